@@ -1,0 +1,55 @@
+import type { ConfigFile } from "../config.js";
+import {
+  CONFIG_KEYS,
+  type ConfigKeyName,
+  isConfigKey,
+  parseConfigValue,
+  redact,
+} from "../config-keys.js";
+import { UsageError } from "../errors.js";
+
+export interface ConfigEntry {
+  key: ConfigKeyName;
+  value: string | number | undefined;
+  description: string;
+}
+
+function checkKey(name: string): ConfigKeyName {
+  if (!isConfigKey(name)) {
+    throw new UsageError(`unknown config key: ${name} (see \`playproof-batch config list\`)`);
+  }
+  return name;
+}
+
+function shown(key: ConfigKeyName, value: string | number | undefined) {
+  const secret = (CONFIG_KEYS[key] as { secret?: boolean }).secret;
+  return secret && typeof value === "string" ? redact(value) : value;
+}
+
+export function configGet(file: ConfigFile, name: string): ConfigEntry {
+  const key = checkKey(name);
+  return { key, value: shown(key, file.get(key)), description: CONFIG_KEYS[key].description };
+}
+
+export function configSet(file: ConfigFile, name: string, raw: string): ConfigEntry {
+  const key = checkKey(name);
+  const parsed = parseConfigValue(key, raw);
+  if ("error" in parsed) throw new UsageError(parsed.error);
+  file.set(key, parsed.value);
+  return { key, value: shown(key, parsed.value), description: CONFIG_KEYS[key].description };
+}
+
+export function configUnset(file: ConfigFile, name: string): ConfigEntry {
+  const key = checkKey(name);
+  file.delete(key);
+  return { key, value: undefined, description: CONFIG_KEYS[key].description };
+}
+
+export function configList(file: ConfigFile): { path: string; entries: ConfigEntry[] } {
+  const entries = (Object.keys(CONFIG_KEYS) as ConfigKeyName[]).map((key) => ({
+    key,
+    value: shown(key, file.get(key)),
+    description: CONFIG_KEYS[key].description,
+  }));
+  return { path: file.path, entries };
+}

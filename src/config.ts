@@ -1,0 +1,139 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import Conf from "conf";
+import { CONFIG_KEYS, type ConfigKeyName } from "./config-keys.js";
+import { parseDuration } from "./durations.js";
+import { UsageError } from "./errors.js";
+import { DEFAULT_THRESHOLDS, type Thresholds } from "./scoring/result.js";
+
+export type Engine = "auto" | "woodwide" | "local";
+export type WoodwideMode = "dataset" | "direct";
+
+export interface Settings {
+  queuePath: string;
+  engine: Engine;
+  batchSize: number;
+  attempts: number;
+  leaseMs: number;
+  retentionMs: number;
+  thresholds: Thresholds;
+  woodwide: {
+    apiKey?: string;
+    baseUrl: string;
+    modelId?: string;
+    modelVersionId?: string;
+    datasetId?: string;
+    mode: WoodwideMode;
+    timeoutMs: number;
+    jobTimeoutMs: number;
+  };
+  watch: { intervalMs: number; minBatch: number; maxWaitMs: number };
+}
+
+export type Env = Record<string, string | undefined>;
+type Values = Partial<Record<ConfigKeyName, string | number>>;
+
+/** The persistent settings file (conf). Mode 0600 because it may hold the API key. */
+export function openConfigFile(env: Env) {
+  return new Conf<Values>({
+    projectName: "playproof-batch",
+    projectSuffix: "",
+    configFileMode: 0o600,
+    accessPropertiesByDotNotation: false,
+    ...(env.PLAYPROOF_CONFIG_DIR ? { cwd: env.PLAYPROOF_CONFIG_DIR } : {}),
+  });
+}
+
+export type ConfigFile = ReturnType<typeof openConfigFile>;
+
+/** XDG data directory, never the current directory (design.md). */
+export function defaultQueuePath(env: Env): string {
+  const data = env.XDG_DATA_HOME || join(env.HOME || homedir(), ".local", "share");
+  return join(data, "playproof-batch", "queue.jsonl");
+}
+
+const DEFAULTS: Record<ConfigKeyName, string | number | undefined> = {
+  "queue.path": undefined,
+  "woodwide.apiKey": undefined,
+  "woodwide.baseUrl": "https://api.woodwide.ai",
+  "woodwide.modelId": undefined,
+  "woodwide.modelVersionId": undefined,
+  "woodwide.datasetId": undefined,
+  "woodwide.mode": "dataset",
+  "woodwide.timeout": "30s",
+  "woodwide.jobTimeout": "10m",
+  "process.engine": "auto",
+  "process.batchSize": 50,
+  "process.attempts": 5,
+  "process.lease": "10m",
+  "scoring.review": DEFAULT_THRESHOLDS.review,
+  "scoring.fail": DEFAULT_THRESHOLDS.fail,
+  "queue.retention": "24h",
+  "watch.interval": "30s",
+  "watch.minBatch": 10,
+  "watch.maxWait": "5m",
+};
+
+/** Flag > environment > config file > default (design.md). `flags` use config key names. */
+export function resolveSettings(flags: Values, env: Env, file: Values): Settings {
+  const pick = (key: ConfigKeyName): string | number | undefined => {
+    const envName = (CONFIG_KEYS[key] as { env?: string }).env;
+    const fromEnv = envName ? env[envName] || undefined : undefined;
+    return flags[key] ?? fromEnv ?? file[key] ?? DEFAULTS[key];
+  };
+  const str = (key: ConfigKeyName) => {
+    const v = pick(key);
+    return v === undefined ? undefined : String(v);
+  };
+  const num = (key: ConfigKeyName, integer = false) => {
+    const v = Number(pick(key));
+    if (!Number.isFinite(v) || (integer && (!Number.isInteger(v) || v < 1))) {
+      throw new UsageError(
+        `${key}: expected ${integer ? "a whole number >= 1" : "a number"}, got ${pick(key)}`,
+      );
+    }
+    return v;
+  };
+  const ms = (key: ConfigKeyName) => {
+    const v = parseDuration(String(pick(key)));
+    if (v === undefined)
+      throw new UsageError(`${key}: expected a duration such as 30s, 5m or 24h, got ${pick(key)}`);
+    return v;
+  };
+  const oneOf = <T extends string>(key: ConfigKeyName, values: readonly T[]): T => {
+    const v = str(key) as T;
+    if (!values.includes(v))
+      throw new UsageError(`${key}: expected one of ${values.join(", ")}, got ${v}`);
+    return v;
+  };
+  const thresholds = { review: num("scoring.review"), fail: num("scoring.fail") };
+  if (!(thresholds.review <= thresholds.fail)) {
+    throw new UsageError(
+      `scoring.review (${thresholds.review}) must not exceed scoring.fail (${thresholds.fail})`,
+    );
+  }
+  return {
+    queuePath: str("queue.path") ?? defaultQueuePath(env),
+    engine: oneOf("process.engine", ["auto", "woodwide", "local"] as const),
+    batchSize: num("process.batchSize", true),
+    attempts: num("process.attempts", true),
+    leaseMs: ms("process.lease"),
+    retentionMs: ms("queue.retention"),
+    thresholds,
+    woodwide: {
+      apiKey: str("woodwide.apiKey"),
+      baseUrl: str("woodwide.baseUrl") ?? "https://api.woodwide.ai",
+      modelId: str("woodwide.modelId"),
+      modelVersionId: str("woodwide.modelVersionId"),
+      datasetId: str("woodwide.datasetId"),
+      mode: oneOf("woodwide.mode", ["dataset", "direct"] as const),
+      timeoutMs: ms("woodwide.timeout"),
+      jobTimeoutMs: ms("woodwide.jobTimeout"),
+    },
+    watch: {
+      intervalMs: ms("watch.interval"),
+      minBatch: num("watch.minBatch", true),
+      maxWaitMs: ms("watch.maxWait"),
+    },
+  };
+}

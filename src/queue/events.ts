@@ -1,0 +1,198 @@
+import type { ScoreResult } from "../scoring/result.js";
+
+/**
+ * Journal events. Each is one JSON line: a small flat header first, and the bulky payload (if
+ * any) under the key `x`, always written last. Readers fold headers only and fetch payloads
+ * lazily by byte offset, which keeps `stats` fast and memory small on large queues.
+ */
+export interface SessionMeta {
+  userId?: string;
+  deploymentId?: string;
+  gameType: string;
+  deviceType: string;
+}
+
+export interface SessionPayload {
+  features: Record<string, number>;
+  meta: SessionMeta;
+  provisional: ScoreResult;
+}
+
+export interface EnqueueEvent {
+  t: "enqueue";
+  at: number;
+  id: string;
+}
+export interface ClaimEvent {
+  t: "claim";
+  at: number;
+  batch: string;
+  ids: string[];
+  lease: number;
+  owner: string;
+}
+export interface RenewEvent {
+  t: "renew";
+  at: number;
+  batch: string;
+  ids: string[];
+  lease: number;
+}
+export interface ResultEvent {
+  t: "result";
+  at: number;
+  batch: string;
+  id: string;
+}
+export interface RetryEvent {
+  t: "retry";
+  at: number;
+  batch: string;
+  ids: string[];
+  notBefore: number;
+  reason: string;
+}
+export interface ReleaseEvent {
+  t: "release";
+  at: number;
+  batch: string;
+  ids: string[];
+  reason: string;
+}
+export interface DeadEvent {
+  t: "dead";
+  at: number;
+  batch: string;
+  id: string;
+  reason: string;
+}
+export interface RemoveEvent {
+  t: "remove";
+  at: number;
+  ids: string[];
+}
+export interface BatchEvent {
+  t: "batch";
+  at: number;
+  batch: string;
+  outcome: BatchOutcome;
+  sessions: number;
+  durationMs: number;
+  engine: string;
+  message?: string;
+}
+/** Written by compaction: the whole state of one session in one line. */
+export interface SnapshotEvent {
+  t: "snapshot";
+  at: number;
+  id: string;
+  status: SessionStatus;
+  enqueuedAt: number;
+  attempts: number;
+  notBefore: number;
+  doneAt?: number;
+  lastError?: string;
+  claim?: { batch: string; lease: number; owner: string };
+}
+/** Written by compaction: queue-wide facts that must survive it (last batch, totals). */
+export interface MetaEvent {
+  t: "meta";
+  at: number;
+  lastBatch?: LastBatch;
+  totals: Totals;
+}
+
+export type BatchOutcome = "scored" | "retry" | "dead" | "failed" | "released";
+export type SessionStatus = "queued" | "claimed" | "scored" | "dead";
+
+export interface LastBatch {
+  at: number;
+  outcome: BatchOutcome;
+  sessions: number;
+  durationMs: number;
+  engine: string;
+  message?: string;
+}
+
+export interface Totals {
+  batches: number;
+  scored: number;
+  retries: number;
+  dead: number;
+}
+
+export type QueueEvent =
+  | EnqueueEvent
+  | ClaimEvent
+  | RenewEvent
+  | ResultEvent
+  | RetryEvent
+  | ReleaseEvent
+  | DeadEvent
+  | RemoveEvent
+  | BatchEvent
+  | SnapshotEvent
+  | MetaEvent;
+
+/** An event to append, with the payload (if any) that goes under `x`. */
+export interface OutgoingEvent {
+  event: QueueEvent;
+  payload?: unknown;
+}
+
+const PAYLOAD_KEY = ',"x":';
+
+export function serializeEvent({ event, payload }: OutgoingEvent): string {
+  const head = JSON.stringify(event);
+  if (payload === undefined) return `${head}\n`;
+  return `${head.slice(0, -1)}${PAYLOAD_KEY}${JSON.stringify(payload)}}\n`;
+}
+
+/**
+ * Parses the header of one journal line (without its newline). A `"` inside a JSON string is
+ * always escaped, so the first `,"x":` in a line is the payload key, never string content.
+ */
+export function parseHeader(line: string): QueueEvent | undefined {
+  const cut = line.indexOf(PAYLOAD_KEY);
+  let value: unknown;
+  try {
+    value = JSON.parse(cut < 0 ? line : `${line.slice(0, cut)}}`);
+  } catch {
+    return undefined;
+  }
+  return isEvent(value) ? value : undefined;
+}
+
+/** Parses the payload of a journal line; throws when the line has none or it is corrupt. */
+export function parsePayload(line: string): unknown {
+  const cut = line.indexOf(PAYLOAD_KEY);
+  if (cut < 0 || !line.endsWith("}")) throw new Error("journal line has no payload");
+  return JSON.parse(line.slice(cut + PAYLOAD_KEY.length, -1));
+}
+
+const isString = (v: unknown): v is string => typeof v === "string";
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isIds = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+const checks: Record<QueueEvent["t"], (e: Record<string, unknown>) => boolean> = {
+  enqueue: (e) => isString(e.id),
+  claim: (e) => isString(e.batch) && isIds(e.ids) && isNumber(e.lease) && isString(e.owner),
+  renew: (e) => isString(e.batch) && isIds(e.ids) && isNumber(e.lease),
+  result: (e) => isString(e.batch) && isString(e.id),
+  retry: (e) => isString(e.batch) && isIds(e.ids) && isNumber(e.notBefore),
+  release: (e) => isString(e.batch) && isIds(e.ids),
+  dead: (e) => isString(e.batch) && isString(e.id),
+  remove: (e) => isIds(e.ids),
+  batch: (e) => isString(e.batch) && isString(e.outcome) && isNumber(e.sessions),
+  snapshot: (e) =>
+    isString(e.id) && isString(e.status) && isNumber(e.enqueuedAt) && isNumber(e.attempts),
+  meta: (e) => typeof e.totals === "object" && e.totals !== null,
+};
+
+function isEvent(value: unknown): value is QueueEvent {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const e = value as Record<string, unknown>;
+  const check =
+    isString(e.t) && Object.hasOwn(checks, e.t) ? checks[e.t as QueueEvent["t"]] : undefined;
+  return check !== undefined && isNumber(e.at) && check(e);
+}

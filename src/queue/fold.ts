@@ -1,0 +1,155 @@
+import type { LastBatch, QueueEvent, SessionStatus, Totals } from "./events.js";
+
+/** One session as the fold of its events. Payloads stay on disk: `ref`/`resultRef` are offsets. */
+export interface SessionRecord {
+  id: string;
+  status: SessionStatus;
+  enqueuedAt: number;
+  attempts: number;
+  notBefore: number;
+  claim?: { batch: string; lease: number; owner: string };
+  doneAt?: number;
+  lastError?: string;
+  /** Byte offset of the line holding the session payload (features, meta, provisional). */
+  ref: number;
+  /** Byte offset of the line holding the final result, once scored or dead. */
+  resultRef?: number;
+}
+
+export interface CorruptLine {
+  line: number;
+  offset: number;
+  text: string;
+}
+
+export interface QueueState {
+  sessions: Map<string, SessionRecord>;
+  lastBatch?: LastBatch;
+  totals: Totals;
+  corrupt: CorruptLine[];
+  /** Complete lines folded so far. */
+  lines: number;
+  /** Events that changed nothing (duplicates, stale results): a hint that compaction pays. */
+  superseded: number;
+}
+
+export function emptyState(): QueueState {
+  return {
+    sessions: new Map(),
+    totals: { batches: 0, scored: 0, retries: 0, dead: 0 },
+    corrupt: [],
+    lines: 0,
+    superseded: 0,
+  };
+}
+
+/** A lease that ran out without a result makes its sessions due again (the processor died). */
+export function isDue(rec: SessionRecord, now: number): boolean {
+  if (rec.status === "queued") return rec.notBefore <= now;
+  return rec.status === "claimed" && rec.claim !== undefined && rec.claim.lease <= now;
+}
+
+/** True when `rec` is claimed by `batch` and nobody else has taken it since. */
+export function heldBy(rec: SessionRecord | undefined, batch: string): rec is SessionRecord {
+  return rec?.status === "claimed" && rec.claim?.batch === batch;
+}
+
+/** Applies one event at byte `offset` to `state` in place. Returns false when it changed nothing. */
+export function applyEvent(state: QueueState, event: QueueEvent, offset: number): boolean {
+  const { sessions } = state;
+  switch (event.t) {
+    case "enqueue":
+      if (sessions.has(event.id)) return false;
+      sessions.set(event.id, {
+        id: event.id,
+        status: "queued",
+        enqueuedAt: event.at,
+        attempts: 0,
+        notBefore: 0,
+        ref: offset,
+      });
+      return true;
+    case "snapshot": {
+      const { t: _t, at: _at, ...rest } = event;
+      sessions.set(event.id, {
+        ...rest,
+        ref: offset,
+        resultRef: event.doneAt ? offset : undefined,
+      });
+      return true;
+    }
+    case "claim":
+      return forEachId(state, event.ids, (rec) => {
+        if (rec.status === "scored" || rec.status === "dead") return false;
+        rec.status = "claimed";
+        rec.claim = { batch: event.batch, lease: event.lease, owner: event.owner };
+        return true;
+      });
+    case "renew":
+      return forEachHeld(state, event.batch, event.ids, (rec) => {
+        if (rec.claim) rec.claim.lease = event.lease;
+      });
+    case "result":
+    case "dead":
+      return forEachHeld(state, event.batch, [event.id], (rec) => {
+        rec.status = event.t === "result" ? "scored" : "dead";
+        rec.doneAt = event.at;
+        rec.resultRef = offset;
+        rec.claim = undefined;
+        if (event.t === "dead") {
+          rec.lastError = event.reason;
+          state.totals.dead++;
+        } else state.totals.scored++;
+      });
+    case "retry":
+    case "release":
+      return forEachHeld(state, event.batch, event.ids, (rec) => {
+        rec.status = "queued";
+        rec.claim = undefined;
+        rec.lastError = event.reason;
+        if (event.t === "retry") {
+          rec.attempts++;
+          rec.notBefore = event.notBefore;
+          state.totals.retries++;
+        }
+      });
+    case "remove":
+      return forEachId(state, event.ids, (rec) => sessions.delete(rec.id));
+    case "batch": {
+      const { t: _t, batch: _b, ...last } = event;
+      state.lastBatch = last;
+      state.totals.batches++;
+      return true;
+    }
+    case "meta":
+      state.lastBatch = event.lastBatch;
+      state.totals = { ...event.totals };
+      return true;
+  }
+}
+
+function forEachId(
+  state: QueueState,
+  ids: string[],
+  apply: (rec: SessionRecord) => boolean,
+): boolean {
+  let changed = false;
+  for (const id of ids) {
+    const rec = state.sessions.get(id);
+    if (rec && apply(rec)) changed = true;
+  }
+  return changed;
+}
+
+function forEachHeld(
+  state: QueueState,
+  batch: string,
+  ids: string[],
+  apply: (rec: SessionRecord) => void,
+): boolean {
+  return forEachId(state, ids, (rec) => {
+    if (!heldBy(rec, batch)) return false;
+    apply(rec);
+    return true;
+  });
+}

@@ -1,0 +1,171 @@
+import type { ScoreResult } from "../scoring/result.js";
+import type { BatchOutcome, OutgoingEvent, SessionPayload } from "./events.js";
+import { heldBy, isDue, type QueueState, type SessionRecord } from "./fold.js";
+
+/**
+ * Pure planners: given the freshly folded state (under the lock), decide which events to append.
+ * Each returns the events and what they mean, so commands can report without re-reading.
+ */
+export interface Plan<T> {
+  events: OutgoingEvent[];
+  value: T;
+}
+
+export interface EnqueueItem {
+  id: string;
+  payload: SessionPayload;
+}
+
+export function planEnqueue(
+  state: QueueState,
+  items: EnqueueItem[],
+  at: number,
+): Plan<{ accepted: string[]; duplicates: string[] }> {
+  const seen = new Set<string>();
+  const accepted: string[] = [];
+  const duplicates: string[] = [];
+  const events: OutgoingEvent[] = [];
+  for (const { id, payload } of items) {
+    if (state.sessions.has(id) || seen.has(id)) {
+      duplicates.push(id);
+      continue;
+    }
+    seen.add(id);
+    accepted.push(id);
+    events.push({ event: { t: "enqueue", at, id }, payload });
+  }
+  return { events, value: { accepted, duplicates } };
+}
+
+/** Oldest first; an expired lease counts as due (its processor died). */
+export function dueSessions(state: QueueState, now: number): SessionRecord[] {
+  const due: SessionRecord[] = [];
+  for (const rec of state.sessions.values()) if (isDue(rec, now)) due.push(rec);
+  return due.sort((a, b) => a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1));
+}
+
+export interface ClaimOptions {
+  now: number;
+  max: number;
+  leaseMs: number;
+  owner: string;
+  batch: string;
+}
+
+export function planClaim(state: QueueState, o: ClaimOptions): Plan<SessionRecord[]> {
+  const picked = dueSessions(state, o.now).slice(0, o.max);
+  if (picked.length === 0) return { events: [], value: [] };
+  const ids = picked.map((r) => r.id);
+  const event = {
+    t: "claim",
+    at: o.now,
+    batch: o.batch,
+    ids,
+    lease: o.now + o.leaseMs,
+    owner: o.owner,
+  } as const;
+  return { events: [{ event }], value: picked };
+}
+
+export function planRenew(
+  state: QueueState,
+  batch: string,
+  ids: string[],
+  now: number,
+  leaseMs: number,
+): Plan<number> {
+  const held = ids.filter((id) => heldBy(state.sessions.get(id), batch));
+  if (held.length === 0) return { events: [], value: 0 };
+  return {
+    events: [{ event: { t: "renew", at: now, batch, ids: held, lease: now + leaseMs } }],
+    value: held.length,
+  };
+}
+
+/** Records results for sessions this batch still holds; others were taken over and are skipped. */
+export function planResults(
+  state: QueueState,
+  batch: string,
+  results: { id: string; result: ScoreResult; dead?: string }[],
+  now: number,
+): Plan<{ recorded: string[]; lost: string[] }> {
+  const recorded: string[] = [];
+  const lost: string[] = [];
+  const events: OutgoingEvent[] = [];
+  for (const { id, result, dead } of results) {
+    if (!heldBy(state.sessions.get(id), batch)) {
+      lost.push(id);
+      continue;
+    }
+    recorded.push(id);
+    const event =
+      dead === undefined
+        ? ({ t: "result", at: now, batch, id } as const)
+        : ({ t: "dead", at: now, batch, id, reason: dead } as const);
+    events.push({ event, payload: { result } });
+  }
+  return { events, value: { recorded, lost } };
+}
+
+export function planRetry(
+  state: QueueState,
+  batch: string,
+  ids: string[],
+  o: { now: number; notBefore: number; reason: string },
+): Plan<string[]> {
+  const held = ids.filter((id) => heldBy(state.sessions.get(id), batch));
+  if (held.length === 0) return { events: [], value: [] };
+  const event = {
+    t: "retry",
+    at: o.now,
+    batch,
+    ids: held,
+    notBefore: o.notBefore,
+    reason: o.reason,
+  } as const;
+  return { events: [{ event }], value: held };
+}
+
+export function planRelease(
+  state: QueueState,
+  batch: string,
+  ids: string[],
+  now: number,
+  reason: string,
+): Plan<string[]> {
+  const held = ids.filter((id) => heldBy(state.sessions.get(id), batch));
+  if (held.length === 0) return { events: [], value: [] };
+  return { events: [{ event: { t: "release", at: now, batch, ids: held, reason } }], value: held };
+}
+
+export interface BatchRecord {
+  batch: string;
+  outcome: BatchOutcome;
+  sessions: number;
+  durationMs: number;
+  engine: string;
+  message?: string;
+}
+
+export function batchEvent(rec: BatchRecord, now: number): OutgoingEvent {
+  return { event: { t: "batch", at: now, ...rec } };
+}
+
+export interface RemoveFilter {
+  processedOnly: boolean;
+  olderThanMs?: number;
+}
+
+/** `clear`: all sessions, or only finished ones, optionally only those older than a cutoff. */
+export function planRemove(state: QueueState, f: RemoveFilter, now: number): Plan<string[]> {
+  const ids: string[] = [];
+  for (const rec of state.sessions.values()) {
+    const done = rec.status === "scored" || rec.status === "dead";
+    if (f.processedOnly && !done) continue;
+    const since = done && f.processedOnly ? (rec.doneAt ?? rec.enqueuedAt) : rec.enqueuedAt;
+    if (f.olderThanMs !== undefined && now - since < f.olderThanMs) continue;
+    ids.push(rec.id);
+  }
+  if (ids.length === 0) return { events: [], value: [] };
+  return { events: [{ event: { t: "remove", at: now, ids } }], value: ids };
+}

@@ -1,0 +1,165 @@
+import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { ScoreResult } from "../scoring/result.js";
+import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
+import {
+  type OutgoingEvent,
+  parseHeader,
+  parsePayload,
+  type SessionPayload,
+  serializeEvent,
+} from "./events.js";
+import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
+import { appendDurably, readLineAt, scanLines, syncDir, truncateDurably } from "./journal-file.js";
+import { withQueueLock } from "./lock.js";
+import { appendQuarantine, quarantinePath } from "./quarantine.js";
+
+export interface QueueStoreOptions {
+  path: string;
+  now?: () => number;
+  /** Told about repairs and corrupt lines; never silent (design.md, "The queue file"). */
+  warn?: (message: string) => void;
+}
+
+export interface QueueStore {
+  readonly path: string;
+  /** Folds lines appended since the last call (or everything after a compaction). No lock. */
+  refresh(): Promise<QueueState>;
+  /** Under the queue lock: refresh, repair, let `plan` choose events, append and fsync them. */
+  transact<T>(plan: (state: QueueState) => { events: OutgoingEvent[]; value: T }): Promise<T>;
+  /** Runs `fn` under the queue lock with a fresh, repaired state (for compaction). */
+  locked<T>(fn: (state: QueueState) => Promise<T>): Promise<T>;
+  /** Rewrites the journal without superseded events and expired results (under the lock). */
+  compact(opts: CompactOptions): Promise<CompactReport>;
+  readSession(rec: SessionRecord): Promise<SessionPayload>;
+  readResult(rec: SessionRecord): Promise<ScoreResult | undefined>;
+  /** Drops in-memory state so the next refresh folds the file from the start. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openQueueStore(opts: QueueStoreOptions): QueueStore {
+  const { path } = opts;
+  const warn = opts.warn ?? (() => undefined);
+  const now = opts.now ?? Date.now;
+  let fh: FileHandle | undefined;
+  let ino = -1;
+  let state = emptyState();
+  let end = 0;
+  let size = 0;
+
+  async function reopenIfReplaced(): Promise<void> {
+    const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return undefined;
+      throw err;
+    });
+    if (st && st.ino === ino && fh) return;
+    await fh?.close();
+    fh = st ? await open(path, "r") : undefined;
+    ino = st ? (await fh!.stat()).ino : -1;
+    state = emptyState();
+    end = 0;
+    size = 0;
+  }
+
+  async function refresh(): Promise<QueueState> {
+    await reopenIfReplaced();
+    if (!fh) return state;
+    const scanned = await scanLines(fh, end, ({ text, offset }) => {
+      state.lines++;
+      const event = parseHeader(text);
+      if (!event) state.corrupt.push({ line: state.lines, offset, text: text.slice(0, 4096) });
+      else if (!applyEvent(state, event, offset)) state.superseded++;
+    });
+    end = scanned.end;
+    size = scanned.size;
+    return state;
+  }
+
+  /** A tail without a newline, seen under the lock, was left by a writer that died mid-line. */
+  async function repairTornTail(): Promise<void> {
+    if (!fh || size <= end) return;
+    const tail = (await readLineAt(fh, end)).slice(0, 4096);
+    await appendQuarantine(path, [{ offset: end, reason: "torn last line", text: tail }]);
+    await truncateDurably(path, end);
+    warn(
+      `repaired ${path}: dropped a torn last line of ${size - end} bytes (kept in ${quarantinePath(path)})`,
+    );
+    size = end;
+  }
+
+  async function compactLocked(opts: CompactOptions): Promise<CompactReport> {
+    if (!fh) return { bytesBefore: 0, bytesAfter: 0, kept: 0, expired: 0, quarantined: 0 };
+    const report = await compactJournal(path, state, opts);
+    if (report.quarantined > 0) {
+      warn(`${path}: moved ${report.quarantined} corrupt line(s) to ${quarantinePath(path)}`);
+    }
+    await refresh();
+    return report;
+  }
+
+  async function locked<T>(fn: (s: QueueState) => Promise<T>): Promise<T> {
+    await mkdir(dirname(path), { recursive: true });
+    return withQueueLock(path, async (assertHeld) => {
+      await refresh();
+      await repairTornTail();
+      // A corrupt line is quarantined by the first writer that sees it (design.md).
+      if (state.corrupt.length > 0) await compactLocked({ now: now(), retentionMs: Infinity });
+      const value = await fn(state);
+      assertHeld();
+      return value;
+    });
+  }
+
+  async function transact<T>(plan: (s: QueueState) => { events: OutgoingEvent[]; value: T }) {
+    return locked(async (s) => {
+      const { events, value } = plan(s);
+      if (events.length === 0) return value;
+      const created = !fh;
+      const lines = events.map(serializeEvent);
+      await appendDurably(path, lines.join(""), end);
+      if (created) await syncDir(path);
+      await reopenIfReplaced();
+      let offset = end;
+      for (const [i, { event }] of events.entries()) {
+        state.lines++;
+        if (!applyEvent(state, event, offset)) state.superseded++;
+        offset += Buffer.byteLength(lines[i]!);
+      }
+      end = size = offset;
+      return value;
+    });
+  }
+
+  async function payloadAt(offset: number): Promise<Record<string, unknown>> {
+    if (!fh) throw new Error(`${path}: the queue file is gone`);
+    const line = await readLineAt(fh, offset);
+    try {
+      return parsePayload(line) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`${path}: corrupt record at byte ${offset}`, { cause: err });
+    }
+  }
+
+  return {
+    path,
+    refresh,
+    transact,
+    locked,
+    compact: (o) => locked(() => compactLocked(o)),
+    readSession: async (rec) => (await payloadAt(rec.ref)) as unknown as SessionPayload,
+    readResult: async (rec) =>
+      rec.resultRef === undefined
+        ? undefined
+        : ((await payloadAt(rec.resultRef)).result as ScoreResult),
+    reset: async () => {
+      await fh?.close();
+      fh = undefined;
+      ino = -1;
+    },
+    close: async () => {
+      await fh?.close();
+      fh = undefined;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import Table from "cli-table3";
+import type { ConfigEntry } from "../commands/config.js";
+import type { SessionResult } from "../commands/result.js";
+import type { StatsResult } from "../commands/stats.js";
+import { formatDuration } from "../durations.js";
+
+function table(rows: [string, string][]): string {
+  const t = new Table({ style: { head: [], border: [] } });
+  for (const [k, v] of rows) t.push({ [k]: v });
+  return t.toString();
+}
+
+const ago = (at: number | undefined, now: number) =>
+  at === undefined ? "never" : `${formatDuration(Math.max(0, now - at))} ago`;
+
+export function renderStats(s: StatsResult, now: number): string {
+  const last = s.lastBatch;
+  return table([
+    ["queue", s.queue],
+    ["file size", `${(s.fileBytes / 1024).toFixed(1)} KiB`],
+    ["sessions", String(s.sessions)],
+    ["due now", String(s.due)],
+    ["oldest due", s.oldestDueAgeMs === undefined ? "-" : formatDuration(s.oldestDueAgeMs)],
+    ["in flight", String(s.inFlight)],
+    ["waiting to retry", String(s.backoff)],
+    ["retrying (failed before)", String(s.retrying)],
+    ["expired leases", String(s.expiredLeases)],
+    ["scored", String(s.scored)],
+    ["dead-lettered", String(s.dead)],
+    [
+      "last batch",
+      last
+        ? `${ago(last.at, now)}: ${last.outcome}, ${last.sessions} sessions (${last.engine})`
+        : "never",
+    ],
+    ["batches / retries (total)", `${s.totals.batches} / ${s.totals.retries}`],
+    ...(s.corruptLines > 0
+      ? ([["corrupt lines", String(s.corruptLines)]] as [string, string][])
+      : []),
+  ]);
+}
+
+export function renderResult(r: SessionResult): string {
+  const res = r.result;
+  return table([
+    ["session", r.sessionId],
+    ["status", r.provisional ? `${r.status} (provisional)` : r.status],
+    ["decision", res.decision],
+    ["anomalyScore", res.anomalyScore.toFixed(3)],
+    ["isAnomaly", String(res.isAnomaly)],
+    ["confidence", res.confidence.toFixed(2)],
+    ["reasons", res.reasons.join(", ") || "-"],
+    ["source", `${res.source} (${res.model.id} ${res.model.version})`],
+    ["scored at", res.scoredAt],
+    ["attempts", String(r.attempts)],
+    ...(r.lastError ? ([["last error", r.lastError]] as [string, string][]) : []),
+    ...(res.fallbackReason
+      ? ([["fallback reason", res.fallbackReason]] as [string, string][])
+      : []),
+  ]);
+}
+
+export function renderConfig(path: string, entries: ConfigEntry[]): string {
+  const t = new Table({ head: ["key", "value", "meaning"], style: { head: [], border: [] } });
+  for (const e of entries)
+    t.push([e.key, e.value === undefined ? "-" : String(e.value), e.description]);
+  return `${t.toString()}\nfile: ${path}`;
+}

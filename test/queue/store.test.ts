@@ -1,0 +1,135 @@
+import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { planClaim, planEnqueue, planResults } from "../../src/queue/plans.js";
+import { openQueueStore } from "../../src/queue/store.js";
+import { fakePayload, fakeResult } from "../support/payload.js";
+import { tempDir } from "../support/temp.js";
+
+async function queueWith(ids: string[], now = () => 1_000) {
+  const path = join(await tempDir(), "q", "queue.jsonl");
+  const warnings: string[] = [];
+  const store = openQueueStore({ path, now, warn: (m) => warnings.push(m) });
+  const items = ids.map((id, i) => ({ id, payload: fakePayload(i + 1) }));
+  await store.transact((s) => planEnqueue(s, items, now()));
+  return { path, store, warnings };
+}
+
+describe("queue store", () => {
+  it("appends whole lines, folds them, and reads payloads back by offset", async () => {
+    const { path, store } = await queueWith(["a", "b"]);
+    const text = await readFile(path, "utf8");
+    expect(text.endsWith("\n")).toBe(true);
+    expect(text.trim().split("\n")).toHaveLength(2);
+    const other = openQueueStore({ path });
+    const state = await other.refresh();
+    expect([...state.sessions.keys()]).toEqual(["a", "b"]);
+    const payload = await other.readSession(state.sessions.get("b")!);
+    expect(payload.features.durationMs).toBe(2000);
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it("reports duplicates already in the file and within one append", async () => {
+    const { store } = await queueWith(["a"]);
+    const r = await store.transact((s) =>
+      planEnqueue(
+        s,
+        [
+          { id: "a", payload: fakePayload() },
+          { id: "c", payload: fakePayload() },
+          { id: "c", payload: fakePayload() },
+        ],
+        5,
+      ),
+    );
+    expect(r).toEqual({ accepted: ["c"], duplicates: ["a", "c"] });
+  });
+
+  it("ignores a torn last line when reading and repairs it on the next write", async () => {
+    const { path, store, warnings } = await queueWith(["a"]);
+    await appendFile(path, '{"t":"enqueue","at":5,"id":"torn","x":{"feat');
+    const reader = openQueueStore({ path });
+    expect([...(await reader.refresh()).sessions.keys()]).toEqual(["a"]);
+    await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
+    const lines = (await readFile(path, "utf8")).split("\n");
+    expect(lines.filter((l) => l.includes("torn"))).toHaveLength(0);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ t: "enqueue", id: "b" });
+    expect(warnings.join()).toMatch(/torn last line/);
+    expect(await readFile(`${path}.quarantine`, "utf8")).toMatch(/torn last line/);
+    expect([...(await reader.refresh()).sessions.keys()]).toEqual(["a", "b"]);
+  });
+
+  it("keeps a corrupt middle line in quarantine, reports it, and keeps the rest", async () => {
+    const { path } = await queueWith(["a"]);
+    await appendFile(path, "this is not json\n");
+    const store = openQueueStore({ path, warn: () => undefined });
+    await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
+    const reader = openQueueStore({ path });
+    const state = await reader.refresh();
+    expect(state.corrupt).toHaveLength(0);
+    expect([...state.sessions.keys()].sort()).toEqual(["a", "b"]);
+    const q = (await readFile(`${path}.quarantine`, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(q).toEqual([
+      expect.objectContaining({ reason: "corrupt line", text: "this is not json", line: 2 }),
+    ]);
+  });
+
+  it("a reader sees a corrupt line before any writer has moved it", async () => {
+    const { path } = await queueWith(["a"]);
+    await writeFile(path, `${await readFile(path, "utf8")}{"t":"enqueue"\n`);
+    const state = await openQueueStore({ path }).refresh();
+    expect(state.corrupt.map((c) => c.line)).toEqual([2]);
+  });
+
+  it("compaction keeps live sessions and results, drops expired ones, and other readers follow", async () => {
+    let now = 1_000;
+    const { path, store } = await queueWith(["a", "b", "c"], () => now);
+    const reader = openQueueStore({ path });
+    await reader.refresh();
+    const claimed = await store.transact((s) =>
+      planClaim(s, { now, max: 2, leaseMs: 100, owner: "t", batch: "b1" }),
+    );
+    expect(claimed.map((r) => r.id)).toEqual(["a", "b"]);
+    await store.transact((s) =>
+      planResults(s, "b1", [{ id: "a", result: fakeResult("local", 3) }], now),
+    );
+    now = 2_000;
+    await store.transact((s) =>
+      planResults(s, "b1", [{ id: "b", result: fakeResult("local", 0.5) }], now),
+    );
+    const before = (await stat(path)).size;
+    const report = await store.compact({ now: 2_500, retentionMs: 1_000 });
+    expect(report).toMatchObject({ kept: 2, expired: 1, quarantined: 0 });
+    expect((await stat(path)).size).toBeLessThan(before);
+    const state = await reader.refresh();
+    expect([...state.sessions.keys()].sort()).toEqual(["b", "c"]);
+    const b = state.sessions.get("b")!;
+    expect(b.status).toBe("scored");
+    expect((await reader.readResult(b))?.anomalyScore).toBe(0.5);
+    expect((await reader.readSession(state.sessions.get("c")!)).features.durationMs).toBe(3000);
+    expect(state.totals.scored).toBe(2);
+  });
+
+  it("many stores appending at once lose and duplicate nothing", async () => {
+    const { path } = await queueWith([]);
+    const writers = Array.from({ length: 4 }, (_, w) => openQueueStore({ path }));
+    await Promise.all(
+      writers.map(async (store, w) => {
+        for (let i = 0; i < 20; i++) {
+          const items = [
+            { id: `w${w}-${i}`, payload: fakePayload() },
+            { id: `shared-${i}`, payload: fakePayload() },
+          ];
+          await store.transact((s) => planEnqueue(s, items, i));
+        }
+      }),
+    );
+    const lines = (await readFile(path, "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(4 * 20 + 20);
+    const state = await openQueueStore({ path }).refresh();
+    expect(state.sessions.size).toBe(100);
+  });
+});
