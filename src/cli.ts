@@ -1,8 +1,10 @@
 import type { Readable, Writable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
+import { selectEngine } from "./batch/select-engine.js";
 import { clear, previewClear } from "./commands/clear.js";
 import { configGet, configList, configSet, configUnset } from "./commands/config.js";
 import { enqueue } from "./commands/enqueue.js";
+import { dryRun, processCommand } from "./commands/process.js";
 import { result } from "./commands/result.js";
 import { stats } from "./commands/stats.js";
 import { type Env, openConfigFile, resolveSettings, type Settings } from "./config.js";
@@ -11,8 +13,9 @@ import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { openQueueStore, type QueueStore } from "./queue/store.js";
 import { createIo, type Io } from "./ui/io.js";
+import { batchProgress } from "./ui/progress.js";
 import { confirmOnTty } from "./ui/prompt.js";
-import { renderConfig, renderResult, renderStats } from "./ui/tables.js";
+import { renderConfig, renderResult, renderStats, renderSummary } from "./ui/tables.js";
 
 export interface CliDeps {
   stdin: Readable & { isTTY?: boolean };
@@ -20,6 +23,8 @@ export interface CliDeps {
   stderr: Writable & { isTTY?: boolean };
   env: Env;
   now?: () => number;
+  /** Where SIGINT/SIGTERM arrive (the process); absent in in-process tests. */
+  signals?: NodeJS.EventEmitter;
 }
 
 interface GlobalFlags {
@@ -206,6 +211,28 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       ctx.io.log("info", `clear: removed ${r.removed} session(s), ${r.remaining} remain`);
     });
 
+  program
+    .command("process")
+    .description("score everything due now, in batches, with Woodwide or the embedded model")
+    .option("--engine <engine>", "woodwide or local (default: woodwide when configured)")
+    .option("--mode <mode>", "Woodwide path: dataset (upload + infer-batch) or direct (/infer)")
+    .option("--batch-size <n>", "sessions per batch (default 50)")
+    .option("--max-batches <n>", "stop after this many batches")
+    .option("--attempts <n>", "attempts before a session is dead-lettered (default 5)")
+    .option("--lease <duration>", "claim lease of a batch in flight (default 10m)", durationOption)
+    .option(
+      "--dry-run",
+      "print the CSV that would be sent (stdout) and the plan (stderr); change nothing",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch process --engine local\n  playproof-batch process --dry-run --max-batches 1 > batch.csv\n\nExit 1 when Woodwide refuses (401/402/403/422) or is unavailable; sessions stay queued.",
+    )
+    .action(async (o: ProcessFlags, cmd: Command) => {
+      const ctx = makeContext(cmd, deps, processFlags(o));
+      await runProcess(ctx, o, setExit);
+    });
+
   const config = program
     .command("config")
     .description("persistent settings (secrets shown redacted)");
@@ -246,6 +273,102 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     else ctx.io.data(renderConfig(l.path, l.entries));
   });
   return program;
+}
+
+interface ProcessFlags {
+  engine?: string;
+  mode?: string;
+  batchSize?: string;
+  maxBatches?: string;
+  attempts?: string;
+  lease?: string;
+  dryRun?: boolean;
+}
+
+function processFlags(o: ProcessFlags): Partial<Record<ConfigKeyName, string | number>> {
+  const f: Partial<Record<ConfigKeyName, string | number>> = {};
+  if (o.engine) f["process.engine"] = o.engine;
+  if (o.mode) f["woodwide.mode"] = o.mode;
+  if (o.batchSize) f["process.batchSize"] = o.batchSize;
+  if (o.attempts) f["process.attempts"] = o.attempts;
+  if (o.lease) f["process.lease"] = o.lease;
+  return f;
+}
+
+function positiveInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name}: expected a whole number >= 1, got ${raw}`);
+  return n;
+}
+
+async function runProcess(ctx: Context, o: ProcessFlags, setExit: (code: number) => void) {
+  const maxBatches = positiveInt("--max-batches", o.maxBatches);
+  if (o.dryRun) {
+    const batches = await dryRun({
+      store: ctx.store,
+      settings: ctx.settings,
+      now: ctx.now,
+      ...(maxBatches ? { maxBatches } : {}),
+    });
+    if (ctx.io.json) ctx.io.dataJson({ engine: ctx.settings.engine, batches });
+    else for (const b of batches) ctx.io.data(b.csv);
+    ctx.io.log(
+      "info",
+      `dry run: ${batches.length} batch(es), ${batches.reduce((n, b) => n + b.sessions.length, 0)} sessions would be sent; nothing changed`,
+    );
+    return;
+  }
+  const choice = selectEngine({
+    settings: ctx.settings,
+    saveDatasetId: (id) => ctx.config().set("woodwide.datasetId", id),
+    log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
+  });
+  const controller = new AbortController();
+  const stopSignals = onSignals(ctx.deps, () => controller.abort());
+  const progress = batchProgress(ctx.io, choice.engine.name);
+  try {
+    const summary = await processCommand({
+      store: ctx.store,
+      settings: ctx.settings,
+      engine: choice.engine,
+      fallback: choice.fallback,
+      now: ctx.now,
+      signal: controller.signal,
+      ...(maxBatches ? { maxBatches } : {}),
+      onStart: progress.onStart,
+      onBatch: progress.onBatch,
+    });
+    progress.stop();
+    if (summary.batches === 0) return; // nothing to do: print nothing (cron-friendly)
+    if (ctx.io.json) ctx.io.dataJson(summary);
+    else ctx.io.data(renderSummary(summary));
+    if (controller.signal.aborted) setExit(ExitCode.interrupted);
+    else if (summary.stoppedBy) {
+      throw new CliError(
+        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.retryable ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
+        ExitCode.runtime,
+      );
+    }
+  } finally {
+    progress.stop();
+    stopSignals();
+    await choice.close();
+  }
+}
+
+/** First SIGINT/SIGTERM: stop taking batches and release the one in flight. */
+function onSignals(deps: CliDeps, stop: () => void): () => void {
+  const target = deps.signals;
+  if (!target) return () => undefined;
+  const handler = () => stop();
+  target.on("SIGINT", handler);
+  target.on("SIGTERM", handler);
+  return () => {
+    target.off("SIGINT", handler);
+    target.off("SIGTERM", handler);
+  };
 }
 
 /** Runs the CLI; the one place that turns errors into exit codes (style.md rule 3). */

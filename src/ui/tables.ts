@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import type { ProcessSummary } from "../batch/process-queue.js";
 import type { ConfigEntry } from "../commands/config.js";
 import type { SessionResult } from "../commands/result.js";
 import type { StatsResult } from "../commands/stats.js";
@@ -65,4 +66,18 @@ export function renderConfig(path: string, entries: ConfigEntry[]): string {
   for (const e of entries)
     t.push([e.key, e.value === undefined ? "-" : String(e.value), e.description]);
   return `${t.toString()}\nfile: ${path}`;
+}
+
+export function renderSummary(s: ProcessSummary): string {
+  return table([
+    ["engine", s.engine],
+    ["batches", String(s.batches)],
+    ["sessions", String(s.sessions)],
+    ["scored", String(s.scored)],
+    ["to retry", String(s.retried)],
+    ["dead-lettered (fallback)", String(s.dead)],
+    ["taken over", String(s.lost)],
+    ["took", formatDuration(s.durationMs)],
+    ...(s.stoppedBy ? ([["stopped by", s.stoppedBy.message]] as [string, string][]) : []),
+  ]);
 }

@@ -1,0 +1,21 @@
+import type { ScoreResult, Thresholds } from "../scoring/result.js";
+import type { BatchRow } from "./csv.js";
+
+/** What `process` needs from a scorer: one result per row, in row order, or a thrown error. */
+export interface ScoringEngine {
+  readonly name: "woodwide" | "local";
+  score(rows: readonly BatchRow[], ctx: EngineContext): Promise<EngineAnswer>;
+}
+
+export interface EngineContext {
+  thresholds: Thresholds;
+  now: () => number;
+  signal?: AbortSignal;
+}
+
+export interface EngineAnswer {
+  results: ScoreResult[];
+  jobId?: string;
+  latencyMs?: number;
+  creditsConsumed?: number;
+}

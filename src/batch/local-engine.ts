@@ -1,0 +1,17 @@
+import { loadLocalEngine } from "../scoring/local-model.js";
+import type { ScoringEngine } from "./engine.js";
+
+/** The embedded model behind the ScoringEngine interface: no network, the offline default. */
+export function createLocalEngine(): ScoringEngine {
+  const model = loadLocalEngine();
+  return {
+    name: "local",
+    async score(rows, ctx) {
+      const results = model.scoreRows(
+        rows.map((r) => r.features as Parameters<typeof model.scoreRows>[0][number]),
+        { thresholds: ctx.thresholds, now: new Date(ctx.now()) },
+      );
+      return { results };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+import { ServiceError } from "../errors.js";
+import type { BatchOutcome } from "../queue/events.js";
+import type { QueueState, SessionRecord } from "../queue/fold.js";
+import {
+  type BatchRecord,
+  batchEvent,
+  type Plan,
+  planClaim,
+  planRelease,
+  planRenew,
+  planResults,
+  planRetry,
+} from "../queue/plans.js";
+import type { QueueStore } from "../queue/store.js";
+import { hashString, seededRandom } from "../scoring/random.js";
+import type { ScoreResult, Thresholds } from "../scoring/result.js";
+import type { BatchRow } from "./csv.js";
+import type { ScoringEngine } from "./engine.js";
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoffOptions, retryDelay } from "./retry-backoff.js";
+
+export interface BatchDeps {
+  store: QueueStore;
+  engine: ScoringEngine;
+  /** Scores dead-lettered sessions (source `fallback`): the local engine. */
+  fallback: ScoringEngine;
+  thresholds: Thresholds;
+  attempts: number;
+  leaseMs: number;
+  owner: string;
+  now: () => number;
+  backoff?: RetryBackoffOptions;
+  signal?: AbortSignal;
+}
+
+export interface BatchReport {
+  batch: string;
+  outcome: BatchOutcome;
+  sessions: number;
+  scored: number;
+  retried: number;
+  dead: number;
+  /** Results dropped because another processor had taken the sessions over (lease expired). */
+  lost: number;
+  durationMs: number;
+  /** Earliest time a retried session is due again. */
+  retryAt?: number;
+  jobId?: string;
+  /** Set when the engine failed; `retryable` tells whether the run may go on. */
+  error?: Error;
+  /** The service said the upload was too large: the caller halves the batch size. */
+  split?: boolean;
+}
+
+let counter = 0;
+const newBatchId = (now: number, owner: string) =>
+  `b-${now.toString(36)}-${owner.replace(/[^\w.-]/g, "_")}-${(counter++).toString(36)}`;
+
+/**
+ * Claims up to `size` due sessions under a lease, scores them, and records the outcome
+ * (design.md, "Processing a batch"). Returns undefined when nothing is due.
+ */
+export async function processOneBatch(
+  deps: BatchDeps,
+  size: number,
+): Promise<BatchReport | undefined> {
+  const { store, now } = deps;
+  const started = now();
+  const batch = newBatchId(started, deps.owner);
+  const claimed = await store.transact((s) =>
+    planClaim(s, { now: started, max: size, leaseMs: deps.leaseMs, owner: deps.owner, batch }),
+  );
+  if (claimed.length === 0) return undefined;
+  const ids = claimed.map((r) => r.id);
+  const base = { batch, sessions: ids.length, scored: 0, retried: 0, dead: 0, lost: 0 };
+  const renew = setInterval(
+    () => {
+      store.transact((s) => planRenew(s, batch, ids, now(), deps.leaseMs)).catch(() => undefined);
+    },
+    Math.max(1_000, deps.leaseMs / 3),
+  );
+  renew.unref();
+  try {
+    const rows = await Promise.all(claimed.map((r) => store.readSession(r)));
+    const answer = await deps.engine.score(rows, {
+      thresholds: deps.thresholds,
+      now,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    if (answer.results.length !== rows.length) {
+      throw new ServiceError(`engine answered ${answer.results.length} rows for ${rows.length}`, {
+        retryable: true,
+        kind: "id-mismatch",
+      });
+    }
+    const items = ids.map((id, i) => ({ id, result: answer.results[i]! }));
+    const done = await record(deps, batch, (s) => planResults(s, batch, items, now()), {
+      outcome: "scored",
+      ...timing(started, now, ids.length, deps.engine.name),
+    });
+    return {
+      ...base,
+      outcome: "scored",
+      scored: done.recorded.length,
+      lost: done.lost.length,
+      durationMs: now() - started,
+      ...(answer.jobId ? { jobId: answer.jobId } : {}),
+    };
+  } catch (err) {
+    return await onFailure(deps, { batch, claimed, started, base }, err as Error);
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+function timing(started: number, now: () => number, sessions: number, engine: string) {
+  return { sessions, durationMs: now() - started, engine };
+}
+
+type BatchSummary = Omit<BatchRecord, "batch">;
+
+/** Appends the batch's events and its `batch` record in one locked, fsynced write. */
+async function record<T>(
+  deps: BatchDeps,
+  batch: string,
+  plan: (s: QueueState) => Plan<T>,
+  summary: BatchSummary,
+): Promise<T> {
+  return deps.store.transact((s) => {
+    const p = plan(s);
+    return { events: [...p.events, batchEvent({ batch, ...summary }, deps.now())], value: p.value };
+  });
+}
+
+interface Claimed {
+  batch: string;
+  claimed: SessionRecord[];
+  started: number;
+  base: Omit<BatchReport, "outcome" | "durationMs">;
+}
+
+async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<BatchReport> {
+  const service = err instanceof ServiceError ? err : undefined;
+  if (deps.signal?.aborted) return release(deps, c, err, "released", "interrupted");
+  if (service?.kind === "too-large" && c.claimed.length > 1) {
+    return { ...(await release(deps, c, err, "released", "too large: splitting")), split: true };
+  }
+  if (!service?.retryable) {
+    // Nothing burned: the sessions are due again at once (design.md, non-retryable failures).
+    return release(
+      deps,
+      c,
+      err,
+      "failed",
+      service ? `${service.kind}: ${err.message}` : err.message,
+    );
+  }
+  return retryOrDeadLetter(deps, c, service);
+}
+
+async function release(
+  deps: BatchDeps,
+  c: Claimed,
+  err: Error,
+  outcome: BatchOutcome,
+  reason: string,
+): Promise<BatchReport> {
+  const ids = c.claimed.map((r) => r.id);
+  await record(deps, c.batch, (s) => planRelease(s, c.batch, ids, deps.now(), reason), {
+    outcome,
+    message: reason,
+    ...timing(c.started, deps.now, ids.length, deps.engine.name),
+  });
+  return { ...c.base, outcome, durationMs: deps.now() - c.started, error: err };
+}
+
+async function retryOrDeadLetter(
+  deps: BatchDeps,
+  c: Claimed,
+  err: ServiceError,
+): Promise<BatchReport> {
+  const { now } = deps;
+  const t = now();
+  const exhausted = c.claimed.filter((r) => r.attempts + 1 >= deps.attempts);
+  const again = c.claimed.filter((r) => r.attempts + 1 < deps.attempts);
+  const reason = `${err.kind}: ${err.message}`;
+  const fallback = exhausted.length > 0 ? await fallbackResults(deps, exhausted, reason) : [];
+  const draw = seededRandom(hashString(c.batch));
+  const byAttempt = new Map<number, string[]>();
+  for (const r of again)
+    byAttempt.set(r.attempts + 1, [...(byAttempt.get(r.attempts + 1) ?? []), r.id]);
+  const retries = [...byAttempt].map(([attempt, ids]) => ({
+    ids,
+    notBefore:
+      t + retryDelay(attempt, draw(), deps.backoff ?? DEFAULT_RETRY_BACKOFF, err.retryAfterMs),
+  }));
+  const value = await record(
+    deps,
+    c.batch,
+    (s) => {
+      const dead = planResults(s, c.batch, fallback, t);
+      const events = [...dead.events];
+      const retried: string[] = [];
+      for (const r of retries) {
+        const p = planRetry(s, c.batch, r.ids, { now: t, notBefore: r.notBefore, reason });
+        events.push(...p.events);
+        retried.push(...p.value);
+      }
+      return { events, value: { dead: dead.value.recorded.length, retried: retried.length } };
+    },
+    {
+      outcome: again.length > 0 ? "retry" : "dead",
+      message: reason,
+      ...timing(c.started, now, c.claimed.length, deps.engine.name),
+    },
+  );
+  const retryAt = retries.length > 0 ? Math.min(...retries.map((r) => r.notBefore)) : undefined;
+  return {
+    ...c.base,
+    outcome: again.length > 0 ? "retry" : "dead",
+    retried: value.retried,
+    dead: value.dead,
+    durationMs: now() - c.started,
+    error: err,
+    ...(retryAt === undefined ? {} : { retryAt }),
+  };
+}
+
+async function fallbackResults(deps: BatchDeps, recs: SessionRecord[], reason: string) {
+  const rows: BatchRow[] = await Promise.all(recs.map((r) => deps.store.readSession(r)));
+  const answer = await deps.fallback.score(rows, { thresholds: deps.thresholds, now: deps.now });
+  return recs.map((r, i) => {
+    const result: ScoreResult = {
+      ...answer.results[i]!,
+      source: "fallback",
+      fallbackReason: `gave up after ${deps.attempts} attempts: ${reason}`,
+    };
+    return { id: r.id, result, dead: reason };
+  });
+}

@@ -1,0 +1,67 @@
+import { type BatchDeps, type BatchReport, processOneBatch } from "./process-batch.js";
+
+export interface ProcessQueueOptions {
+  batchSize: number;
+  maxBatches?: number;
+  onBatch?: (report: BatchReport) => void;
+  onStart?: (batchNumber: number) => void;
+}
+
+export interface ProcessSummary {
+  engine: string;
+  batches: number;
+  sessions: number;
+  scored: number;
+  retried: number;
+  dead: number;
+  lost: number;
+  durationMs: number;
+  /** The failure that ended the run early, if any. */
+  stoppedBy?: { outcome: string; message: string; retryable: boolean };
+}
+
+/**
+ * Scores everything due now, batch after batch. A retryable failure ends the run (its sessions
+ * wait out their backoff; the next run or `watch` tick picks them up) instead of burning an
+ * attempt of every queued session against a service that is down.
+ */
+export async function processQueue(
+  deps: BatchDeps,
+  o: ProcessQueueOptions,
+): Promise<ProcessSummary> {
+  const started = deps.now();
+  const sum: ProcessSummary = {
+    engine: deps.engine.name,
+    batches: 0,
+    sessions: 0,
+    scored: 0,
+    retried: 0,
+    dead: 0,
+    lost: 0,
+    durationMs: 0,
+  };
+  let size = o.batchSize;
+  while (sum.batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) && !deps.signal?.aborted) {
+    o.onStart?.(sum.batches + 1);
+    const r = await processOneBatch(deps, size);
+    if (!r) break;
+    sum.batches++;
+    sum.sessions += r.sessions;
+    sum.scored += r.scored;
+    sum.retried += r.retried;
+    sum.dead += r.dead;
+    sum.lost += r.lost;
+    o.onBatch?.(r);
+    if (r.split) {
+      size = Math.max(1, Math.ceil(r.sessions / 2));
+      continue;
+    }
+    if (r.error && r.outcome !== "dead") {
+      const retryable = r.outcome === "retry";
+      sum.stoppedBy = { outcome: r.outcome, message: r.error.message, retryable };
+      break;
+    }
+  }
+  sum.durationMs = deps.now() - started;
+  return sum;
+}

@@ -1,0 +1,63 @@
+import type { Settings } from "../config.js";
+import { UsageError } from "../errors.js";
+import { createWoodwideClient } from "../woodwide/client.js";
+import type { ScoringEngine } from "./engine.js";
+import { createLocalEngine } from "./local-engine.js";
+import { createWoodwideEngine } from "./woodwide-engine.js";
+
+export interface EngineChoice {
+  engine: ScoringEngine;
+  fallback: ScoringEngine;
+  close(): Promise<void>;
+}
+
+export interface SelectEngineOptions {
+  settings: Settings;
+  saveDatasetId: (id: string) => void;
+  calibrate?: ((raw: number) => number) | undefined;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+/** `auto` means Woodwide when a key and a model are configured, else the embedded model. */
+export function selectEngine(o: SelectEngineOptions): EngineChoice {
+  const { settings } = o;
+  const ww = settings.woodwide;
+  const local = createLocalEngine();
+  const wanted =
+    settings.engine === "auto" ? (ww.apiKey && ww.modelId ? "woodwide" : "local") : settings.engine;
+  if (wanted === "local") return { engine: local, fallback: local, close: async () => undefined };
+  if (!ww.apiKey) {
+    throw new UsageError(
+      "WOODWIDE_API_KEY is not set: export it, or run `playproof-batch config set woodwide.apiKey KEY` (or use --engine local)",
+    );
+  }
+  if (!ww.modelId) {
+    throw new UsageError(
+      "no Woodwide model: set PLAYPROOF_MODEL_ID, run `playproof-batch model train --baseline FILE`, or use --engine local",
+    );
+  }
+  const client = createWoodwideClient({
+    baseUrl: ww.baseUrl,
+    apiKey: ww.apiKey,
+    timeoutMs: ww.timeoutMs,
+  });
+  let datasetId = ww.datasetId;
+  const engine = createWoodwideEngine({
+    client,
+    modelId: ww.modelId,
+    modelVersionId: ww.modelVersionId,
+    mode: ww.mode,
+    dataset: {
+      name: "playproof-batch-sessions",
+      getId: () => datasetId,
+      saveId: (id) => {
+        datasetId = id;
+        o.saveDatasetId(id);
+      },
+    },
+    calibrate: o.calibrate,
+    poll: { maxWaitMs: ww.jobTimeoutMs },
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return { engine, fallback: local, close: () => client.close() };
+}

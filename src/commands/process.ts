@@ -1,0 +1,76 @@
+import { hostname } from "node:os";
+import type { BatchRow } from "../batch/csv.js";
+import { buildBatchCsv } from "../batch/csv.js";
+import type { ScoringEngine } from "../batch/engine.js";
+import type { BatchReport } from "../batch/process-batch.js";
+import { type ProcessSummary, processQueue } from "../batch/process-queue.js";
+import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
+import type { Settings } from "../config.js";
+import { dueSessions } from "../queue/plans.js";
+import type { QueueStore } from "../queue/store.js";
+
+export interface ProcessOptions {
+  store: QueueStore;
+  settings: Settings;
+  engine: ScoringEngine;
+  fallback: ScoringEngine;
+  now: () => number;
+  maxBatches?: number;
+  signal?: AbortSignal;
+  backoff?: RetryBackoffOptions;
+  onStart?: (batchNumber: number) => void;
+  onBatch?: (report: BatchReport) => void;
+}
+
+export function processOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Scores everything due now with the chosen engine; returns what happened. */
+export async function processCommand(o: ProcessOptions): Promise<ProcessSummary> {
+  return processQueue(
+    {
+      store: o.store,
+      engine: o.engine,
+      fallback: o.fallback,
+      thresholds: o.settings.thresholds,
+      attempts: o.settings.attempts,
+      leaseMs: o.settings.leaseMs,
+      owner: processOwner(),
+      now: o.now,
+      ...(o.backoff ? { backoff: o.backoff } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    },
+    {
+      batchSize: o.settings.batchSize,
+      ...(o.maxBatches === undefined ? {} : { maxBatches: o.maxBatches }),
+      ...(o.onStart ? { onStart: o.onStart } : {}),
+      ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+    },
+  );
+}
+
+export interface DryRunBatch {
+  sessions: string[];
+  csv: string;
+}
+
+/** What `process` would send, without claiming anything or calling any engine. */
+export async function dryRun(o: {
+  store: QueueStore;
+  settings: Settings;
+  now: () => number;
+  maxBatches?: number;
+}): Promise<DryRunBatch[]> {
+  const state = await o.store.refresh();
+  const due = dueSessions(state, o.now());
+  const size = o.settings.batchSize;
+  const count = Math.min(Math.ceil(due.length / size), o.maxBatches ?? Number.POSITIVE_INFINITY);
+  const batches: DryRunBatch[] = [];
+  for (let b = 0; b < count; b++) {
+    const recs = due.slice(b * size, (b + 1) * size);
+    const rows: BatchRow[] = await Promise.all(recs.map((r) => o.store.readSession(r)));
+    batches.push({ sessions: recs.map((r) => r.id), csv: buildBatchCsv(rows) });
+  }
+  return batches;
+}
