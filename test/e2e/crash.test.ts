@@ -1,0 +1,77 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { parseHeader } from "../../src/queue/events.js";
+import { openQueueStore } from "../../src/queue/store.js";
+import { seededRandom } from "../../src/scoring/random.js";
+import { cliWorld } from "../support/cli.js";
+import { ndjson } from "../support/sessions.js";
+
+/** Every enqueue event id in the journal: each must appear exactly once. */
+async function enqueuedIds(queue: string): Promise<string[]> {
+  const text = await readFile(queue, "utf8");
+  const ids: string[] = [];
+  for (const line of text.split("\n")) {
+    const e = line ? parseHeader(line) : undefined;
+    if (e?.t === "enqueue") ids.push(e.id);
+  }
+  return ids;
+}
+
+describe("crash safety and concurrency (built binary)", () => {
+  it("survives SIGKILL at random moments: the queue always reads, and a full run leaves every session once", async () => {
+    const w = await cliWorld();
+    const total = 15_000;
+    const input = join(w.dir, "big.ndjson");
+    await writeFile(input, ndjson(total, { points: 60 }));
+    const rand = seededRandom(42);
+    let killedMidway = 0;
+    for (let i = 0; i < 22; i++) {
+      const child = w.run(["enqueue", input]);
+      await sleep(100 + Math.floor(rand() * 1_200));
+      child.kill("SIGKILL");
+      const r = await child;
+      if (r.signal === "SIGKILL") killedMidway++;
+      const state = await openQueueStore({ path: w.queue }).refresh();
+      expect(state.corrupt).toEqual([]);
+      expect(state.sessions.size).toBeLessThanOrEqual(total);
+    }
+    expect(killedMidway).toBeGreaterThanOrEqual(20);
+    const done = await w.run(["enqueue", input]);
+    expect(done.exitCode).toBe(0);
+    const state = await openQueueStore({ path: w.queue }).refresh();
+    expect(state.sessions.size).toBe(total);
+    const ids = await enqueuedIds(w.queue);
+    expect(ids).toHaveLength(total);
+    expect(new Set(ids).size).toBe(total);
+  }, 300_000);
+
+  it("4 enqueue processes writing one queue at once lose and duplicate nothing", async () => {
+    const w = await cliWorld();
+    // Overlapping ranges: 0-2999, 2000-4999, 4000-6999, 0-2999 again.
+    const starts = [0, 2_000, 4_000, 0];
+    const files = await Promise.all(
+      starts.map(async (start, i) => {
+        const f = join(w.dir, `part${i}.ndjson`);
+        await writeFile(f, ndjson(3_000, { points: 30 }, start));
+        return f;
+      }),
+    );
+    const runs = await Promise.all(files.map((f) => w.run(["enqueue", f, "--json"])));
+    for (const r of runs) expect(r.exitCode).toBe(0);
+    const accepted = runs.flatMap((r) =>
+      r.stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).sessionId),
+    );
+    expect(accepted).toHaveLength(7_000);
+    expect(new Set(accepted).size).toBe(7_000);
+    const ids = await enqueuedIds(w.queue);
+    expect(ids.sort()).toEqual([...accepted].sort());
+    const dupes = runs.map((r) => Number(/(\d+) duplicates/.exec(r.stderr)?.[1]));
+    expect(dupes.reduce((a, b) => a + b, 0)).toBe(12_000 - 7_000);
+  }, 120_000);
+});

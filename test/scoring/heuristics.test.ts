@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { evaluateHeuristics, heuristicResult } from "../../src/scoring/heuristics.js";
+import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
+import { extractFeatures, type Features, type SessionInput } from "../../src/telemetry/features.js";
+
+/** A curved, speeding-up-and-slowing-down gesture logged at 60 Hz with whole-ms timestamps. */
+function humanLike(): SessionInput {
+  const movements = [];
+  for (let i = 0; i < 400; i++) {
+    const s = i / 60;
+    const wobble = Math.sin(i * 1.7) * 1.5;
+    movements.push({
+      x: Math.round(400 + 250 * Math.sin(s * 1.3) * Math.cos(s * 0.4) + wobble),
+      y: Math.round(300 + 180 * Math.sin(s * 2.1 + 1) + wobble),
+      timestamp: Math.round(i * 16.67),
+    });
+  }
+  return { sessionId: "h", movements, clicks: [] };
+}
+
+/** Straight strokes between targets at constant speed on an exact 16 ms timer. */
+function linearBot(): SessionInput {
+  const movements = [];
+  let t = 0;
+  for (let stroke = 0; stroke < 8; stroke++) {
+    const [x0, y0, x1, y1] = [50 + stroke * 80, 500, 700 - stroke * 60, 80 + stroke * 40];
+    for (let i = 0; i <= 40; i++) {
+      movements.push({ x: x0 + ((x1 - x0) * i) / 40, y: y0 + ((y1 - y0) * i) / 40, timestamp: t });
+      t += 16;
+    }
+    t += 400;
+  }
+  return { sessionId: "b", movements, clicks: [] };
+}
+
+const base = extractFeatures(humanLike());
+const withF = (patch: Partial<Features>): Features => ({ ...base, ...patch });
+
+describe("evaluateHeuristics", () => {
+  it("fires nothing on a human-like gesture", () => {
+    expect(evaluateHeuristics(base)).toEqual({ score: 0, reasons: [] });
+  });
+
+  it("names the rules a scripted straight-line bot trips", () => {
+    const { score, reasons } = evaluateHeuristics(extractFeatures(linearBot()));
+    expect(reasons).toEqual(
+      expect.arrayContaining(["straight-path", "constant-speed", "metronomic-timing"]),
+    );
+    expect(score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLDS.fail);
+  });
+
+  it.each([
+    ["impossible-speed", { speedP95: 50_000 }],
+    ["teleport-click", { totalClicks: 4, avgClickDistance: 120 }],
+    ["perfect-accuracy", { clickAccuracy: 1, totalClicks: 12 }],
+    ["no-movement", { totalMoves: 0, totalClicks: 3 }],
+    ["constant-speed", { gridSpeedCv: 0.05 }],
+  ] as const)("%s fires on its own signal", (rule, patch) => {
+    expect(evaluateHeuristics(withF(patch)).reasons).toContain(rule);
+  });
+
+  it("needs enough movement before judging shape", () => {
+    const { reasons } = evaluateHeuristics(withF({ gridSpeedCv: 0, gridMovingSteps: 3 }));
+    expect(reasons).not.toContain("constant-speed");
+  });
+
+  it("caps the score at 5", () => {
+    const all = withF({
+      speedP95: 1e6,
+      totalClicks: 20,
+      avgClickDistance: 500,
+      gridStraightShare: 1,
+      gridSpeedCv: 0,
+      gridAccelShare: 0,
+      dtJitter: 0,
+      smallJitterRatio: 0,
+      clickAccuracy: 1,
+      avgInterMoveTime: 16,
+    });
+    expect(evaluateHeuristics(all).score).toBe(5);
+  });
+});
+
+describe("heuristicResult", () => {
+  const now = new Date("2025-01-02T03:04:05.000Z");
+
+  it("fills the result shape for a provisional score", () => {
+    expect(heuristicResult(base, { thresholds: DEFAULT_THRESHOLDS, now })).toEqual({
+      anomalyScore: 0,
+      isAnomaly: false,
+      decision: "pass",
+      confidence: expect.any(Number),
+      reasons: [],
+      source: "heuristic",
+      model: { id: "heuristic", version: "1" },
+      scoredAt: "2025-01-02T03:04:05.000Z",
+    });
+  });
+
+  it("decides with the configured thresholds", () => {
+    const f = withF({ gridSpeedCv: 0.05 });
+    expect(heuristicResult(f, { thresholds: DEFAULT_THRESHOLDS, now }).decision).toBe("review");
+    expect(heuristicResult(f, { thresholds: { review: 0.5, fail: 1.5 }, now }).decision).toBe(
+      "fail",
+    );
+  });
+});

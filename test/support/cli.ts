@@ -1,0 +1,28 @@
+import { mkdir } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa, type Options } from "execa";
+import { tempDir } from "./temp.js";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = join(ROOT, "bin", "playproof-batch.js");
+export const EVAL_DIR = resolve(ROOT, "..", "shared", "eval");
+
+/** A private world for the built binary: its own queue, config dir and HOME. */
+export async function cliWorld(extraEnv: Record<string, string> = {}) {
+  const dir = await tempDir("ppb-e2e-");
+  const home = join(dir, "home");
+  await mkdir(home, { recursive: true });
+  const env = {
+    HOME: home,
+    XDG_DATA_HOME: join(dir, "data"),
+    PLAYPROOF_CONFIG_DIR: join(dir, "config"),
+    PLAYPROOF_QUEUE: join(dir, "queue.jsonl"),
+    WOODWIDE_API_KEY: "",
+    PLAYPROOF_MODEL_ID: "",
+    ...extraEnv,
+  };
+  const run = (args: string[], opts: Options = {}) =>
+    execa("node", [BIN, ...args], { env, extendEnv: true, reject: false, ...opts });
+  return { dir, env, queue: env.PLAYPROOF_QUEUE, run };
+}
