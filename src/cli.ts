@@ -1,88 +1,13 @@
-import type { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
-import { selectEngine } from "./batch/select-engine.js";
-import { clear, previewClear } from "./commands/clear.js";
-import { configGet, configList, configSet, configUnset } from "./commands/config.js";
-import { enqueue } from "./commands/enqueue.js";
-import { dryRun, processCommand } from "./commands/process.js";
-import { result } from "./commands/result.js";
-import { stats } from "./commands/stats.js";
-import { type Env, openConfigFile, resolveSettings, type Settings } from "./config.js";
+import type { ConfigVerb } from "./actions/config.js";
+import type { ProcessFlags } from "./actions/process.js";
+import type { ClearFlags } from "./actions/queue-views.js";
+import { type CliDeps, makeContext, makeIo } from "./cli-context.js";
+import { openConfigFile } from "./config.js";
 import type { ConfigKeyName } from "./config-keys.js";
 import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
-import { openQueueStore, type QueueStore } from "./queue/store.js";
-import { createIo, type Io } from "./ui/io.js";
-import { batchProgress } from "./ui/progress.js";
-import { confirmOnTty } from "./ui/prompt.js";
-import { renderConfig, renderResult, renderStats, renderSummary } from "./ui/tables.js";
-
-export interface CliDeps {
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  env: Env;
-  now?: () => number;
-  /** Where SIGINT/SIGTERM arrive (the process); absent in in-process tests. */
-  signals?: NodeJS.EventEmitter;
-}
-
-interface GlobalFlags {
-  queue?: string;
-  json?: boolean;
-  verbose?: boolean;
-  quiet?: boolean;
-  logFormat?: "human" | "json";
-}
-
-export interface Context {
-  io: Io;
-  settings: Settings;
-  store: QueueStore;
-  now: () => number;
-  deps: CliDeps;
-  config: () => ReturnType<typeof openConfigFile>;
-}
-
-function makeIo(cmd: Command, deps: CliDeps): Io {
-  const g = cmd.optsWithGlobals<GlobalFlags>();
-  return createIo({
-    stdout: deps.stdout,
-    stderr: deps.stderr,
-    json: Boolean(g.json),
-    quiet: Boolean(g.quiet),
-    verbose: Boolean(g.verbose),
-    logFormat: g.logFormat ?? "human",
-  });
-}
-
-/** `config` works on the file alone, so a bad stored value can still be fixed or unset. */
-function configContext(cmd: Command, deps: CliDeps) {
-  return { io: makeIo(cmd, deps), file: openConfigFile(deps.env) };
-}
-
-/** Builds what every command needs: settings by precedence, the queue store, the io. */
-function makeContext(
-  cmd: Command,
-  deps: CliDeps,
-  flags: Partial<Record<ConfigKeyName, string | number>> = {},
-): Context {
-  const g = cmd.optsWithGlobals<GlobalFlags>();
-  const io = makeIo(cmd, deps);
-  let file: ReturnType<typeof openConfigFile> | undefined;
-  const config = () => {
-    file ??= openConfigFile(deps.env);
-    return file;
-  };
-  const settings = resolveSettings(
-    { ...flags, ...(g.queue ? { "queue.path": g.queue } : {}) },
-    deps.env,
-    config().store,
-  );
-  const now = deps.now ?? Date.now;
-  const store = openQueueStore({ path: settings.queuePath, now, warn: (m) => io.log("warn", m) });
-  return { io, settings, store, now, deps, config };
-}
 
 const durationOption = (value: string): string => {
   if (parseDuration(value) === undefined)
@@ -121,27 +46,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "\nExamples:\n  zcat sessions.ndjson.gz | playproof-batch enqueue\n  playproof-batch enqueue day1.ndjson day2.json --json > accepted.ndjson\n\nExit 65 when some records were rejected (the rest are queued).",
     )
     .action(async (files: string[], _o, cmd: Command) => {
-      const ctx = makeContext(cmd, deps);
-      const r = await enqueue({
-        files,
-        stdin: deps.stdin,
-        store: ctx.store,
-        thresholds: ctx.settings.thresholds,
-        now: ctx.now,
-        onRejected: (m) => ctx.io.log("error", m),
-        onDuplicate: (m) => ctx.io.log("debug", m),
-        ...(ctx.io.json
-          ? {
-              onAccepted: (sessionId, provisional) =>
-                ctx.io.dataJson({ sessionId, ...provisional }),
-            }
-          : {}),
-      });
-      ctx.io.log(
-        "info",
-        `enqueue: ${r.accepted} accepted, ${r.duplicates} duplicates (ignored), ${r.rejected} rejected, to ${ctx.store.path}`,
-      );
-      setExit(r.rejected > 0 ? ExitCode.inputRejected : ExitCode.ok);
+      const { enqueueAction } = await import("./actions/enqueue.js");
+      setExit(await enqueueAction(makeContext(cmd, deps), files));
     });
 
   program
@@ -152,10 +58,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "\nExamples:\n  playproof-batch stats\n  playproof-batch stats --json | jq .due",
     )
     .action(async (_o, cmd: Command) => {
-      const ctx = makeContext(cmd, deps);
-      const s = await stats(ctx.store, ctx.now);
-      if (ctx.io.json) ctx.io.dataJson(s);
-      else ctx.io.data(renderStats(s, ctx.now()));
+      const { statsAction } = await import("./actions/queue-views.js");
+      await statsAction(makeContext(cmd, deps));
     });
 
   program
@@ -169,10 +73,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "\nExamples:\n  playproof-batch result s_123\n  playproof-batch result s_123 --json | jq .result.decision",
     )
     .action(async (sessionId: string, _o, cmd: Command) => {
-      const ctx = makeContext(cmd, deps);
-      const r = await result(ctx.store, sessionId);
-      if (ctx.io.json) ctx.io.dataJson(r);
-      else ctx.io.data(renderResult(r));
+      const { resultAction } = await import("./actions/queue-views.js");
+      await resultAction(makeContext(cmd, deps), sessionId);
     });
 
   program
@@ -185,30 +87,9 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "after",
       "\nExamples:\n  playproof-batch clear --processed --older-than 24h --yes\n  playproof-batch clear            # asks for confirmation",
     )
-    .action(async (o: { processed?: boolean; olderThan?: string; yes?: boolean }, cmd: Command) => {
-      const ctx = makeContext(cmd, deps);
-      const opts = {
-        store: ctx.store,
-        now: ctx.now,
-        retentionMs: ctx.settings.retentionMs,
-        processedOnly: Boolean(o.processed),
-        ...(o.olderThan ? { olderThanMs: parseDuration(o.olderThan)! } : {}),
-      };
-      if (!o.yes) {
-        if (!deps.stdin.isTTY || !deps.stderr.isTTY) {
-          throw new UsageError(
-            "clear: refusing to remove sessions without a terminal to confirm on; pass --yes",
-          );
-        }
-        const n = await previewClear(opts);
-        if (!(await confirmOnTty(`Remove ${n} session(s) from ${ctx.store.path}?`))) {
-          ctx.io.log("info", "clear: nothing removed");
-          return;
-        }
-      }
-      const r = await clear(opts);
-      if (ctx.io.json) ctx.io.dataJson(r);
-      ctx.io.log("info", `clear: removed ${r.removed} session(s), ${r.remaining} remain`);
+    .action(async (o: ClearFlags, cmd: Command) => {
+      const { clearAction } = await import("./actions/queue-views.js");
+      await clearAction(makeContext(cmd, deps), o);
     });
 
   program
@@ -229,146 +110,46 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "\nExamples:\n  playproof-batch process --engine local\n  playproof-batch process --dry-run --max-batches 1 > batch.csv\n\nExit 1 when Woodwide refuses (401/402/403/422) or is unavailable; sessions stay queued.",
     )
     .action(async (o: ProcessFlags, cmd: Command) => {
-      const ctx = makeContext(cmd, deps, processFlags(o));
-      await runProcess(ctx, o, setExit);
+      const { processAction, processFlags } = await import("./actions/process.js");
+      setExit(await processAction(makeContext(cmd, deps, processFlags(o)), o));
     });
 
   const config = program
     .command("config")
     .description("persistent settings (secrets shown redacted)");
+  const configVerb =
+    (verb: ConfigVerb) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const [key, value] = args.slice(0, -2) as string[];
+      const { configAction } = await import("./actions/config.js");
+      configAction(makeIo(cmd, deps), await openConfigFile(deps.env), verb, key, value);
+    };
   config
     .command("get")
     .argument("<key>")
-    .action((key: string, _o, cmd: Command) => {
-      const ctx = configContext(cmd, deps);
-      const e = configGet(ctx.file, key);
-      if (ctx.io.json) ctx.io.dataJson(e);
-      else if (e.value !== undefined) ctx.io.data(String(e.value));
-    });
+    .description("print one setting")
+    .action(configVerb("get"));
   config
     .command("set")
     .argument("<key>")
     .argument("<value>")
+    .description("store a setting (validated)")
     .addHelpText(
       "after",
       '\nExamples:\n  playproof-batch config set woodwide.apiKey "$KEY"\n  playproof-batch config set process.batchSize 50',
     )
-    .action((key: string, value: string, _o, cmd: Command) => {
-      const ctx = configContext(cmd, deps);
-      const e = configSet(ctx.file, key, value);
-      ctx.io.log("info", `${e.key} = ${e.value}`);
-    });
+    .action(configVerb("set"));
   config
     .command("unset")
     .argument("<key>")
-    .action((key: string, _o, cmd: Command) => {
-      const ctx = configContext(cmd, deps);
-      configUnset(ctx.file, key);
-      ctx.io.log("info", `${key} unset`);
-    });
-  config.command("list").action((_o, cmd: Command) => {
-    const ctx = configContext(cmd, deps);
-    const l = configList(ctx.file);
-    if (ctx.io.json) ctx.io.dataJson(l);
-    else ctx.io.data(renderConfig(l.path, l.entries));
-  });
+    .description("remove a setting")
+    .action(configVerb("unset"));
+  config
+    .command("list")
+    .description("every setting, its value and meaning")
+    .action(configVerb("list"));
   return program;
-}
-
-interface ProcessFlags {
-  engine?: string;
-  mode?: string;
-  batchSize?: string;
-  maxBatches?: string;
-  attempts?: string;
-  lease?: string;
-  dryRun?: boolean;
-}
-
-function processFlags(o: ProcessFlags): Partial<Record<ConfigKeyName, string | number>> {
-  const f: Partial<Record<ConfigKeyName, string | number>> = {};
-  if (o.engine) f["process.engine"] = o.engine;
-  if (o.mode) f["woodwide.mode"] = o.mode;
-  if (o.batchSize) f["process.batchSize"] = o.batchSize;
-  if (o.attempts) f["process.attempts"] = o.attempts;
-  if (o.lease) f["process.lease"] = o.lease;
-  return f;
-}
-
-function positiveInt(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${name}: expected a whole number >= 1, got ${raw}`);
-  return n;
-}
-
-async function runProcess(ctx: Context, o: ProcessFlags, setExit: (code: number) => void) {
-  const maxBatches = positiveInt("--max-batches", o.maxBatches);
-  if (o.dryRun) {
-    const batches = await dryRun({
-      store: ctx.store,
-      settings: ctx.settings,
-      now: ctx.now,
-      ...(maxBatches ? { maxBatches } : {}),
-    });
-    if (ctx.io.json) ctx.io.dataJson({ engine: ctx.settings.engine, batches });
-    else for (const b of batches) ctx.io.data(b.csv);
-    ctx.io.log(
-      "info",
-      `dry run: ${batches.length} batch(es), ${batches.reduce((n, b) => n + b.sessions.length, 0)} sessions would be sent; nothing changed`,
-    );
-    return;
-  }
-  const choice = selectEngine({
-    settings: ctx.settings,
-    saveDatasetId: (id) => ctx.config().set("woodwide.datasetId", id),
-    log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
-  });
-  const controller = new AbortController();
-  const stopSignals = onSignals(ctx.deps, () => controller.abort());
-  const progress = batchProgress(ctx.io, choice.engine.name);
-  try {
-    const summary = await processCommand({
-      store: ctx.store,
-      settings: ctx.settings,
-      engine: choice.engine,
-      fallback: choice.fallback,
-      now: ctx.now,
-      signal: controller.signal,
-      ...(maxBatches ? { maxBatches } : {}),
-      onStart: progress.onStart,
-      onBatch: progress.onBatch,
-    });
-    progress.stop();
-    if (summary.batches === 0) return; // nothing to do: print nothing (cron-friendly)
-    if (ctx.io.json) ctx.io.dataJson(summary);
-    else ctx.io.data(renderSummary(summary));
-    if (controller.signal.aborted) setExit(ExitCode.interrupted);
-    else if (summary.stoppedBy) {
-      throw new CliError(
-        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.retryable ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
-        ExitCode.runtime,
-      );
-    }
-  } finally {
-    progress.stop();
-    stopSignals();
-    await choice.close();
-  }
-}
-
-/** First SIGINT/SIGTERM: stop taking batches and release the one in flight. */
-function onSignals(deps: CliDeps, stop: () => void): () => void {
-  const target = deps.signals;
-  if (!target) return () => undefined;
-  const handler = () => stop();
-  target.on("SIGINT", handler);
-  target.on("SIGTERM", handler);
-  return () => {
-    target.off("SIGINT", handler);
-    target.off("SIGTERM", handler);
-  };
 }
 
 /** Runs the CLI; the one place that turns errors into exit codes (style.md rule 3). */

@@ -1,6 +1,6 @@
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import Conf from "conf";
 import { CONFIG_KEYS, type ConfigKeyName } from "./config-keys.js";
 import { parseDuration } from "./durations.js";
 import { UsageError } from "./errors.js";
@@ -31,20 +31,49 @@ export interface Settings {
 }
 
 export type Env = Record<string, string | undefined>;
-type Values = Partial<Record<ConfigKeyName, string | number>>;
+export type Values = Partial<Record<ConfigKeyName, string | number>>;
 
-/** The persistent settings file (conf). Mode 0600 because it may hold the API key. */
-export function openConfigFile(env: Env) {
+/** Where the settings file lives: PLAYPROOF_CONFIG_DIR, else the XDG config directory. */
+export function configDir(env: Env): string {
+  if (env.PLAYPROOF_CONFIG_DIR) return env.PLAYPROOF_CONFIG_DIR;
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config"), "playproof-batch");
+}
+
+/**
+ * The persistent settings file (conf), for `config` and for saving ids. Mode 0600 because it may
+ * hold the API key. Loaded on demand: conf and its validator cost ~100 ms at startup.
+ */
+export async function openConfigFile(env: Env) {
+  const { default: Conf } = await import("conf");
   return new Conf<Values>({
     projectName: "playproof-batch",
-    projectSuffix: "",
     configFileMode: 0o600,
     accessPropertiesByDotNotation: false,
-    ...(env.PLAYPROOF_CONFIG_DIR ? { cwd: env.PLAYPROOF_CONFIG_DIR } : {}),
+    cwd: configDir(env),
   });
 }
 
-export type ConfigFile = ReturnType<typeof openConfigFile>;
+export type ConfigFile = Awaited<ReturnType<typeof openConfigFile>>;
+
+/** Reads the settings file for resolving settings (the same file conf writes). */
+export function readConfigValues(env: Env): Values {
+  const path = join(configDir(env), "config.json");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw err;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      return value as Values;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`${path} is not a JSON object: fix it, or remove it to start over`);
+}
 
 /** XDG data directory, never the current directory (design.md). */
 export function defaultQueuePath(env: Env): string {

@@ -13,7 +13,7 @@ export interface EngineChoice {
 
 export interface SelectEngineOptions {
   settings: Settings;
-  saveDatasetId: (id: string) => void;
+  saveDatasetId: (id: string) => void | Promise<void>;
   calibrate?: ((raw: number) => number) | undefined;
   log?: (event: Record<string, unknown>) => void;
 }
@@ -52,7 +52,7 @@ export function selectEngine(o: SelectEngineOptions): EngineChoice {
       getId: () => datasetId,
       saveId: (id) => {
         datasetId = id;
-        o.saveDatasetId(id);
+        return o.saveDatasetId(id);
       },
     },
     calibrate: o.calibrate,

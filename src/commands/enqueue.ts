@@ -7,8 +7,8 @@ import type { QueueStore } from "../queue/store.js";
 import { heuristicResult } from "../scoring/heuristics.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { extractFeatures } from "../telemetry/features.js";
-import { readRecords } from "../telemetry/read-records.js";
-import { parseSession, type Session } from "../telemetry/schema.js";
+import { formatRejection, readRecords } from "../telemetry/read-records.js";
+import { parseSession, type Session, sessionIdHint } from "../telemetry/schema.js";
 
 export interface EnqueueOptions {
   /** Files to read; none, or `-`, means stdin. */
@@ -85,13 +85,15 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       const where = `${label}line ${rec.line}`;
       if ("error" in rec) {
         result.rejected++;
-        opts.onRejected(`${where}: ${rec.error}`);
+        opts.onRejected(`${label}${formatRejection(rec.line, rec.error)}`);
         continue;
       }
       const parsed = parseSession(rec.value);
       if (!parsed.ok) {
         result.rejected++;
-        opts.onRejected(`${where}${recordHint(rec.value)}: ${parsed.error}`);
+        opts.onRejected(
+          `${label}${formatRejection(rec.line, parsed.error, sessionIdHint(rec.value))}`,
+        );
         continue;
       }
       chunk.push({ where, ...toItem(parsed.session, opts) });
@@ -130,12 +132,4 @@ async function* guardRead<T>(records: AsyncIterable<T>, file: string, flush: () 
       cause: err,
     });
   }
-}
-
-/** Names the record by its sessionId when one is readable, so a message points at it. */
-function recordHint(value: unknown): string {
-  if (typeof value !== "object" || value === null) return "";
-  const id = (value as { sessionId?: unknown }).sessionId;
-  if (typeof id !== "string" || id.length === 0 || id.length > 128) return "";
-  return ` (${JSON.stringify(id).slice(1, -1)})`;
 }

@@ -8,11 +8,7 @@ describe("enqueue, stats, result (built binary)", () => {
   it("queues the 778 webbot humans once; a second pipe reports 778 duplicates; stats agrees", async () => {
     const w = await cliWorld();
     const file = join(EVAL_DIR, "human-webbot.ndjson.gz");
-    const first = await w.run(["enqueue"], {
-      shell: false,
-      inputFile: undefined,
-      input: await gunzip(file),
-    });
+    const first = await w.run(["enqueue"], { input: await gunzip(file) });
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toBe("");
     expect(first.stderr).toMatch(/778 accepted, 0 duplicates \(ignored\), 0 rejected/);

@@ -36,7 +36,11 @@ const variants: [string, ResampleOptions | undefined][] = [
   ["120 ms fractional", { intervalMs: 120, jitterMs: 5 }],
 ];
 
-describe.skipIf(!hasDevSet)("local engine on the dev set", () => {
+describe("local engine on the dev set", () => {
+  it("has the dev set beside the project (../shared/eval)", () => {
+    expect(hasDevSet).toBe(true);
+  });
+
   describe.each(["human-balabit", "human-webbot"])("%s (held-out humans)", (file) => {
     const heldOut = hasDevSet ? load(file).filter((s) => !isBaselineSession(s.sessionId)) : [];
 

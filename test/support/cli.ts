@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa, type Options } from "execa";
+import { execa } from "execa";
 import { tempDir } from "./temp.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -22,7 +22,12 @@ export async function cliWorld(extraEnv: Record<string, string> = {}) {
     PLAYPROOF_MODEL_ID: "",
     ...extraEnv,
   };
-  const run = (args: string[], opts: Options = {}) =>
-    execa("node", [BIN, ...args], { env, extendEnv: true, reject: false, ...opts });
+  const run = (args: string[], opts: { input?: string } = {}) =>
+    execa("node", [BIN, ...args], {
+      env,
+      extendEnv: true,
+      reject: false,
+      ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
+    });
   return { dir, env, queue: env.PLAYPROOF_QUEUE, run };
 }

@@ -43,6 +43,16 @@ describe("readRecords: formats", () => {
     { name: "BOM", input: `${BOM}{"a":1}\n{"a":2}\n`, want: [v(1, { a: 1 }), v(2, { a: 2 })] },
     { name: "BOM then CRLF", input: `${BOM}{"a":1}\r\n`, want: [v(1, { a: 1 })] },
     {
+      name: "CRLF: the CR is not quoted in a JSON error",
+      input: "nope\r\n",
+      want: [e(1, `invalid JSON (Unexpected token 'o', "nope" is not valid JSON)`)],
+    },
+    {
+      name: "CRLF pretty document, `{` line with trailing blanks",
+      input: '{  \r\n  "a": 1\r\n}\r\n',
+      want: [v(1, { a: 1 })],
+    },
+    {
       name: "a malformed line costs only itself",
       input: '{"a":1}\n{"a": [1, 2\n{"a":3}\nnot json\n{"a":5}\n',
       want: [

@@ -93,6 +93,11 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
       fake.setFault({ kind, on: mode === "direct" ? "infer" : "results", times: 1 });
       const err = await failure(run({ mode, csv: batchCsv(10, []), rowCount: 10 }));
       expect(err).toMatchObject({ kind: "id-mismatch", retryable: true });
+      expect(events.at(-1)).toMatchObject({
+        event: "woodwide.answer_rejected",
+        job_id: expect.any(String),
+        reason: err.message,
+      });
     },
   );
 
@@ -159,6 +164,18 @@ describe("dataset mode", () => {
     if (shape === "url") {
       expect(fake.requests.find((r) => r.endpoint === "download")?.hadAuth).toBe(false);
     }
+  });
+
+  it("works on the real clock and timers (no injected sleep)", async () => {
+    fake.settings.ingestPolls = 3;
+    const res = await run({
+      csv: batchCsv(5, [2]),
+      rowCount: 5,
+      sleep: undefined,
+      poll: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
+    expect(flaggedIds(res.rows)).toEqual([2]);
+    expect(res.latencyMs).toBeGreaterThanOrEqual(15);
   });
 
   it("starts a new dataset when the saved one is gone", async () => {

@@ -1,0 +1,64 @@
+// npm run bench: throughput and memory figures (not timed tests). Sections:
+//   enqueue vs the read+JSON.parse floor at 10k and 100k sessions, stats time, peak RSS;
+//   further sections are added by the scoring and process work.
+// Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue]
+import { mkdir, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { writeSessions } from "./bench/gen.mjs";
+import { measure, median } from "./bench/measure.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const bin = join(root, "bin", "playproof-batch.js");
+const { values } = parseArgs({
+  options: {
+    sessions: { type: "string", default: "100000" },
+    points: { type: "string", default: "300" },
+    only: { type: "string" },
+  },
+});
+const work = join(root, ".bench");
+await mkdir(work, { recursive: true });
+const points = Number(values.points);
+const big = Number(values.sessions);
+const sizes = [...new Set([Math.min(10_000, big), big])];
+const want = (name) => !values.only || values.only.split(",").includes(name);
+const rows = [];
+
+if (want("enqueue")) {
+  for (const n of sizes) {
+    const input = join(work, `sessions-${n}x${points}.ndjson`);
+    await stat(input).catch(async () => {
+      process.stderr.write(`generating ${n} sessions of ${points} points…\n`);
+      await writeSessions(input, n, points);
+    });
+    const mb = (await stat(input)).size / 1e6;
+    const floor = measure("node", [join(root, "scripts", "bench", "floor.mjs"), input]);
+    const queue = join(work, `queue-${n}.jsonl`);
+    await rm(queue, { force: true });
+    const enq = measure("node", [bin, "enqueue", input, "--quiet"], { PLAYPROOF_QUEUE: queue });
+    if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr}`);
+    const statsRuns = [0, 1, 2].map(() =>
+      measure("node", [bin, "stats", "--json"], { PLAYPROOF_QUEUE: queue }),
+    );
+    const qmb = (await stat(queue)).size / 1e6;
+    rows.push({
+      sessions: n,
+      inputMB: mb.toFixed(0),
+      "floor s": floor.seconds.toFixed(2),
+      "floor sess/s": Math.round(n / floor.seconds),
+      "enqueue s": enq.seconds.toFixed(2),
+      "enqueue sess/s": Math.round(n / enq.seconds),
+      "enqueue/floor": (enq.seconds / floor.seconds).toFixed(2),
+      "floor RSS MiB": floor.rssMiB.toFixed(0),
+      "enqueue RSS MiB": enq.rssMiB.toFixed(0),
+      "queue MB": qmb.toFixed(0),
+      "stats s (median of 3)": median(statsRuns.map((r) => r.seconds)).toFixed(2),
+      "stats RSS MiB": median(statsRuns.map((r) => r.rssMiB)).toFixed(0),
+    });
+  }
+  console.log(
+    "\n## enqueue (targets: within 2x of the floor, stats under 1 s, memory flat 10k vs 100k)",
+  );
+  console.table(rows);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Regenerates fixtures/baseline/ from the dev-set humans (issue 3, "A human baseline"). Run after
+// `npm run build`: it uses the built feature extraction, so the baseline matches what ships.
+//   node scripts/build-baseline.mjs [HUMAN_FILES...]
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { formatBaselineCsv } from "../dist/scoring/baseline-csv.js";
+import { BASELINE_SPLIT, isBaselineSession } from "../dist/scoring/baseline-split.js";
+import { extractFeatures } from "../dist/telemetry/features.js";
+import { parseSession } from "../dist/telemetry/schema.js";
+import { labelOf, listFiles, PACKAGE_ROOT, readRecords } from "./eval-data.mjs";
+
+const outDir = join(PACKAGE_ROOT, "fixtures/baseline");
+const files = listFiles(process.argv.slice(2)).filter((f) => labelOf(f) === "human");
+const rows = [];
+const sources = [];
+for (const file of files) {
+  let used = 0;
+  let heldOut = 0;
+  for await (const record of readRecords(file)) {
+    const parsed = parseSession(record);
+    if (!parsed.ok) throw new Error(`${basename(file)}: ${parsed.error}`);
+    if (!isBaselineSession(parsed.session.sessionId)) {
+      heldOut++;
+      continue;
+    }
+    rows.push(extractFeatures(parsed.session));
+    used++;
+  }
+  const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
+  sources.push({ file: basename(file), sha256, baselineSessions: used, heldOutSessions: heldOut });
+}
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "human-baseline.csv"), formatBaselineCsv(rows));
+const manifest = { rows: rows.length, split: BASELINE_SPLIT, splitUnit: "recording", sources };
+writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+process.stderr.write(`baseline: ${rows.length} rows from ${files.length} file(s) -> ${outDir}\n`);

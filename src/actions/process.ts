@@ -1,0 +1,104 @@
+import { selectEngine } from "../batch/select-engine.js";
+import type { CliDeps, Context } from "../cli-context.js";
+import { dryRun, processCommand } from "../commands/process.js";
+import type { Values } from "../config.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { batchProgress } from "../ui/progress.js";
+import { renderSummary } from "../ui/tables.js";
+
+export interface ProcessFlags {
+  engine?: string;
+  mode?: string;
+  batchSize?: string;
+  maxBatches?: string;
+  attempts?: string;
+  lease?: string;
+  dryRun?: boolean;
+}
+
+export function processFlags(o: ProcessFlags): Values {
+  const f: Values = {};
+  if (o.engine) f["process.engine"] = o.engine;
+  if (o.mode) f["woodwide.mode"] = o.mode;
+  if (o.batchSize) f["process.batchSize"] = o.batchSize;
+  if (o.attempts) f["process.attempts"] = o.attempts;
+  if (o.lease) f["process.lease"] = o.lease;
+  return f;
+}
+
+function positiveInt(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name}: expected a whole number >= 1, got ${raw}`);
+  return n;
+}
+
+export async function processAction(ctx: Context, o: ProcessFlags): Promise<number> {
+  const maxBatches = positiveInt("--max-batches", o.maxBatches);
+  if (o.dryRun) {
+    const batches = await dryRun({
+      store: ctx.store,
+      settings: ctx.settings,
+      now: ctx.now,
+      ...(maxBatches ? { maxBatches } : {}),
+    });
+    if (ctx.io.json) ctx.io.dataJson({ engine: ctx.settings.engine, batches });
+    else for (const b of batches) ctx.io.data(b.csv);
+    ctx.io.log(
+      "info",
+      `dry run: ${batches.length} batch(es), ${batches.reduce((n, b) => n + b.sessions.length, 0)} sessions would be sent; nothing changed`,
+    );
+    return ExitCode.ok;
+  }
+  const choice = selectEngine({
+    settings: ctx.settings,
+    saveDatasetId: async (id) => (await ctx.config()).set("woodwide.datasetId", id),
+    log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
+  });
+  const controller = new AbortController();
+  const stopSignals = onSignals(ctx.deps, () => controller.abort());
+  const progress = batchProgress(ctx.io, choice.engine.name);
+  try {
+    const summary = await processCommand({
+      store: ctx.store,
+      settings: ctx.settings,
+      engine: choice.engine,
+      fallback: choice.fallback,
+      now: ctx.now,
+      signal: controller.signal,
+      ...(maxBatches ? { maxBatches } : {}),
+      onStart: progress.onStart,
+      onBatch: progress.onBatch,
+    });
+    progress.stop();
+    if (summary.batches === 0) return ExitCode.ok; // nothing to do: print nothing (cron-friendly)
+    if (ctx.io.json) ctx.io.dataJson(summary);
+    else ctx.io.data(renderSummary(summary));
+    if (controller.signal.aborted) return ExitCode.interrupted;
+    if (summary.stoppedBy) {
+      throw new CliError(
+        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.retryable ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
+        ExitCode.runtime,
+      );
+    }
+    return ExitCode.ok;
+  } finally {
+    progress.stop();
+    stopSignals();
+    await choice.close();
+  }
+}
+
+/** First SIGINT/SIGTERM: stop taking batches and release the one in flight. */
+function onSignals(deps: CliDeps, stop: () => void): () => void {
+  const target = deps.signals;
+  if (!target) return () => undefined;
+  const handler = () => stop();
+  target.on("SIGINT", handler);
+  target.on("SIGTERM", handler);
+  return () => {
+    target.off("SIGINT", handler);
+    target.off("SIGTERM", handler);
+  };
+}

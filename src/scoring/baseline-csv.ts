@@ -1,0 +1,35 @@
+import { EXTRA_FEATURE_COLUMNS, FEATURE_COLUMNS, type Features } from "../telemetry/features.js";
+
+/**
+ * The shipped human baseline: one feature row per session, every column (PlayProof ones for
+ * Woodwide's `model train`, extra ones for the local model). No ids and no gameType/deviceType:
+ * the dev humans' game labels say nothing about real traffic and must not become model inputs.
+ */
+export const BASELINE_COLUMNS = [...FEATURE_COLUMNS, ...EXTRA_FEATURE_COLUMNS] as const;
+
+export function formatBaselineCsv(rows: readonly Features[]): string {
+  const lines = [BASELINE_COLUMNS.join(",")];
+  for (const row of rows) lines.push(BASELINE_COLUMNS.map((c) => String(row[c])).join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+export function parseBaselineCsv(text: string): Features[] {
+  const lines = text.split(/\r?\n/).filter((line) => line.length > 0);
+  const header = (lines[0] ?? "").split(",");
+  const missing = BASELINE_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new Error(`baseline CSV lacks column(s) ${missing.join(", ")}: regenerate it`);
+  }
+  const index = BASELINE_COLUMNS.map((c) => header.indexOf(c));
+  return lines.slice(1).map((line, i) => {
+    const cells = line.split(",");
+    const row = {} as Features;
+    BASELINE_COLUMNS.forEach((c, j) => {
+      const value = Number(cells[index[j]!]);
+      if (!Number.isFinite(value))
+        throw new Error(`baseline CSV line ${i + 2}: ${c} is not a number`);
+      row[c] = value;
+    });
+    return row;
+  });
+}

@@ -1,0 +1,79 @@
+/** Small numeric helpers for feature extraction: one pass or expected-linear, never spread. */
+
+export interface Moments {
+  n: number;
+  mean: number;
+  /** Population standard deviation (0 for fewer than 2 values). */
+  std: number;
+  max: number;
+}
+
+/** Welford's running mean/variance: stable on long inputs and never needs the array twice. */
+export function moments(values: ArrayLike<number>): Moments {
+  let n = 0;
+  let mean = 0;
+  let m2 = 0;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    n++;
+    const d = v - mean;
+    mean += d / n;
+    m2 += d * (v - mean);
+    if (n === 1 || v > max) max = v;
+  }
+  return { n, mean, std: n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0, max };
+}
+
+/**
+ * k-th smallest value (0-based) by quickselect on a scratch copy: expected linear time, where a
+ * full sort would be n log n. Median-of-three pivots keep sorted and reversed inputs linear.
+ */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/** Percentiles (0..100) with linear interpolation between ranks, as numpy's default. */
+export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) return ps.map(() => 0);
+  const scratch = Float64Array.from(values);
+  return ps.map((p) => {
+    const rank = (p / 100) * (n - 1);
+    const lower = Math.floor(rank);
+    const lowValue = select(scratch, lower);
+    if (rank === lower) return lowValue;
+    const highValue = select(scratch, lower + 1);
+    return lowValue + (highValue - lowValue) * (rank - lower);
+  });
+}
+
+/** Ratio that is 0 instead of NaN/Infinity when the denominator vanishes. */
+export function safeRatio(num: number, den: number): number {
+  return den > 0 && Number.isFinite(num / den) ? num / den : 0;
+}

@@ -1,0 +1,176 @@
+import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeatures } from "./features-grid.js";
+import { distance, inTimeOrder, type Point, pathSteps, turnAngles } from "./features-path.js";
+import { moments, percentiles, safeRatio } from "./features-stats.js";
+
+export { EXTRA_FEATURE_COLUMNS };
+
+/** The PlayProof columns, in the order a Woodwide model trained on PlayProof data expects. */
+export const FEATURE_COLUMNS = [
+  "durationMs",
+  "totalMoves",
+  "totalClicks",
+  "avgSpeed",
+  "maxSpeed",
+  "medianSpeed",
+  "speedStd",
+  "speedP95",
+  "avgAccel",
+  "maxAccel",
+  "accelStd",
+  "jerkStd",
+  "avgJerk",
+  "numDirectionChanges",
+  "directionChangeRate",
+  "smallJitterRatio",
+  "pathEfficiency",
+  "totalDistance",
+  "numPausesOver200ms",
+  "pauseTimeRatio",
+  "avgPauseDuration",
+  "overshootEvents",
+  "clickAccuracy",
+  "avgClickDistance",
+  "controlSmoothnessScore",
+  "curvatureVariance",
+  "avgInterMoveTime",
+  "interMoveTimeStd",
+] as const;
+
+export type PlayProofFeatureName = (typeof FEATURE_COLUMNS)[number];
+export type FeatureName = PlayProofFeatureName | ExtraFeatureName;
+export type Features = Record<FeatureName, number>;
+
+/** Structural input: the schema's Session type is assignable to it. */
+export interface SessionInput {
+  sessionId: string;
+  gameType?: string;
+  deviceType?: string;
+  durationMs?: number;
+  movements: { x: number; y: number; timestamp: number; isTrusted?: boolean }[];
+  clicks: { x: number; y: number; timestamp: number; targetHit?: boolean }[];
+  hits?: number;
+  misses?: number;
+}
+
+const DIRECTION_CHANGE_RAD = Math.PI / 6; // 30°
+const OVERSHOOT_RAD = (2 * Math.PI) / 3; // 120°, a reversal
+const JITTER_PX = 2;
+const PAUSE_MS = 200;
+/** Scales avgJerk into 0..1; chosen so the dev humans' median lands near 0.5. */
+const SMOOTHNESS_JERK_SCALE = 2e6;
+
+/** 6 significant digits, so a row stored in the queue re-scores to exactly the same result. */
+export function roundFeature(x: number): number {
+  if (Number.isNaN(x)) return 0;
+  if (!Number.isFinite(x)) return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
+  const r = Number(x.toPrecision(6));
+  return Object.is(r, -0) ? 0 : r;
+}
+
+export function featureCategories(s: SessionInput): { gameType: string; deviceType: string } {
+  return { gameType: s.gameType ?? "unknown", deviceType: s.deviceType ?? "unknown" };
+}
+
+export function extractFeatures(s: SessionInput): Features {
+  const moves = inTimeOrder(s.movements);
+  const clicks = inTimeOrder(s.clicks);
+  const playProof = playProofFeatures(s, moves, clicks);
+  const extra = extraFeatures(moves);
+  const out = {} as Features;
+  for (const c of FEATURE_COLUMNS) out[c] = roundFeature(playProof[c]);
+  for (const c of EXTRA_FEATURE_COLUMNS) out[c] = roundFeature(extra[c]);
+  return out;
+}
+
+function playProofFeatures(
+  s: SessionInput,
+  moves: readonly Point[],
+  clicks: readonly Point[],
+): Record<PlayProofFeatureName, number> {
+  const steps = pathSteps(moves);
+  const speed = moments(steps.speeds);
+  const [medianSpeed, speedP95] = percentiles(steps.speeds, [50, 95]);
+  const accel = moments(steps.accels);
+  const jerk = moments(steps.jerks);
+  const turns = turnAngles(moves);
+  const totalDistance = steps.lengths.reduce((a, b) => a + b, 0);
+  const durationMs = s.durationMs ?? observedSpan(moves, clicks);
+  const directionChanges = countWhere(turns, (a) => Math.abs(a) > DIRECTION_CHANGE_RAD);
+  const pauses = moments(steps.dts.filter((dt) => dt > PAUSE_MS));
+  const span = moves.length > 1 ? moves.at(-1)!.timestamp - moves[0]!.timestamp : 0;
+  const timing = moments(steps.dts);
+  return {
+    durationMs,
+    totalMoves: moves.length,
+    totalClicks: clicks.length,
+    avgSpeed: speed.mean,
+    maxSpeed: speed.max,
+    medianSpeed: medianSpeed!,
+    speedStd: speed.std,
+    speedP95: speedP95!,
+    avgAccel: accel.mean,
+    maxAccel: accel.max,
+    accelStd: accel.std,
+    jerkStd: jerk.std,
+    avgJerk: jerk.mean,
+    numDirectionChanges: directionChanges,
+    directionChangeRate: safeRatio(directionChanges, durationMs / 1000),
+    smallJitterRatio: jitterRatio(steps.lengths),
+    // A path that never moves has nothing to be inefficient about: 1, as PlayProof does.
+    pathEfficiency:
+      totalDistance > 0 ? Math.min(1, distance(moves[0]!, moves.at(-1)!) / totalDistance) : 1,
+    totalDistance,
+    numPausesOver200ms: pauses.n,
+    pauseTimeRatio: safeRatio(pauses.mean * pauses.n, span),
+    avgPauseDuration: pauses.mean,
+    overshootEvents: countWhere(turns, (a) => Math.abs(a) > OVERSHOOT_RAD),
+    clickAccuracy: clickAccuracy(s, clicks),
+    avgClickDistance: avgClickDistance(moves, clicks),
+    controlSmoothnessScore: jerk.n > 0 ? 1 / (1 + jerk.mean / SMOOTHNESS_JERK_SCALE) : 0.5,
+    curvatureVariance: moments(turns).std ** 2,
+    avgInterMoveTime: timing.mean,
+    interMoveTimeStd: timing.std,
+  };
+}
+
+function countWhere(values: Float64Array, test: (v: number) => boolean): number {
+  let count = 0;
+  for (const v of values) if (test(v)) count++;
+  return count;
+}
+
+function observedSpan(moves: readonly Point[], clicks: readonly Point[]): number {
+  const all = [moves[0], moves.at(-1), clicks[0], clicks.at(-1)].filter((p) => p !== undefined);
+  if (all.length === 0) return 0;
+  const times = all.map((p) => p.timestamp);
+  return Math.max(...times) - Math.min(...times); // at most 4 values: spreading is fine here
+}
+
+/** Share of interior points whose steps on both sides are micro-movements (< 2 px). */
+function jitterRatio(lengths: Float64Array): number {
+  let count = 0;
+  for (let i = 1; i < lengths.length; i++) {
+    if (lengths[i - 1]! < JITTER_PX && lengths[i]! < JITTER_PX) count++;
+  }
+  return safeRatio(count, lengths.length - 1);
+}
+
+function clickAccuracy(s: SessionInput, clicks: readonly Point[]): number {
+  const hits = s.hits ?? 0;
+  const misses = s.misses ?? 0;
+  if (hits + misses > 0) return hits / (hits + misses);
+  const known = s.clicks.filter((c) => c.targetHit !== undefined);
+  return clicks.length > 0 ? safeRatio(known.filter((c) => c.targetHit).length, known.length) : 0;
+}
+
+/** Mean distance from each click to the pointer's last reported position before it. */
+function avgClickDistance(moves: readonly Point[], clicks: readonly Point[]): number {
+  if (moves.length === 0 || clicks.length === 0) return 0;
+  let j = 0;
+  let sum = 0;
+  for (const c of clicks) {
+    while (j + 1 < moves.length && moves[j + 1]!.timestamp <= c.timestamp) j++;
+    sum += distance(moves[j]!, c);
+  }
+  return sum / clicks.length;
+}

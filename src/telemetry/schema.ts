@@ -1,0 +1,252 @@
+import { z } from "zod";
+
+/**
+ * Caps so one hostile record cannot exhaust memory (design.md, "Input: session telemetry").
+ * maxRecordBytes is sized so a session at the movement cap still fits: 200,000 points written
+ * with `isTrusted` take about 12 MB.
+ */
+export const LIMITS = {
+  maxSessionIdLength: 128,
+  /** userId, deploymentId, gameType, deviceType: labels, never blobs. */
+  maxLabelLength: 256,
+  maxMovements: 200_000,
+  maxClicks: 20_000,
+  maxRecordBytes: 16 * 1024 * 1024,
+} as const;
+
+export type MovementPoint = { x: number; y: number; timestamp: number; isTrusted?: boolean };
+export type ClickPoint = { x: number; y: number; timestamp: number; targetHit?: boolean };
+
+export type Session = {
+  sessionId: string;
+  userId?: string;
+  deploymentId?: string;
+  gameType: string;
+  deviceType: string;
+  durationMs: number;
+  movements: MovementPoint[];
+  clicks: ClickPoint[];
+  hits: number;
+  misses: number;
+};
+
+export type ParseSessionResult = { ok: true; session: Session } | { ok: false; error: string };
+
+type Path = readonly PropertyKey[];
+type PointIssue = { path: Path; message: string };
+
+// C0/C1 controls, invisible format characters (bidi overrides, zero-width), lone surrogates and
+// line/paragraph separators: none of them belongs in an identifier an operator reads in a log.
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return String(value);
+  // Short strings are quoted so "NaN" or "12" is visible; long ones would flood the log.
+  if (typeof value === "string")
+    return value.length <= 24 ? `string ${JSON.stringify(value)}` : "string";
+  return typeof value;
+}
+
+function mismatch(expected: string, value: unknown): string {
+  if (value === undefined) return `missing (expected ${expected})`;
+  if (typeof value === "number" && expected === "a number") {
+    return `expected a finite number, got ${value}`;
+  }
+  return `expected ${expected}, got ${describe(value)}`;
+}
+
+function sessionIdProblem(id: string): string | undefined {
+  const rule = `must be 1-${LIMITS.maxSessionIdLength} printable characters`;
+  if (id.length === 0) return `${rule} (got an empty string)`;
+  // Code points, not UTF-16 units; only counted when the cheap length test is inconclusive.
+  const length = id.length <= LIMITS.maxSessionIdLength ? id.length : [...id].length;
+  if (length > LIMITS.maxSessionIdLength) return `${rule} (got ${length})`;
+  const bad = NON_PRINTABLE.exec(id);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    return `${rule} (got U+${code} at index ${bad.index})`;
+  }
+  return undefined;
+}
+
+/** The record's sessionId when it is a valid one, so a rejection message can name the record. */
+export function sessionIdHint(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const id = (value as { sessionId?: unknown }).sessionId;
+  return typeof id === "string" && sessionIdProblem(id) === undefined ? id : undefined;
+}
+
+/** ["movements", 3, "timestamp"] -> "movements[3].timestamp"; the root is "(record)". */
+export function formatPath(path: Path): string {
+  let out = "";
+  for (const key of path) {
+    out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out === "" ? "(record)" : out;
+}
+
+/*
+ * Point arrays are checked by these loops, not zod: on the sample sessions (~350 points, 12 KB)
+ * zod objects per point took about a third of JSON.parse of the line, and handing a new array
+ * back through a zod transform cost as much again; parseSession as written takes about 13% of
+ * JSON.parse. The fast path reads only the known properties and copies each point once, which
+ * also strips unknown keys; the slow path runs on failure only, to word the message.
+ */
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+function pointIssue(p: unknown, field: string, i: number, flag: string): PointIssue {
+  if (typeof p !== "object" || p === null || Array.isArray(p)) {
+    return { path: [field, i], message: mismatch("an object {x, y, timestamp}", p) };
+  }
+  const point = p as Record<string, unknown>;
+  for (const key of ["x", "y", "timestamp"]) {
+    if (!isNum(point[key]))
+      return { path: [field, i, key], message: mismatch("a number", point[key]) };
+  }
+  if ((point.timestamp as number) < 0) {
+    return { path: [field, i, "timestamp"], message: `must be >= 0, got ${point.timestamp}` };
+  }
+  return { path: [field, i, flag], message: mismatch("a boolean", point[flag]) };
+}
+
+type RawPoint = {
+  x?: unknown;
+  y?: unknown;
+  timestamp?: unknown;
+  isTrusted?: unknown;
+  targetHit?: unknown;
+};
+
+function isPoint(p: unknown): p is RawPoint {
+  return typeof p === "object" && p !== null && !Array.isArray(p);
+}
+
+function readMovements(arr: unknown[]): MovementPoint[] | PointIssue {
+  const out: MovementPoint[] = [];
+  for (let i = 0; i < arr.length; i++) {
+    const p = arr[i];
+    if (!isPoint(p)) return pointIssue(p, "movements", i, "isTrusted");
+    const { x, y, timestamp: t, isTrusted: f } = p;
+    if (!isNum(x) || !isNum(y) || !isNum(t) || t < 0)
+      return pointIssue(p, "movements", i, "isTrusted");
+    if (f === undefined || f === null) out.push({ x, y, timestamp: t });
+    else if (typeof f === "boolean") out.push({ x, y, timestamp: t, isTrusted: f });
+    else return pointIssue(p, "movements", i, "isTrusted");
+  }
+  return out;
+}
+
+function readClicks(arr: unknown[]): ClickPoint[] | PointIssue {
+  const out: ClickPoint[] = [];
+  for (let i = 0; i < arr.length; i++) {
+    const p = arr[i];
+    if (!isPoint(p)) return pointIssue(p, "clicks", i, "targetHit");
+    const { x, y, timestamp: t, targetHit: f } = p;
+    if (!isNum(x) || !isNum(y) || !isNum(t) || t < 0)
+      return pointIssue(p, "clicks", i, "targetHit");
+    if (f === undefined || f === null) out.push({ x, y, timestamp: t });
+    else if (typeof f === "boolean") out.push({ x, y, timestamp: t, targetHit: f });
+    else return pointIssue(p, "clicks", i, "targetHit");
+  }
+  return out;
+}
+
+function readPoints(
+  arr: unknown[],
+  field: "movements" | "clicks",
+): MovementPoint[] | ClickPoint[] | PointIssue {
+  const max = field === "movements" ? LIMITS.maxMovements : LIMITS.maxClicks;
+  if (arr.length > max) return { path: [field], message: `more than ${max} entries` };
+  return field === "movements" ? readMovements(arr) : readClicks(arr);
+}
+
+// Only the array-ness is zod's: the points are read after it (see readPoints for why).
+const pointArray = () =>
+  z.custom<unknown[]>((v) => Array.isArray(v), { error: (iss) => mismatch("an array", iss.input) });
+
+const finite = () => z.number({ error: (iss) => mismatch("a number", iss.input) });
+const nonNegative = () => finite().min(0, { error: (iss) => `must be >= 0, got ${iss.input}` });
+const count = () => nonNegative().int({ error: (iss) => `expected an integer, got ${iss.input}` });
+const label = () =>
+  z
+    .string({ error: (iss) => mismatch("a string", iss.input) })
+    .max(LIMITS.maxLabelLength, { error: `must be at most ${LIMITS.maxLabelLength} characters` });
+
+// null is accepted as "absent" for optional fields: API serializers commonly write it.
+const envelope = z.object(
+  {
+    sessionId: z
+      .string({ error: (iss) => mismatch("a string", iss.input) })
+      .superRefine((id, ctx) => {
+        const problem = sessionIdProblem(id);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    userId: label().nullish(),
+    deploymentId: label().nullish(),
+    gameType: label().nullish(),
+    deviceType: label().nullish(),
+    durationMs: nonNegative().nullish(),
+    movements: pointArray(),
+    clicks: pointArray().nullish(),
+    hits: count().nullish(),
+    misses: count().nullish(),
+  },
+  { error: (iss) => mismatch("a JSON object", iss.input) },
+);
+
+/** Span of all timestamps; max - min rather than last - first so unsorted input still works. */
+function timeSpan(movements: readonly MovementPoint[], clicks: readonly ClickPoint[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const list of [movements, clicks]) {
+    for (const p of list) {
+      if (p.timestamp < min) min = p.timestamp;
+      if (p.timestamp > max) max = p.timestamp;
+    }
+  }
+  return max >= min ? max - min : 0;
+}
+
+function countTargetHit(clicks: readonly ClickPoint[], hit: boolean): number {
+  let n = 0;
+  for (const c of clicks) if (c.targetHit === hit) n++;
+  return n;
+}
+
+function pointError(issue: PointIssue): ParseSessionResult {
+  return { ok: false, error: `${formatPath(issue.path)}: ${issue.message}` };
+}
+
+/**
+ * Validates and normalizes one telemetry record. Defaults: gameType/deviceType "unknown" (also
+ * for null or ""); clicks []; durationMs the span of all timestamps (0 without points); hits and
+ * misses the clicks with targetHit true/false (0 when clicks carry no targetHit). Unknown fields
+ * are dropped. The error names the first problem in field order: envelope, then points.
+ */
+export function parseSession(value: unknown): ParseSessionResult {
+  const parsed = envelope.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ok: false, error: `${formatPath(issue.path)}: ${issue.message}` };
+  }
+  const d = parsed.data;
+  const movements = readPoints(d.movements, "movements");
+  if (!Array.isArray(movements)) return pointError(movements);
+  const clicks = d.clicks ? readPoints(d.clicks, "clicks") : [];
+  if (!Array.isArray(clicks)) return pointError(clicks);
+  const session: Session = {
+    sessionId: d.sessionId,
+    ...(d.userId != null && { userId: d.userId }),
+    ...(d.deploymentId != null && { deploymentId: d.deploymentId }),
+    gameType: d.gameType || "unknown",
+    deviceType: d.deviceType || "unknown",
+    durationMs: d.durationMs ?? timeSpan(movements, clicks),
+    movements,
+    clicks,
+    hits: d.hits ?? countTargetHit(clicks, true),
+    misses: d.misses ?? countTargetHit(clicks, false),
+  };
+  return { ok: true, session };
+}
