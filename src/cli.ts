@@ -5,7 +5,6 @@ import type { ProcessFlags } from "./actions/process.js";
 import type { ClearFlags } from "./actions/queue-views.js";
 import { type CliDeps, makeContext, makeIo } from "./cli-context.js";
 import { openConfigFile } from "./config.js";
-import type { ConfigKeyName } from "./config-keys.js";
 import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Context } from "../cli-context.js";
 import { enqueue } from "../commands/enqueue.js";
 import { ExitCode } from "../errors.js";
@@ -10,6 +11,7 @@ export async function enqueueAction(ctx: Context, files: string[]): Promise<numb
     store: ctx.store,
     thresholds: ctx.settings.thresholds,
     now: ctx.now,
+    workers: Math.min(2, availableParallelism()),
     onRejected: (m) => io.log("error", m),
     onDuplicate: (m) => io.log("debug", m),
     ...(io.json

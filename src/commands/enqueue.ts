@@ -1,14 +1,12 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { CliError, ExitCode } from "../errors.js";
-import type { SessionPayload } from "../queue/events.js";
 import { type EnqueueItem, planEnqueue } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
-import { heuristicResult } from "../scoring/heuristics.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
-import { extractFeatures } from "../telemetry/features.js";
-import { formatRejection, readRecords } from "../telemetry/read-records.js";
-import { parseSession, type Session, sessionIdHint } from "../telemetry/schema.js";
+import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
+import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
+import { createPreparePool, type PreparePool } from "./prepare-pool.js";
 
 export interface EnqueueOptions {
   /** Files to read; none, or `-`, means stdin. */
@@ -24,6 +22,8 @@ export interface EnqueueOptions {
   onAccepted?: (sessionId: string, provisional: ScoreResult) => void;
   /** Sessions per locked append; bigger amortises fsync, smaller reports sooner. */
   chunkSize?: number;
+  /** Worker threads for parsing and features once the input is more than one group; 0: inline. */
+  workers?: number;
 }
 
 export interface EnqueueResult {
@@ -37,16 +37,63 @@ interface Pending extends EnqueueItem {
   where: string;
 }
 
+const GROUP = 128;
+
 /**
  * Streams records from each input, validates them, extracts features and a provisional heuristic
  * score, and appends them to the queue in chunks. A bad record is reported and skipped; it never
- * stops the records after it (design.md, "Input").
+ * stops the records after it (design.md, "Input"). Records keep their input order.
  */
 export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
   const result: EnqueueResult = { read: 0, accepted: 0, duplicates: 0, rejected: 0 };
+  const appender = createAppender(opts, result);
+  let pool: PreparePool | undefined;
+  let groups = 0;
+  const prepare = (records: RawText[]): Promise<Prepared[]> => {
+    const options = { thresholds: opts.thresholds, now: opts.now() };
+    // The first group runs inline, so a single session never pays for starting workers.
+    if (groups++ === 0 || !opts.workers)
+      return Promise.resolve(records.map((r) => prepareRecord(r, options)));
+    pool ??= createPreparePool(opts.workers);
+    return pool.submit(records, options);
+  };
+  const inFlight: { label: string; prepared: Promise<Prepared[]> }[] = [];
+  const drainOne = async () => {
+    const next = inFlight.shift();
+    if (next) await appender.take(next.label, await next.prepared);
+  };
+  try {
+    const inputs = opts.files.length === 0 ? ["-"] : opts.files;
+    for (const file of inputs) {
+      const label = inputs.length > 1 || file !== "-" ? `${file === "-" ? "stdin" : file} ` : "";
+      let group: RawText[] = [];
+      for await (const rec of guardRead(opts, file, drainAll)) {
+        group.push(rec);
+        if (group.length < GROUP) continue;
+        inFlight.push({ label, prepared: prepare(group) });
+        group = [];
+        while (inFlight.length > 2 * (opts.workers ?? 1)) await drainOne();
+      }
+      if (group.length > 0) inFlight.push({ label, prepared: prepare(group) });
+    }
+    await drainAll();
+    await appender.flush();
+    return result;
+  } finally {
+    await pool?.close();
+  }
+
+  async function drainAll() {
+    while (inFlight.length > 0) await drainOne();
+    await appender.flush();
+  }
+}
+
+/** Collects prepared records, reports rejections, and appends accepted ones in locked chunks. */
+function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
-  const flush = async () => {
+  async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;
     chunk = [];
@@ -74,60 +121,31 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       const byId = new Map(items.map((i) => [i.id, i.payload.provisional]));
       for (const id of accepted) opts.onAccepted(id, byId.get(id)!);
     }
-  };
-  const inputs = opts.files.length === 0 ? ["-"] : opts.files;
-  for (const file of inputs) {
-    const stream = file === "-" ? opts.stdin : createReadStream(file);
-    const label = inputs.length > 1 || file !== "-" ? `${file === "-" ? "stdin" : file} ` : "";
-    const records = readRecords(stream);
-    for await (const rec of guardRead(records, file, flush)) {
-      result.read++;
-      const where = `${label}line ${rec.line}`;
-      if ("error" in rec) {
-        result.rejected++;
-        opts.onRejected(`${label}${formatRejection(rec.line, rec.error)}`);
-        continue;
-      }
-      const parsed = parseSession(rec.value);
-      if (!parsed.ok) {
-        result.rejected++;
-        opts.onRejected(
-          `${label}${formatRejection(rec.line, parsed.error, sessionIdHint(rec.value))}`,
-        );
-        continue;
-      }
-      chunk.push({ where, ...toItem(parsed.session, opts) });
-      if (chunk.length >= chunkSize) await flush();
-    }
   }
-  await flush();
-  return result;
-}
-
-function toItem(session: Session, opts: EnqueueOptions): EnqueueItem {
-  const features = extractFeatures(session);
-  const payload: SessionPayload = {
-    features,
-    meta: {
-      ...(session.userId === undefined ? {} : { userId: session.userId }),
-      ...(session.deploymentId === undefined ? {} : { deploymentId: session.deploymentId }),
-      gameType: session.gameType,
-      deviceType: session.deviceType,
+  return {
+    flush,
+    async take(label: string, prepared: Prepared[]) {
+      for (const p of prepared) {
+        result.read++;
+        if ("rejection" in p) {
+          result.rejected++;
+          opts.onRejected(`${label}${p.rejection}`);
+          continue;
+        }
+        chunk.push({ id: p.id, payload: p.payload, where: `${label}line ${p.line}` });
+        if (chunk.length >= chunkSize) await flush();
+      }
     },
-    provisional: heuristicResult(features, {
-      thresholds: opts.thresholds,
-      now: new Date(opts.now()),
-    }),
   };
-  return { id: session.sessionId, payload };
 }
 
-/** A file that cannot be read ends the run, after what was read from it is queued. */
-async function* guardRead<T>(records: AsyncIterable<T>, file: string, flush: () => Promise<void>) {
+/** A file that cannot be read ends the run, after what was read before it is queued. */
+async function* guardRead(opts: EnqueueOptions, file: string, drain: () => Promise<void>) {
+  const stream = file === "-" ? opts.stdin : createReadStream(file);
   try {
-    yield* records;
+    yield* readRecordTexts(stream);
   } catch (err) {
-    await flush();
+    await drain();
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`, ExitCode.runtime, {
       cause: err,
     });

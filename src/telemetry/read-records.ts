@@ -4,6 +4,9 @@ import { LIMITS } from "./schema.js";
 /** One top-level value of the input; `line` is the 1-based line where it starts. */
 export type RawRecord = { line: number; value: unknown } | { line: number; error: string };
 
+/** A record's text before JSON.parse, for callers that parse elsewhere (enqueue's workers). */
+export type RawText = { line: number; text: string } | { line: number; error: string };
+
 export type ReadRecordsOptions = { maxRecordBytes?: number };
 
 const NL = 0x0a;
@@ -40,6 +43,15 @@ function jsonError(err: unknown): string {
   return `invalid JSON (${clean.length > 120 ? `${clean.slice(0, 117)}...` : clean})`;
 }
 
+/** JSON.parse with the reader's error wording. */
+export function parseRecordText(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return { error: jsonError(err) };
+  }
+}
+
 const isSpace = (b: number | undefined) => b === SPACE || b === NL || b === CR || b === TAB;
 
 type Mode = "top" | "line" | "array" | "element" | "object";
@@ -57,8 +69,8 @@ type Mode = "top" | "line" | "array" | "element" | "object";
  *   Any other line is one record on its own, so a malformed line costs only itself; a `{` line
  *   whose next token is not a key (say a stray `{` before NDJSON) is rejected alone too.
  */
-function createParser(maxBytes: number) {
-  let out: RawRecord[] = [];
+function createParser(maxBytes: number, parse: boolean) {
+  let out: (RawRecord | RawText)[] = [];
   let mode: Mode = "top";
   let line = 1;
   let recordLine = 1;
@@ -106,11 +118,9 @@ function createParser(maxBytes: number) {
       const raw = text();
       // JSON.parse would accept the CR of a CRLF line, but V8 quotes it in its error messages.
       const json = mode === "line" && raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-      try {
-        out.push({ line: recordLine, value: JSON.parse(json) });
-      } catch (err) {
-        out.push({ line: recordLine, error: jsonError(err) });
-      }
+      out.push(
+        parse ? { line: recordLine, ...parseRecordText(json) } : { line: recordLine, text: json },
+      );
     }
     pieces = [];
   }
@@ -228,7 +238,7 @@ function createParser(maxBytes: number) {
   }
 
   return {
-    push(chunk: Buffer): RawRecord[] {
+    push(chunk: Buffer): (RawRecord | RawText)[] {
       out = [];
       let i = 0;
       while (i < chunk.length) {
@@ -239,7 +249,7 @@ function createParser(maxBytes: number) {
       }
       return out;
     },
-    end(): RawRecord[] {
+    end(): (RawRecord | RawText)[] {
       out = [];
       // A complete element of an unclosed array is still a record; a cut one fails JSON.parse.
       if (mode === "line" || mode === "element" || mode === "object") finish();
@@ -280,11 +290,27 @@ async function* withoutBom(input: AsyncIterable<Uint8Array | string>): AsyncGene
  * most one record (capped at maxRecordBytes) is held. Errors carry no "line N:" prefix; the
  * caller adds it with formatRejection.
  */
-export async function* readRecords(
+export function readRecords(
   input: AsyncIterable<Uint8Array | string>,
   opts: ReadRecordsOptions = {},
 ): AsyncGenerator<RawRecord> {
-  const parser = createParser(opts.maxRecordBytes ?? LIMITS.maxRecordBytes);
+  return read(input, opts, true) as AsyncGenerator<RawRecord>;
+}
+
+/** The same records as readRecords, left as text for the caller to JSON.parse. */
+export function readRecordTexts(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: ReadRecordsOptions = {},
+): AsyncGenerator<RawText> {
+  return read(input, opts, false) as AsyncGenerator<RawText>;
+}
+
+async function* read(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: ReadRecordsOptions,
+  parse: boolean,
+): AsyncGenerator<RawRecord | RawText> {
+  const parser = createParser(opts.maxRecordBytes ?? LIMITS.maxRecordBytes, parse);
   for await (const chunk of withoutBom(input)) yield* parser.push(chunk);
   yield* parser.end();
 }

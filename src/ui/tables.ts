@@ -5,8 +5,11 @@ import type { SessionResult } from "../commands/result.js";
 import type { StatsResult } from "../commands/stats.js";
 import { formatDuration } from "../durations.js";
 
+/** No rule between rows: a screenful at 3 a.m. should be dense. */
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
+
 function table(rows: [string, string][]): string {
-  const t = new Table({ style: { head: [], border: [] } });
+  const t = new Table({ chars: COMPACT, style: { head: [], border: [] } });
   for (const [k, v] of rows) t.push({ [k]: v });
   return t.toString();
 }
@@ -62,7 +65,11 @@ export function renderResult(r: SessionResult): string {
 }
 
 export function renderConfig(path: string, entries: ConfigEntry[]): string {
-  const t = new Table({ head: ["key", "value", "meaning"], style: { head: [], border: [] } });
+  const t = new Table({
+    head: ["key", "value", "meaning"],
+    chars: COMPACT,
+    style: { head: [], border: [] },
+  });
   for (const e of entries)
     t.push([e.key, e.value === undefined ? "-" : String(e.value), e.description]);
   return `${t.toString()}\nfile: ${path}`;

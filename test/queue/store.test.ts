@@ -17,7 +17,7 @@ async function queueWith(ids: string[], now = () => 1_000) {
 
 describe("queue store", () => {
   it("appends whole lines, folds them, and reads payloads back by offset", async () => {
-    const { path, store } = await queueWith(["a", "b"]);
+    const { path } = await queueWith(["a", "b"]);
     const text = await readFile(path, "utf8");
     expect(text.endsWith("\n")).toBe(true);
     expect(text.trim().split("\n")).toHaveLength(2);
@@ -115,7 +115,7 @@ describe("queue store", () => {
 
   it("many stores appending at once lose and duplicate nothing", async () => {
     const { path } = await queueWith([]);
-    const writers = Array.from({ length: 4 }, (_, w) => openQueueStore({ path }));
+    const writers = Array.from({ length: 4 }, () => openQueueStore({ path }));
     await Promise.all(
       writers.map(async (store, w) => {
         for (let i = 0; i < 20; i++) {

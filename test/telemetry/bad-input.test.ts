@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatRejection, readRecords } from "../../src/telemetry/read-records.js";
-import { parseSession, sessionIdHint } from "../../src/telemetry/schema.js";
+import { prepareRecord } from "../../src/commands/enqueue-prepare.js";
+import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
+import { readRecordTexts } from "../../src/telemetry/read-records.js";
 
 // The corpus of issue 2 ("Must show": bad input handled record by record). expected.json lists,
 // per file, the sessions that must be accepted and every rejection message, in order.
@@ -17,17 +18,14 @@ const expected = JSON.parse(await readFile(join(corpus, "expected.json"), "utf8"
   files: Record<string, Expectation>;
 };
 
+/** The path enqueue takes: records as text, then prepareRecord (parse, validate, features). */
 async function outcome(path: string): Promise<{ accepted: string[]; rejected: string[] }> {
   const accepted: string[] = [];
   const rejected: string[] = [];
-  for await (const rec of readRecords(createReadStream(path))) {
-    if ("error" in rec) {
-      rejected.push(formatRejection(rec.line, rec.error));
-      continue;
-    }
-    const result = parseSession(rec.value);
-    if (result.ok) accepted.push(result.session.sessionId);
-    else rejected.push(formatRejection(rec.line, result.error, sessionIdHint(rec.value)));
+  for await (const rec of readRecordTexts(createReadStream(path))) {
+    const p = prepareRecord(rec, { thresholds: DEFAULT_THRESHOLDS, now: 0 });
+    if ("rejection" in p) rejected.push(p.rejection);
+    else accepted.push(p.id);
   }
   return { accepted, rejected };
 }

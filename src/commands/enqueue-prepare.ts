@@ -1,0 +1,47 @@
+import type { SessionPayload } from "../queue/events.js";
+import { heuristicResult } from "../scoring/heuristics.js";
+import type { Thresholds } from "../scoring/result.js";
+import { extractFeatures } from "../telemetry/features.js";
+import { formatRejection, parseRecordText, type RawText } from "../telemetry/read-records.js";
+import { parseSession, sessionIdHint } from "../telemetry/schema.js";
+
+/** One input record made ready to queue, or the one message that rejects it. */
+export type Prepared =
+  | { line: number; id: string; payload: SessionPayload }
+  | { line: number; rejection: string };
+
+export interface PrepareOptions {
+  thresholds: Thresholds;
+  /** Time of the provisional score, ms since the epoch. */
+  now: number;
+}
+
+/** JSON.parse, validate, extract features and score provisionally: the CPU work of enqueue. */
+export function prepareRecord(rec: RawText, o: PrepareOptions): Prepared {
+  if ("error" in rec) return { line: rec.line, rejection: formatRejection(rec.line, rec.error) };
+  const json = parseRecordText(rec.text);
+  if ("error" in json) return { line: rec.line, rejection: formatRejection(rec.line, json.error) };
+  const parsed = parseSession(json.value);
+  if (!parsed.ok) {
+    return {
+      line: rec.line,
+      rejection: formatRejection(rec.line, parsed.error, sessionIdHint(json.value)),
+    };
+  }
+  const { session } = parsed;
+  const features = extractFeatures(session);
+  return {
+    line: rec.line,
+    id: session.sessionId,
+    payload: {
+      features,
+      meta: {
+        ...(session.userId === undefined ? {} : { userId: session.userId }),
+        ...(session.deploymentId === undefined ? {} : { deploymentId: session.deploymentId }),
+        gameType: session.gameType,
+        deviceType: session.deviceType,
+      },
+      provisional: heuristicResult(features, { thresholds: o.thresholds, now: new Date(o.now) }),
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { Worker } from "node:worker_threads";
+import type { RawText } from "../telemetry/read-records.js";
+import type { Prepared, PrepareOptions } from "./enqueue-prepare.js";
+
+/**
+ * Worker threads that prepare records in parallel (parse, validate, features): on two cores this
+ * is what keeps enqueue near the speed of merely reading and parsing its input (issue 2 bench).
+ * Records travel as text, which is cheap to copy; results come back small.
+ */
+export interface PreparePool {
+  submit(records: RawText[], options: PrepareOptions): Promise<Prepared[]>;
+  close(): Promise<void>;
+}
+
+export function createPreparePool(size: number): PreparePool {
+  const url = new URL("./enqueue-worker.js", import.meta.url);
+  const workers = Array.from({ length: size }, () => new Worker(url));
+  const waiting = new Map<
+    number,
+    { resolve: (p: Prepared[]) => void; reject: (e: Error) => void }
+  >();
+  let seq = 0;
+  for (const w of workers) {
+    w.on("message", (m: { seq: number; prepared: Prepared[] }) => {
+      waiting.get(m.seq)?.resolve(m.prepared);
+      waiting.delete(m.seq);
+    });
+    w.on("error", (err) => {
+      for (const p of waiting.values()) p.reject(err);
+      waiting.clear();
+    });
+  }
+  return {
+    submit(records, options) {
+      const id = seq++;
+      const worker = workers[id % workers.length]!;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ seq: id, records, options });
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
