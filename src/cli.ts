@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
 import type { ConfigVerb } from "./actions/config.js";
+import type { ModelTrainFlags } from "./actions/model.js";
 import type { ProcessFlags } from "./actions/process.js";
 import type { ClearFlags } from "./actions/queue-views.js";
 import { type CliDeps, makeContext, makeIo } from "./cli-context.js";
@@ -111,6 +112,25 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .action(async (o: ProcessFlags, cmd: Command) => {
       const { processAction, processFlags } = await import("./actions/process.js");
       setExit(await processAction(makeContext(cmd, deps, processFlags(o)), o));
+    });
+
+  program
+    .command("model")
+    .description("Woodwide models")
+    .command("train")
+    .description("upload a human baseline, train an anomaly model, wait until ready, save its id")
+    .requiredOption(
+      "--baseline <file>",
+      "CSV of feature rows (e.g. fixtures/baseline/human-baseline.csv) or sessions (NDJSON/JSON)",
+    )
+    .option("--name <name>", "model name (default playproof-YYYY-MM-DD)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch model train --baseline fixtures/baseline/human-baseline.csv\n  zcat humans.ndjson.gz > humans.ndjson && playproof-batch model train --baseline humans.ndjson",
+    )
+    .action(async (o: ModelTrainFlags, cmd: Command) => {
+      const { modelTrainAction } = await import("./actions/model.js");
+      await modelTrainAction(makeContext(cmd, deps), o);
     });
 
   const config = program

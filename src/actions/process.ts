@@ -1,3 +1,4 @@
+import { loadCalibration } from "../batch/calibration-store.js";
 import { selectEngine } from "../batch/select-engine.js";
 import type { CliDeps, Context } from "../cli-context.js";
 import { dryRun, processCommand } from "../commands/process.js";
@@ -51,8 +52,10 @@ export async function processAction(ctx: Context, o: ProcessFlags): Promise<numb
     );
     return ExitCode.ok;
   }
+  const ww = ctx.settings.woodwide;
   const choice = selectEngine({
     settings: ctx.settings,
+    calibrate: ww.modelId ? await loadCalibration(ctx.deps.env, ww.modelId) : undefined,
     saveDatasetId: async (id) => (await ctx.config()).set("woodwide.datasetId", id),
     log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
   });

@@ -47,3 +47,23 @@ export function describeBatch(r: BatchReport): string {
   ].filter(Boolean);
   return parts.length ? `${base}: ${parts.join(", ")}` : base;
 }
+
+/** A one-line status: a spinner on a TTY, a log line per change otherwise. */
+export function spinnerOrLog(io: Io) {
+  let spinner: Ora | undefined;
+  let last = "";
+  return {
+    update(text: string) {
+      if (text === last) return;
+      last = text;
+      if (io.interactive) {
+        spinner ??= ora({ stream: io.stderr }).start();
+        spinner.text = text;
+      } else io.log("info", text);
+    },
+    stop() {
+      spinner?.stop();
+      spinner = undefined;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BATCH_COLUMNS, MODEL_INPUT_COLUMNS } from "../../src/batch/csv.js";
+import { cliWorld, ROOT } from "../support/cli.js";
+import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
+import { ndjson } from "../support/sessions.js";
+
+let fake: FakeWoodwide | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const baseline = join(ROOT, "fixtures", "baseline", "human-baseline.csv");
+
+describe("model train (built binary, fake Woodwide)", () => {
+  it("trains on the baseline, saves the model id and a calibration, and process then scores with it", async () => {
+    fake = await startFakeWoodwide({ ingestPolls: 2, trainPolls: 3 });
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    const r = await w.run(["model", "train", "--baseline", baseline, "--name", "t1", "--json"]);
+    expect(r.stderr).not.toContain(fake.apiKey);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ calibrated: true, modelId: expect.any(String) });
+    expect(out.trainRows + out.calibrationRows).toBeGreaterThan(800);
+    expect((await w.run(["config", "get", "woodwide.modelId"])).stdout.trim()).toBe(out.modelId);
+    const cal = join(w.env.PLAYPROOF_CONFIG_DIR, "woodwide-calibration.json");
+    expect((await stat(cal)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(cal, "utf8")).modelId).toBe(out.modelId);
+
+    // What was uploaded and trained on: the batch columns, trained on the numeric ones only.
+    const upload = fake.requests.find((q) => q.endpoint === "upload");
+    expect(upload?.csv?.split("\n")[0]).toBe(BATCH_COLUMNS.join(","));
+    const train = fake.requests.find((q) => q.endpoint === "train");
+    expect((train?.json as { input_columns?: string[] } | undefined)?.input_columns).toEqual([
+      ...MODEL_INPUT_COLUMNS,
+    ]);
+    // Inference waited for the ingest job, never a fixed sleep.
+    const ingestDone = fake.requests.findIndex((q) => q.jobStatus === "succeeded");
+    expect(fake.requests.findIndex((q) => q.endpoint === "train")).toBeGreaterThan(ingestDone);
+
+    const humans = ndjson(8, { points: 80 }, 0);
+    const bots = ndjson(4, { points: 80, bot: true, speed: 40, prefix: "bot" }, 0);
+    expect((await w.run(["enqueue"], { input: humans + bots })).exitCode).toBe(0);
+    const p = await w.run(["process", "--json"]);
+    expect(p.exitCode).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ engine: "woodwide", scored: 12 });
+    const bot = JSON.parse((await w.run(["result", "bot_1", "--json"])).stdout);
+    expect(bot.result).toMatchObject({ source: "woodwide", model: { id: out.modelId } });
+    expect(bot.result.isAnomaly).toBe(true);
+    expect(bot.result.anomalyScore).toBeGreaterThanOrEqual(1);
+  });
+
+  it("without an API key it stops with a clear usage error (exit 2)", async () => {
+    const w = await cliWorld();
+    const r = await w.run(["model", "train", "--baseline", baseline]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/WOODWIDE_API_KEY is not set/);
+  });
+});
