@@ -1,12 +1,16 @@
 // npm run bench: throughput and memory figures (not timed tests). Sections:
-//   enqueue vs the read+JSON.parse floor at 10k and 100k sessions, stats time, peak RSS;
-//   further sections are added by the scoring and process work.
-// Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue]
+//   enqueue:  enqueue vs the read+JSON.parse floor at 10k and 100k sessions, stats time, RSS;
+//   scoring:  local model startup and scoring speed;
+//   process:  process throughput, local engine and the fake Woodwide at zero latency, beside
+//             the cost of building the batch CSVs alone.
+// Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,scoring,process]
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeSessions } from "./bench/gen.mjs";
 import { measure, median } from "./bench/measure.mjs";
+import { benchProcess } from "./bench/process.mjs";
+import { benchLocalScoring } from "./bench/scoring.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = join(root, "bin", "playproof-batch.js");
@@ -61,4 +65,21 @@ if (want("enqueue")) {
     "\n## enqueue (targets: within 2x of the floor, stats under 1 s, memory flat 10k vs 100k)",
   );
   console.table(rows);
+}
+
+if (want("scoring")) {
+  console.log("\n## local engine (targets: startup < 200 ms)");
+  console.table([benchLocalScoring({ sessions: 5000, points })]);
+}
+
+if (want("process")) {
+  const n = Math.min(10_000, big);
+  const input = join(work, `sessions-${n}x${points}.ndjson`);
+  await stat(input).catch(() => writeSessions(input, n, points));
+  const seedQueue = join(work, `process-seed-${n}.jsonl`);
+  await rm(seedQueue, { force: true });
+  const enq = measure("node", [bin, "enqueue", input, "--quiet"], { PLAYPROOF_QUEUE: seedQueue });
+  if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr}`);
+  console.log(`\n## process (${n} queued sessions, batches of 50)`);
+  console.table(await benchProcess({ root, work, seedQueue, sessions: n }));
 }

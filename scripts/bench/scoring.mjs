@@ -1,9 +1,9 @@
 // Local-engine timings for `npm run bench` (issue 3: "scoring speed (sessions/s) and model
 // startup time"). Import benchLocalScoring() from the bench, or run this file directly.
 import { performance } from "node:perf_hooks";
-import { loadLocalEngine } from "../dist/scoring/local-model.js";
-import { DEFAULT_THRESHOLDS } from "../dist/scoring/result.js";
-import { extractFeatures } from "../dist/telemetry/features.js";
+import { loadLocalEngine } from "../../dist/scoring/local-model.js";
+import { DEFAULT_THRESHOLDS } from "../../dist/scoring/result.js";
+import { extractFeatures } from "../../dist/telemetry/features.js";
 
 /** A human-like session of `points` moves: curved, varying speed, 60 Hz whole-ms timestamps. */
 function syntheticSession(i, points) {
