@@ -18,6 +18,17 @@ export interface SelectEngineOptions {
   log?: (event: Record<string, unknown>) => void;
 }
 
+/** A client for the configured account; a missing key is a usage error that says what to do. */
+export function woodwideClientFor(settings: Settings, alternative = "") {
+  const ww = settings.woodwide;
+  if (!ww.apiKey) {
+    throw new UsageError(
+      `WOODWIDE_API_KEY is not set: export it, or run \`playproof-batch config set woodwide.apiKey KEY\`${alternative}`,
+    );
+  }
+  return createWoodwideClient({ baseUrl: ww.baseUrl, apiKey: ww.apiKey, timeoutMs: ww.timeoutMs });
+}
+
 /** `auto` means Woodwide when a key and a model are configured, else the embedded model. */
 export function selectEngine(o: SelectEngineOptions): EngineChoice {
   const { settings } = o;
@@ -26,21 +37,12 @@ export function selectEngine(o: SelectEngineOptions): EngineChoice {
   const wanted =
     settings.engine === "auto" ? (ww.apiKey && ww.modelId ? "woodwide" : "local") : settings.engine;
   if (wanted === "local") return { engine: local, fallback: local, close: async () => undefined };
-  if (!ww.apiKey) {
-    throw new UsageError(
-      "WOODWIDE_API_KEY is not set: export it, or run `playproof-batch config set woodwide.apiKey KEY` (or use --engine local)",
-    );
-  }
+  const client = woodwideClientFor(settings, " (or use --engine local)");
   if (!ww.modelId) {
     throw new UsageError(
       "no Woodwide model: set PLAYPROOF_MODEL_ID, run `playproof-batch model train --baseline FILE`, or use --engine local",
     );
   }
-  const client = createWoodwideClient({
-    baseUrl: ww.baseUrl,
-    apiKey: ww.apiKey,
-    timeoutMs: ww.timeoutMs,
-  });
   let datasetId = ww.datasetId;
   const engine = createWoodwideEngine({
     client,

@@ -1,5 +1,5 @@
 import type { ScoreResult } from "../scoring/result.js";
-import type { BatchOutcome, OutgoingEvent, SessionPayload } from "./events.js";
+import type { BatchEvent, OutgoingEvent, SessionPayload } from "./events.js";
 import { heldBy, isDue, type QueueState, type SessionRecord } from "./fold.js";
 
 /**
@@ -138,14 +138,7 @@ export function planRelease(
   return { events: [{ event: { t: "release", at: now, batch, ids: held, reason } }], value: held };
 }
 
-export interface BatchRecord {
-  batch: string;
-  outcome: BatchOutcome;
-  sessions: number;
-  durationMs: number;
-  engine: string;
-  message?: string;
-}
+export type BatchRecord = Omit<BatchEvent, "t" | "at">;
 
 export function batchEvent(rec: BatchRecord, now: number): OutgoingEvent {
   return { event: { t: "batch", at: now, ...rec } };

@@ -1,37 +1,25 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/errors.js";
 import { createWoodwideClient } from "../../src/woodwide/client.js";
 import { parseResults } from "../../src/woodwide/parse-results.js";
-import type { WoodwideClient } from "../../src/woodwide/types.js";
+import { useFakeWoodwide } from "../support/fake-client.js";
 import type { FaultSpec } from "../support/fake-faults.js";
-import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
+import { startFakeWoodwide } from "../support/fake-woodwide.js";
 
 const CSV = "avgSpeed,maxSpeed\n100,200\n9000,9500\n120,210\n";
 
-let fake: FakeWoodwide;
-let client: WoodwideClient;
-
-beforeAll(async () => {
-  fake = await startFakeWoodwide({ ingestPolls: 0, inferPolls: 0, trainPolls: 0 });
-  client = createWoodwideClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  await client.close();
-  await fake.close();
-});
-beforeEach(() => {
-  fake.clearFaults();
-  fake.settings.resultShape = "inline";
-  fake.requests.length = 0;
-});
+const w = useFakeWoodwide(
+  { ingestPolls: 0, inferPolls: 0, trainPolls: 0 },
+  { resultShape: "inline" },
+);
 
 async function inferredJob(): Promise<string> {
-  const up = await client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "c" });
-  await client.getJob(up.jobId); // ingestPolls 0: the first look says succeeded
-  const { jobId } = await client.inferBatch(fake.defaultModelId, {
+  const up = await w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "c" });
+  await w.client.getJob(up.jobId); // ingestPolls 0: the first look says succeeded
+  const { jobId } = await w.client.inferBatch(w.fake.defaultModelId, {
     datasetVersionId: up.versionId,
   });
-  await client.getJob(jobId);
+  await w.client.getJob(jobId);
   return jobId;
 }
 
@@ -46,15 +34,15 @@ async function failure(p: Promise<unknown>): Promise<ServiceError> {
 
 describe("happy paths", () => {
   it("uploads multipart, first as a new dataset, then as a new version", async () => {
-    const first = await client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "pp" });
-    const second = await client.uploadDataset({
+    const first = await w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "pp" });
+    const second = await w.client.uploadDataset({
       csv: Buffer.from(CSV),
       fileName: "b.csv",
       datasetId: first.datasetId,
     });
     expect(second).toMatchObject({ datasetId: first.datasetId, versionNumber: 2 });
     expect(second.versionId).not.toBe(first.versionId);
-    const [a, b] = fake.requests;
+    const [a, b] = w.fake.requests;
     expect(a).toMatchObject({
       endpoint: "upload",
       csv: CSV,
@@ -67,13 +55,13 @@ describe("happy paths", () => {
 
   it("asks infer-batch for per-row JSON", async () => {
     await inferredJob();
-    const infer = fake.requests.find((r) => r.endpoint === "infer");
+    const infer = w.fake.requests.find((r) => r.endpoint === "infer");
     expect(infer?.json).toMatchObject({ output_type: "json", anomaly_format: "per_row" });
   });
 
   it.each(["inline", "data", "csv", "url"] as const)("fetches %s results", async (shape) => {
-    fake.settings.resultShape = shape;
-    const body = await client.getJobResults(await inferredJob());
+    w.fake.settings.resultShape = shape;
+    const body = await w.client.getJobResults(await inferredJob());
     const parsed = parseResults(body.text, body.contentType);
     expect(parsed).toHaveProperty("rows");
     const rows = "rows" in parsed ? [...parsed.rows].sort((x, y) => x.id - y.id) : [];
@@ -81,37 +69,41 @@ describe("happy paths", () => {
   });
 
   it("follows a signed URL without the Bearer header", async () => {
-    fake.settings.resultShape = "url";
-    await client.getJobResults(await inferredJob());
-    const download = fake.requests.find((r) => r.endpoint === "download");
+    w.fake.settings.resultShape = "url";
+    await w.client.getJobResults(await inferredJob());
+    const download = w.fake.requests.find((r) => r.endpoint === "download");
     expect(download).toMatchObject({ hadAuth: false, status: 200 });
     expect(download?.headers.authorization).toBeUndefined();
   });
 
   it("infers directly with per-row JSON", async () => {
-    const res = await client.inferDirect(fake.defaultModelId, { csv: CSV, fileName: "b.csv" });
+    const res = await w.client.inferDirect(w.fake.defaultModelId, { csv: CSV, fileName: "b.csv" });
     expect(res.status).toBe("succeeded");
     expect(res.latencyMs).toBeTypeOf("number");
     expect(parseResults(JSON.stringify(res.data))).toHaveProperty("rows");
-    expect(fake.requests[0]?.fields).toMatchObject({
+    expect(w.fake.requests[0]?.fields).toMatchObject({
       output_type: "json",
       anomaly_format: "per_row",
     });
   });
 
   it("trains a model with explicit input columns and reads its status", async () => {
-    const up = await client.uploadDataset({ csv: CSV, fileName: "base.csv", datasetName: "base" });
-    await client.getJob(up.jobId);
-    const trained = await client.trainModel({
+    const up = await w.client.uploadDataset({
+      csv: CSV,
+      fileName: "base.csv",
+      datasetName: "base",
+    });
+    await w.client.getJob(up.jobId);
+    const trained = await w.client.trainModel({
       modelName: "m",
       datasetId: up.datasetId,
       inputColumns: ["avgSpeed"],
     });
-    expect(fake.requests.at(-1)?.json).toMatchObject({
+    expect(w.fake.requests.at(-1)?.json).toMatchObject({
       model_type: "anomaly",
       input_columns: ["avgSpeed"],
     });
-    const model = await client.getModel(trained.modelId);
+    const model = await w.client.getModel(trained.modelId);
     expect(model).toMatchObject({ id: trained.modelId, status: "ready" });
   });
 });
@@ -144,35 +136,41 @@ describe("every fault is classified", () => {
     ["malformed JSON", { kind: "malformed-json" }, { kind: "malformed", retryable: true }],
     ["connection reset", { kind: "reset" }, { kind: "network", retryable: true }],
   ])("%s on upload", async (_name, spec, expected) => {
-    fake.setFault({ ...spec, on: "upload", times: 1 });
+    w.fake.setFault({ ...spec, on: "upload", times: 1 });
     const err = await failure(
-      client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "x" }),
+      w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "x" }),
     );
     expect(err).toMatchObject(expected);
     // healthy again after the scripted failure
     await expect(
-      client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "x" }),
+      w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "x" }),
     ).resolves.toBeTruthy();
   });
 
   it("429 with an HTTP-date Retry-After", async () => {
     const at = new Date(Date.now() + 60_000).toUTCString();
-    fake.setFault({ kind: "rate-limit", retryAfter: at, on: "job", times: 1 });
-    const err = await failure(client.getJob("whatever"));
+    w.fake.setFault({ kind: "rate-limit", retryAfter: at, on: "job", times: 1 });
+    const err = await failure(w.client.getJob("whatever"));
     expect(err.retryAfterMs).toBeGreaterThan(55_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(60_000);
   });
 
   it("422 carries the body's detail", async () => {
-    fake.setFault({ kind: "unprocessable", on: "infer", times: 1 });
-    const err = await failure(client.inferBatch(fake.defaultModelId, { datasetVersionId: "v" }));
+    w.fake.setFault({ kind: "unprocessable", on: "infer", times: 1 });
+    const err = await failure(
+      w.client.inferBatch(w.fake.defaultModelId, { datasetVersionId: "v" }),
+    );
     expect(err.message).toContain("body.dataset_version_id: Field required");
     expect(err.cause).toMatchObject({ status: 422 });
   });
 
   it("a hanging request times out (retryable)", async () => {
-    const quick = createWoodwideClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 100 });
-    fake.setFault({ kind: "hang", on: "job", times: 1 });
+    const quick = createWoodwideClient({
+      baseUrl: w.fake.url,
+      apiKey: w.fake.apiKey,
+      timeoutMs: 100,
+    });
+    w.fake.setFault({ kind: "hang", on: "job", times: 1 });
     const started = Date.now();
     const err = await failure(quick.getJob("j"));
     expect(err).toMatchObject({ kind: "timeout", retryable: true });
@@ -189,23 +187,23 @@ describe("every fault is classified", () => {
   });
 
   it("a results 404 before the job is done is not-found (the poller waits on it)", async () => {
-    const up = await client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "c" });
-    await client.getJob(up.jobId);
-    fake.settings.inferPolls = 5;
-    const { jobId } = await client.inferBatch(fake.defaultModelId, {
+    const up = await w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "c" });
+    await w.client.getJob(up.jobId);
+    w.fake.settings.inferPolls = 5;
+    const { jobId } = await w.client.inferBatch(w.fake.defaultModelId, {
       datasetVersionId: up.versionId,
     });
-    expect(await failure(client.getJobResults(jobId))).toMatchObject({
+    expect(await failure(w.client.getJobResults(jobId))).toMatchObject({
       kind: "not-found",
       status: 404,
     });
-    fake.settings.inferPolls = 0;
+    w.fake.settings.inferPolls = 0;
   });
 
   it("an empty or unparseable results body comes back raw; the parser calls it malformed", async () => {
     const jobId = await inferredJob();
-    fake.setFault({ kind: "empty-body", on: "results", times: 1 });
-    const body = await client.getJobResults(jobId);
+    w.fake.setFault({ kind: "empty-body", on: "results", times: 1 });
+    const body = await w.client.getJobResults(jobId);
     expect(() => parseResults(body.text, body.contentType)).toThrow(/empty body/);
   });
 });

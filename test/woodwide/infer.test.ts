@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/errors.js";
-import { createWoodwideClient } from "../../src/woodwide/client.js";
 import { type InferOptions, inferWithWoodwide } from "../../src/woodwide/infer.js";
 import { waitForJob, waitForModel } from "../../src/woodwide/poll.js";
-import type { WoodwideClient } from "../../src/woodwide/types.js";
-import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
+import { useFakeWoodwide } from "../support/fake-client.js";
 
 const HEADER = "durationMs,avgSpeed,maxSpeed,clickAccuracy";
 
@@ -17,15 +15,13 @@ function batchCsv(n: number, bots: number[]): string {
   return `${HEADER}\n${rows.join("\n")}\n`;
 }
 
-let fake: FakeWoodwide;
-let client: WoodwideClient;
 let savedId: string | undefined;
 let events: Record<string, unknown>[];
 
 function run(over: Partial<InferOptions> & { csv: string; rowCount: number }) {
   return inferWithWoodwide({
-    client,
-    modelId: fake.defaultModelId,
+    client: w.client,
+    modelId: w.fake.defaultModelId,
     mode: "dataset",
     dataset: {
       getId: () => savedId,
@@ -49,18 +45,8 @@ async function failure(p: Promise<unknown>): Promise<ServiceError> {
   throw new Error(`expected a ServiceError, got ${String(err)}`);
 }
 
-beforeAll(async () => {
-  fake = await startFakeWoodwide();
-  client = createWoodwideClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  await client.close();
-  await fake.close();
-});
+const w = useFakeWoodwide({}, { ingestPolls: 1, inferPolls: 1, resultShape: "inline" });
 beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-  Object.assign(fake.settings, { ingestPolls: 1, inferPolls: 1, resultShape: "inline" });
   savedId = undefined;
   events = [];
 });
@@ -75,7 +61,7 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
     expect(res.rows.map((r) => r.id)).toEqual([...Array(50).keys()]);
     expect(flaggedIds(res.rows)).toEqual(BOTS);
     expect(res.jobId).toBeTruthy();
-    expect(res.modelVersionId).toBe(fake.models.get(fake.defaultModelId)?.versionId);
+    expect(res.modelVersionId).toBe(w.fake.models.get(w.fake.defaultModelId)?.versionId);
     expect(events.at(-1)).toMatchObject({
       event: "woodwide.inferred",
       job_id: res.jobId,
@@ -90,7 +76,7 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
   it.each(["missing-id", "duplicate-id", "unknown-id"] as const)(
     "%s in the answer is a retryable id-mismatch",
     async (kind) => {
-      fake.setFault({ kind, on: mode === "direct" ? "infer" : "results", times: 1 });
+      w.fake.setFault({ kind, on: mode === "direct" ? "infer" : "results", times: 1 });
       const err = await failure(run({ mode, csv: batchCsv(10, []), rowCount: 10 }));
       expect(err).toMatchObject({ kind: "id-mismatch", retryable: true });
       expect(events.at(-1)).toMatchObject({
@@ -102,7 +88,7 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
   );
 
   it("413 is too-large (the batch code splits)", async () => {
-    fake.setFault({ kind: "too-large", on: mode === "direct" ? "infer" : "upload", times: 1 });
+    w.fake.setFault({ kind: "too-large", on: mode === "direct" ? "infer" : "upload", times: 1 });
     expect(await failure(run({ mode, csv: batchCsv(5, []), rowCount: 5 }))).toMatchObject({
       kind: "too-large",
       status: 413,
@@ -110,7 +96,7 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
   });
 
   it("a failed infer job is job-failed (retryable)", async () => {
-    fake.setFault({ kind: "job-failed", on: "infer", times: 1, message: "GPU lost" });
+    w.fake.setFault({ kind: "job-failed", on: "infer", times: 1, message: "GPU lost" });
     const err = await failure(run({ mode, csv: batchCsv(5, []), rowCount: 5 }));
     expect(err).toMatchObject({ kind: "job-failed", retryable: true });
     expect(err.message).toContain("GPU lost");
@@ -119,7 +105,7 @@ describe.each(["dataset", "direct"] as const)("%s mode", (mode) => {
   it("uploads the CSV it was given, header and all", async () => {
     const csv = batchCsv(3, []);
     await run({ mode, csv, rowCount: 3 });
-    const sent = fake.requests.filter((r) => r.csv !== undefined);
+    const sent = w.fake.requests.filter((r) => r.csv !== undefined);
     expect(sent.map((r) => r.csv)).toEqual([csv]);
     expect(sent[0]?.csv?.split("\n")[0]).toBe(HEADER);
   });
@@ -130,7 +116,7 @@ describe("dataset mode", () => {
     await run({ csv: batchCsv(4, []), rowCount: 4 });
     const first = savedId;
     await run({ csv: batchCsv(6, [5]), rowCount: 6 });
-    const uploads = fake.requests.filter((r) => r.endpoint === "upload");
+    const uploads = w.fake.requests.filter((r) => r.endpoint === "upload");
     expect(uploads.map((r) => r.fields)).toEqual([
       { dataset_name: "playproof-batches" },
       { dataset_id: first },
@@ -142,7 +128,7 @@ describe("dataset mode", () => {
   });
 
   it("waits for a slow ingest by polling: infer only after the job said succeeded", async () => {
-    fake.settings.ingestPolls = 5;
+    w.fake.settings.ingestPolls = 5;
     const sleeps: number[] = [];
     const res = await run({
       csv: batchCsv(20, [7]),
@@ -150,7 +136,7 @@ describe("dataset mode", () => {
       sleep: async (ms) => void sleeps.push(ms),
     });
     expect(flaggedIds(res.rows)).toEqual([7]);
-    const log = fake.requests;
+    const log = w.fake.requests;
     const inferAt = log.findIndex((r) => r.endpoint === "infer");
     const ingestPolls = log.slice(0, inferAt).filter((r) => r.endpoint === "job");
     expect(ingestPolls.map((r) => r.jobStatus)).toEqual([...Array(5).fill("running"), "succeeded"]);
@@ -158,16 +144,16 @@ describe("dataset mode", () => {
   });
 
   it.each(["inline", "data", "csv", "url"] as const)("reads %s results", async (shape) => {
-    fake.settings.resultShape = shape;
+    w.fake.settings.resultShape = shape;
     const res = await run({ csv: batchCsv(12, [0, 11]), rowCount: 12 });
     expect(flaggedIds(res.rows)).toEqual([0, 11]);
     if (shape === "url") {
-      expect(fake.requests.find((r) => r.endpoint === "download")?.hadAuth).toBe(false);
+      expect(w.fake.requests.find((r) => r.endpoint === "download")?.hadAuth).toBe(false);
     }
   });
 
   it("works on the real clock and timers (no injected sleep)", async () => {
-    fake.settings.ingestPolls = 3;
+    w.fake.settings.ingestPolls = 3;
     const res = await run({
       csv: batchCsv(5, [2]),
       rowCount: 5,
@@ -187,7 +173,7 @@ describe("dataset mode", () => {
   });
 
   it("fail twice, then succeed: each failure is retryable, nothing half-recorded", async () => {
-    fake.setFault({ kind: "server-error", on: "upload", times: 2 });
+    w.fake.setFault({ kind: "server-error", on: "upload", times: 2 });
     for (let i = 0; i < 2; i++) {
       expect(await failure(run({ csv: batchCsv(3, [1]), rowCount: 3 }))).toMatchObject({
         kind: "server",
@@ -202,19 +188,19 @@ describe("dataset mode", () => {
 describe("with a model trained on a human baseline (mean/std z-scores)", () => {
   it("flags exactly the rows far from the baseline", async () => {
     const baseline = batchCsv(200, []);
-    const up = await client.uploadDataset({
+    const up = await w.client.uploadDataset({
       csv: baseline,
       fileName: "baseline.csv",
       datasetName: "humans",
     });
-    await waitForJob(client, up.jobId, { sleep: async () => {} });
+    await waitForJob(w.client, up.jobId, { sleep: async () => {} });
     const columns = HEADER.split(",");
-    const trained = await client.trainModel({
+    const trained = await w.client.trainModel({
       modelName: "pp",
       datasetId: up.datasetId,
       inputColumns: columns,
     });
-    await waitForModel(client, trained.modelId, {
+    await waitForModel(w.client, trained.modelId, {
       sleep: async () => {},
       trainJobId: trained.jobId,
     });

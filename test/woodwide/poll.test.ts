@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/errors.js";
-import { createWoodwideClient } from "../../src/woodwide/client.js";
 import { waitForJob, waitForModel, waitForResults } from "../../src/woodwide/poll.js";
-import type { WoodwideClient } from "../../src/woodwide/types.js";
-import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
+import { useFakeWoodwide } from "../support/fake-client.js";
 
 const CSV = "avgSpeed,maxSpeed\n100,200\n110,190\n90,210\n";
-let fake: FakeWoodwide;
-let client: WoodwideClient;
 
 /** A clock that only moves when the poller sleeps: no real waiting. */
 function fakeClock() {
@@ -32,28 +28,17 @@ async function failure(p: Promise<unknown>): Promise<ServiceError> {
   throw new Error(`expected a ServiceError, got ${String(err)}`);
 }
 
-const upload = () => client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "d" });
+const upload = () => w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "d" });
 
-beforeAll(async () => {
-  fake = await startFakeWoodwide();
-  client = createWoodwideClient({ baseUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  await client.close();
-  await fake.close();
-});
-beforeEach(() => {
-  fake.clearFaults();
-  Object.assign(fake.settings, { ingestPolls: 1, trainPolls: 1, resultsNotReadyPolls: 0 });
-});
+const w = useFakeWoodwide({}, { ingestPolls: 1, trainPolls: 1, resultsNotReadyPolls: 0 });
 
 describe("waitForJob", () => {
   it("polls a slow ingest with exponential backoff until it succeeds", async () => {
-    fake.settings.ingestPolls = 4;
+    w.fake.settings.ingestPolls = 4;
     const { jobId } = await upload();
     const clock = fakeClock();
     const seen: string[] = [];
-    const job = await waitForJob(client, jobId, {
+    const job = await waitForJob(w.client, jobId, {
       ...clock,
       onProgress: (p) => seen.push(p.status),
     });
@@ -63,67 +48,69 @@ describe("waitForJob", () => {
   });
 
   it("caps the delay at maxDelayMs", async () => {
-    fake.settings.ingestPolls = 6;
+    w.fake.settings.ingestPolls = 6;
     const { jobId } = await upload();
     const clock = fakeClock();
-    await waitForJob(client, jobId, { ...clock, initialDelayMs: 100, maxDelayMs: 300 });
+    await waitForJob(w.client, jobId, { ...clock, initialDelayMs: 100, maxDelayMs: 300 });
     expect(clock.sleeps).toEqual([100, 200, 300, 300, 300, 300]);
   });
 
   it("a terminal failure is job-failed (retryable) with error_message", async () => {
     const { jobId } = await upload();
-    fake.setFault({ kind: "job-failed", on: "job", times: 1, message: "ingest worker OOM" });
-    const err = await failure(waitForJob(client, jobId, fakeClock()));
+    w.fake.setFault({ kind: "job-failed", on: "job", times: 1, message: "ingest worker OOM" });
+    const err = await failure(waitForJob(w.client, jobId, fakeClock()));
     expect(err).toMatchObject({ kind: "job-failed", retryable: true });
     expect(err.message).toContain("ingest worker OOM");
   });
 
   it("a job that failed for credits stops the run (not retryable)", async () => {
     const { jobId } = await upload();
-    fake.setFault({ kind: "job-failed", on: "job", times: 1, message: "Insufficient credits" });
-    expect(await failure(waitForJob(client, jobId, fakeClock()))).toMatchObject({
+    w.fake.setFault({ kind: "job-failed", on: "job", times: 1, message: "Insufficient credits" });
+    expect(await failure(waitForJob(w.client, jobId, fakeClock()))).toMatchObject({
       kind: "credits",
       retryable: false,
     });
   });
 
   it("gives up after maxWaitMs with a retryable timeout", async () => {
-    fake.settings.ingestPolls = 1000;
+    w.fake.settings.ingestPolls = 1000;
     const { jobId } = await upload();
     const clock = fakeClock();
-    const err = await failure(waitForJob(client, jobId, { ...clock, maxWaitMs: 5000 }));
+    const err = await failure(waitForJob(w.client, jobId, { ...clock, maxWaitMs: 5000 }));
     expect(err).toMatchObject({ kind: "timeout", retryable: true });
     expect(clock.now()).toBe(5000);
   });
 
   it("rides out transient poll errors, honouring Retry-After", async () => {
     const { jobId } = await upload();
-    fake.setFault({ kind: "server-error", on: "job", times: 1 });
-    fake.setFault({ kind: "rate-limit", on: "job", times: 1, retryAfter: "9" });
+    w.fake.setFault({ kind: "server-error", on: "job", times: 1 });
+    w.fake.setFault({ kind: "rate-limit", on: "job", times: 1, retryAfter: "9" });
     const clock = fakeClock();
-    await expect(waitForJob(client, jobId, clock)).resolves.toMatchObject({ status: "succeeded" });
+    await expect(waitForJob(w.client, jobId, clock)).resolves.toMatchObject({
+      status: "succeeded",
+    });
     expect(clock.sleeps).toEqual([250, 9000, 1000]);
   });
 
   it("stops after maxPollErrors transient errors in a row", async () => {
     const { jobId } = await upload();
-    fake.setFault({ kind: "server-error", on: "job", times: 3 });
-    const err = await failure(waitForJob(client, jobId, { ...fakeClock(), maxPollErrors: 2 }));
+    w.fake.setFault({ kind: "server-error", on: "job", times: 3 });
+    const err = await failure(waitForJob(w.client, jobId, { ...fakeClock(), maxPollErrors: 2 }));
     expect(err).toMatchObject({ kind: "server", retryable: true });
   });
 
   it("does not retry a non-retryable poll error", async () => {
-    fake.setFault({ kind: "unauthorized", on: "job", times: 1 });
-    expect(await failure(waitForJob(client, "j", fakeClock()))).toMatchObject({ kind: "auth" });
-    expect(fake.faults[0]?.hits).toBe(1);
+    w.fake.setFault({ kind: "unauthorized", on: "job", times: 1 });
+    expect(await failure(waitForJob(w.client, "j", fakeClock()))).toMatchObject({ kind: "auth" });
+    expect(w.fake.faults[0]?.hits).toBe(1);
   });
 
   it("stops when the signal aborts", async () => {
-    fake.settings.ingestPolls = 1000;
+    w.fake.settings.ingestPolls = 1000;
     const { jobId } = await upload();
     const ac = new AbortController();
     const sleep = async () => ac.abort(new Error("interrupted"));
-    await expect(waitForJob(client, jobId, { sleep, signal: ac.signal })).rejects.toThrow(
+    await expect(waitForJob(w.client, jobId, { sleep, signal: ac.signal })).rejects.toThrow(
       "interrupted",
     );
   });
@@ -131,15 +118,15 @@ describe("waitForJob", () => {
 
 describe("waitForResults", () => {
   it("keeps polling while results answer 404 'not yet available'", async () => {
-    fake.settings.resultsNotReadyPolls = 2;
+    w.fake.settings.resultsNotReadyPolls = 2;
     const up = await upload();
-    await waitForJob(client, up.jobId, fakeClock());
-    const started = await client.inferBatch(fake.defaultModelId, {
+    await waitForJob(w.client, up.jobId, fakeClock());
+    const started = await w.client.inferBatch(w.fake.defaultModelId, {
       datasetVersionId: up.versionId,
     });
-    await waitForJob(client, started.jobId, fakeClock());
+    await waitForJob(w.client, started.jobId, fakeClock());
     const clock = fakeClock();
-    const body = await waitForResults(client, started.jobId, clock);
+    const body = await waitForResults(w.client, started.jobId, clock);
     expect(JSON.parse(body.text).id).toHaveLength(3);
     expect(clock.sleeps).toEqual([250, 500]);
   });
@@ -148,8 +135,8 @@ describe("waitForResults", () => {
 describe("waitForModel", () => {
   async function train() {
     const up = await upload();
-    await waitForJob(client, up.jobId, fakeClock());
-    return client.trainModel({
+    await waitForJob(w.client, up.jobId, fakeClock());
+    return w.client.trainModel({
       modelName: "m",
       datasetId: up.datasetId,
       inputColumns: ["avgSpeed"],
@@ -157,10 +144,10 @@ describe("waitForModel", () => {
   }
 
   it("polls until the model is ready", async () => {
-    fake.settings.trainPolls = 3;
+    w.fake.settings.trainPolls = 3;
     const trained = await train();
     const clock = fakeClock();
-    const model = await waitForModel(client, trained.modelId, {
+    const model = await waitForModel(w.client, trained.modelId, {
       ...clock,
       trainJobId: trained.jobId,
     });
@@ -169,11 +156,11 @@ describe("waitForModel", () => {
   });
 
   it("learns of a failed training from the train job (the model status never says)", async () => {
-    fake.settings.trainPolls = 5;
+    w.fake.settings.trainPolls = 5;
     const trained = await train();
-    fake.setFault({ kind: "job-failed", on: "model", times: 1, message: "not enough rows" });
+    w.fake.setFault({ kind: "job-failed", on: "model", times: 1, message: "not enough rows" });
     const err = await failure(
-      waitForModel(client, trained.modelId, { ...fakeClock(), trainJobId: trained.jobId }),
+      waitForModel(w.client, trained.modelId, { ...fakeClock(), trainJobId: trained.jobId }),
     );
     expect(err).toMatchObject({ kind: "job-failed" });
     expect(err.message).toContain("not enough rows");

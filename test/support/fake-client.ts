@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { createWoodwideClient } from "../../src/woodwide/client.js";
+import type { WoodwideClient } from "../../src/woodwide/types.js";
+import type { FakeSettings } from "./fake-state.js";
+import { type FakeWoodwide, startFakeWoodwide } from "./fake-woodwide.js";
+
+/**
+ * One fake Woodwide and one client for a test file: started before all tests, closed after,
+ * and reset (faults cleared, request log emptied, `reset` settings applied) before each test.
+ */
+export function useFakeWoodwide(
+  start: Partial<FakeSettings> = {},
+  reset: Partial<FakeSettings> = {},
+) {
+  const ctx = {} as { fake: FakeWoodwide; client: WoodwideClient };
+  beforeAll(async () => {
+    ctx.fake = await startFakeWoodwide(start);
+    ctx.client = createWoodwideClient({
+      baseUrl: ctx.fake.url,
+      apiKey: ctx.fake.apiKey,
+      timeoutMs: 2000,
+    });
+  });
+  afterAll(async () => {
+    await ctx.client.close();
+    await ctx.fake.close();
+  });
+  beforeEach(() => {
+    ctx.fake.clearFaults();
+    ctx.fake.requests.length = 0;
+    Object.assign(ctx.fake.settings, reset);
+  });
+  return ctx;
+}
