@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { ServiceError } from "../../src/errors.js";
 import { createWoodwideClient } from "../../src/woodwide/client.js";
 import type { WoodwideClient } from "../../src/woodwide/types.js";
 import type { FakeSettings } from "./fake-state.js";
@@ -31,4 +32,14 @@ export function useFakeWoodwide(
     Object.assign(ctx.fake.settings, reset);
   });
   return ctx;
+}
+
+/** Awaits a promise that must reject with a ServiceError, and returns that error. */
+export async function failure(p: Promise<unknown>): Promise<ServiceError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (err instanceof ServiceError) return err;
+  throw new Error(`expected a ServiceError, got ${String(err)}`);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../src/errors.js";
+import type { ServiceError } from "../../src/errors.js";
 import { createWoodwideClient } from "../../src/woodwide/client.js";
 import { parseResults } from "../../src/woodwide/parse-results.js";
-import { useFakeWoodwide } from "../support/fake-client.js";
+import { failure, useFakeWoodwide } from "../support/fake-client.js";
 import type { FaultSpec } from "../support/fake-faults.js";
 import { startFakeWoodwide } from "../support/fake-woodwide.js";
 
@@ -21,15 +21,6 @@ async function inferredJob(): Promise<string> {
   });
   await w.client.getJob(jobId);
   return jobId;
-}
-
-async function failure(p: Promise<unknown>): Promise<ServiceError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (err instanceof ServiceError) return err;
-  throw new Error(`expected a ServiceError, got ${String(err)}`);
 }
 
 describe("happy paths", () => {

@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { ServiceError } from "../../src/errors.js";
 import { type InferOptions, inferWithWoodwide } from "../../src/woodwide/infer.js";
 import { waitForJob, waitForModel } from "../../src/woodwide/poll.js";
-import { useFakeWoodwide } from "../support/fake-client.js";
+import { failure, useFakeWoodwide } from "../support/fake-client.js";
 
 const HEADER = "durationMs,avgSpeed,maxSpeed,clickAccuracy";
 
@@ -34,15 +33,6 @@ function run(over: Partial<InferOptions> & { csv: string; rowCount: number }) {
     log: (e) => events.push(e),
     ...over,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<ServiceError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (err instanceof ServiceError) return err;
-  throw new Error(`expected a ServiceError, got ${String(err)}`);
 }
 
 const w = useFakeWoodwide({}, { ingestPolls: 1, inferPolls: 1, resultShape: "inline" });

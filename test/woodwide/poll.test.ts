@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ServiceError } from "../../src/errors.js";
 import { waitForJob, waitForModel, waitForResults } from "../../src/woodwide/poll.js";
-import { useFakeWoodwide } from "../support/fake-client.js";
+import { failure, useFakeWoodwide } from "../support/fake-client.js";
 
 const CSV = "avgSpeed,maxSpeed\n100,200\n110,190\n90,210\n";
 
@@ -17,15 +16,6 @@ function fakeClock() {
       t += ms;
     },
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<ServiceError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (err instanceof ServiceError) return err;
-  throw new Error(`expected a ServiceError, got ${String(err)}`);
 }
 
 const upload = () => w.client.uploadDataset({ csv: CSV, fileName: "b.csv", datasetName: "d" });
