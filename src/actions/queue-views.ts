@@ -39,6 +39,10 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
       );
     }
     const n = await previewClear(opts);
+    if (n === 0) {
+      ctx.io.log("info", "clear: nothing matches; nothing removed");
+      return;
+    }
     const { confirmOnTty } = await import("../ui/prompt.js");
     if (!(await confirmOnTty(`Remove ${n} session(s) from ${ctx.store.path}?`))) {
       ctx.io.log("info", "clear: nothing removed");
