@@ -11,6 +11,7 @@ import { writeSessions } from "./bench/gen.mjs";
 import { measure, median } from "./bench/measure.mjs";
 import { benchProcess } from "./bench/process.mjs";
 import { benchLocalScoring } from "./bench/scoring.mjs";
+import { benchStages } from "./bench/stages.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = join(root, "bin", "playproof-batch.js");
@@ -65,6 +66,10 @@ if (want("enqueue")) {
     "\n## enqueue (targets: within 2x of the floor, stats under 1 s, memory flat 10k vs 100k)",
   );
   console.table(rows);
+  console.log(
+    "enqueue's CPU per session on one thread (enqueue spreads it over 2 worker threads):",
+  );
+  console.table([benchStages({ points })]);
 }
 
 if (want("scoring")) {

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadLocalEngine, packageRoot } from "../../src/scoring/local-model.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
@@ -22,11 +23,10 @@ function linearBot(seed: number): SessionInput {
 }
 
 describe("loadLocalEngine", () => {
-  it("finds the shipped baseline from src/ and starts in well under 200 ms", () => {
-    expect(packageRoot()).toMatch(/main$|playproof/);
-    const started = performance.now();
+  // Startup time is measured by `npm run bench` (scoring section), not asserted here.
+  it("finds the shipped baseline from src/", () => {
+    expect(packageRoot()).toBe(resolve(import.meta.dirname, "..", ".."));
     const engine = loadLocalEngine();
-    expect(performance.now() - started).toBeLessThan(200);
     expect(engine.id).toBe("local-knn");
     expect(engine.version).toMatch(/^1-[0-9a-f]{8}$/);
   });

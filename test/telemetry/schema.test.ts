@@ -291,39 +291,3 @@ describe("helpers", () => {
     expect(sessionIdHint(value)).toBe(want);
   });
 });
-
-describe("parseSession: cost", () => {
-  // The enqueue budget is 2x of read + JSON.parse (issue 2); validation must be a small part of
-  // it. Measured about 13% of JSON.parse on the sample sessions; the bound leaves room for noise.
-  it("validates a 300-point session in well under the time JSON.parse takes for it", () => {
-    const session = {
-      sessionId: "s_perf",
-      gameType: "bubble-pop",
-      deviceType: "mouse",
-      movements: Array.from({ length: 300 }, (_, i) => ({
-        x: 300 + (i % 17),
-        y: 200 - (i % 13),
-        timestamp: i * 16,
-      })),
-      clicks: [{ x: 1, y: 2, timestamp: 100, targetHit: true }],
-    };
-    const text = JSON.stringify(session);
-    const values = Array.from({ length: 200 }, () => JSON.parse(text) as unknown);
-    const best = (fn: () => void) => {
-      let min = Number.POSITIVE_INFINITY;
-      for (let round = 0; round < 15; round++) {
-        const start = performance.now();
-        fn();
-        min = Math.min(min, performance.now() - start);
-      }
-      return min;
-    };
-    const parse = best(() => {
-      for (let i = 0; i < 200; i++) JSON.parse(text);
-    });
-    const validate = best(() => {
-      for (const v of values) if (!parseSession(v).ok) throw new Error("rejected");
-    });
-    expect(validate).toBeLessThan(parse * 0.5);
-  });
-});

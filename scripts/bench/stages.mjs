@@ -1,0 +1,29 @@
+// Where enqueue's CPU goes per session: JSON.parse (the floor), parseSession, extractFeatures.
+import { performance } from "node:perf_hooks";
+import { extractFeatures } from "../../dist/telemetry/features.js";
+import { parseSession } from "../../dist/telemetry/schema.js";
+import { session } from "./gen.mjs";
+
+export function benchStages({ sessions = 2000, points = 300 } = {}) {
+  const texts = Array.from({ length: sessions }, (_, i) => JSON.stringify(session(i, points)));
+  const time = (fn) => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now();
+      fn();
+      best = Math.min(best, performance.now() - t0);
+    }
+    return (best * 1000) / sessions;
+  };
+  const each = (items, fn) => () => {
+    for (const item of items) fn(item);
+  };
+  const values = texts.map((t) => JSON.parse(t));
+  const parsed = values.map((v) => parseSession(v).session);
+  return {
+    "JSON.parse µs/session": time(each(texts, JSON.parse)).toFixed(1),
+    "parseSession µs/session": time(each(values, parseSession)).toFixed(1),
+    "extractFeatures µs/session": time(each(parsed, extractFeatures)).toFixed(1),
+    points,
+  };
+}
