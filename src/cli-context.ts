@@ -51,6 +51,15 @@ export function makeIo(cmd: Command, deps: CliDeps): Io {
   });
 }
 
+/** Stores opened for one `run()`, closed when it ends (in-process callers outlive a command). */
+const openStores = new WeakMap<CliDeps, QueueStore[]>();
+
+export async function closeContexts(deps: CliDeps): Promise<void> {
+  const stores = openStores.get(deps) ?? [];
+  openStores.delete(deps);
+  await Promise.all(stores.map((s) => s.close()));
+}
+
 /** What every queue command needs: settings by precedence, the queue store, the io. */
 export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Context {
   const g = cmd.optsWithGlobals<GlobalFlags>();
@@ -62,6 +71,7 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   );
   const now = deps.now ?? Date.now;
   const store = openQueueStore({ path: settings.queuePath, now, warn: (m) => io.log("warn", m) });
+  openStores.set(deps, [...(openStores.get(deps) ?? []), store]);
   let file: Promise<ConfigFile> | undefined;
   const config = () => {
     file ??= openConfigFile(deps.env);

@@ -4,7 +4,8 @@ import type { ConfigVerb } from "./actions/config.js";
 import type { ModelTrainFlags } from "./actions/model.js";
 import type { ProcessFlags } from "./actions/process.js";
 import type { ClearFlags } from "./actions/queue-views.js";
-import { type CliDeps, makeContext, makeIo } from "./cli-context.js";
+import type { WatchFlags } from "./actions/watch.js";
+import { type CliDeps, closeContexts, makeContext, makeIo } from "./cli-context.js";
 import { openConfigFile } from "./config.js";
 import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
@@ -23,6 +24,26 @@ function globalOptions(program: Command) {
     .option("-q, --quiet", "only warnings and errors on stderr")
     .addOption(
       new Option("--log-format <format>", "log lines on stderr").choices(["human", "json"]),
+    );
+}
+
+/** What `process` and `watch` share (design.md: watch takes every option of process). */
+function scoringOptions(cmd: Command): Command {
+  return cmd
+    .option("--engine <engine>", "woodwide or local (default: woodwide when configured)")
+    .option("--mode <mode>", "Woodwide path: dataset (upload + infer-batch) or direct (/infer)")
+    .option("--batch-size <n>", "sessions per batch (default 50)")
+    .option("--attempts <n>", "attempts before a session is dead-lettered (default 5)")
+    .option("--lease <duration>", "claim lease of a batch in flight (default 10m)", durationOption)
+    .option("--min-batch <n>", "scheduler: due sessions that trigger a batch (default 10)")
+    .option(
+      "--max-wait <duration>",
+      "scheduler: longest wait after the last batch before a partial one (default 5m)",
+      durationOption,
+    )
+    .option(
+      "--metrics-file <path>",
+      "write Prometheus text metrics there (temp file + rename; node_exporter textfile collector)",
     );
 }
 
@@ -92,26 +113,49 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       await clearAction(makeContext(cmd, deps), o);
     });
 
-  program
-    .command("process")
-    .description("score everything due now, in batches, with Woodwide or the embedded model")
-    .option("--engine <engine>", "woodwide or local (default: woodwide when configured)")
-    .option("--mode <mode>", "Woodwide path: dataset (upload + infer-batch) or direct (/infer)")
-    .option("--batch-size <n>", "sessions per batch (default 50)")
+  scoringOptions(
+    program
+      .command("process")
+      .description("score everything due now, in batches, with Woodwide or the embedded model"),
+  )
     .option("--max-batches <n>", "stop after this many batches")
-    .option("--attempts <n>", "attempts before a session is dead-lettered (default 5)")
-    .option("--lease <duration>", "claim lease of a batch in flight (default 10m)", durationOption)
+    .option(
+      "--if-due",
+      "apply the watch rule once (for cron): process only when --min-batch are due or --max-wait passed since the last batch; else print nothing",
+    )
     .option(
       "--dry-run",
       "print the CSV that would be sent (stdout) and the plan (stderr); change nothing",
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  playproof-batch process --engine local\n  playproof-batch process --dry-run --max-batches 1 > batch.csv\n\nExit 1 when Woodwide refuses (401/402/403/422) or is unavailable; sessions stay queued.",
+      "\nExamples:\n  playproof-batch process --engine local\n  playproof-batch process --dry-run --max-batches 1 > batch.csv\n  * * * * *  playproof-batch process --if-due --metrics-file /var/lib/node_exporter/playproof.prom\n\nExit 1 when Woodwide refuses (401/402/403/422) or is unavailable; sessions stay queued.",
     )
     .action(async (o: ProcessFlags, cmd: Command) => {
       const { processAction, processFlags } = await import("./actions/process.js");
       setExit(await processAction(makeContext(cmd, deps, processFlags(o)), o));
+    });
+
+  scoringOptions(
+    program
+      .command("watch")
+      .description(
+        "the scheduler in the foreground: every --interval, process when enough are due or --max-wait passed; compacts on a schedule",
+      ),
+  )
+    .option("--interval <duration>", "time between checks (default 30s)", durationOption)
+    .option(
+      "--shutdown-timeout <duration>",
+      "on SIGINT/SIGTERM, how long the batch in flight may finish before it is released (default 30s)",
+      durationOption,
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch watch\n  playproof-batch watch --interval 10s --min-batch 50 --max-wait 2m --metrics-file /var/lib/node_exporter/playproof.prom\n  playproof-batch watch --log-format json 2>> watch.log\n\nCtrl-C (or SIGTERM): no new batch, the one in flight finishes (or is released after --shutdown-timeout), exit 0. Ctrl-C again: release it now, exit 130.",
+    )
+    .action(async (o: WatchFlags, cmd: Command) => {
+      const { watchAction, watchFlags } = await import("./actions/watch.js");
+      setExit(await watchAction(makeContext(cmd, deps, watchFlags(o)), o));
     });
 
   program
@@ -182,6 +226,8 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     return code;
   } catch (err) {
     return reportError(err, deps.stderr);
+  } finally {
+    await closeContexts(deps);
   }
 }
 

@@ -6,6 +6,8 @@ import type { Values } from "../config.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
+import { ifDueStep } from "./if-due.js";
+import { writeQueueMetrics } from "./queue-metrics.js";
 
 export interface ProcessFlags {
   engine?: string;
@@ -15,6 +17,11 @@ export interface ProcessFlags {
   attempts?: string;
   lease?: string;
   dryRun?: boolean;
+  /** Issue 5: apply the scheduler rule once (cron), with `--min-batch` and `--max-wait`. */
+  ifDue?: boolean;
+  minBatch?: string;
+  maxWait?: string;
+  metricsFile?: string;
 }
 
 export function processFlags(o: ProcessFlags): Values {
@@ -24,6 +31,8 @@ export function processFlags(o: ProcessFlags): Values {
   if (o.batchSize) f["process.batchSize"] = o.batchSize;
   if (o.attempts) f["process.attempts"] = o.attempts;
   if (o.lease) f["process.lease"] = o.lease;
+  if (o.minBatch) f["watch.minBatch"] = o.minBatch;
+  if (o.maxWait) f["watch.maxWait"] = o.maxWait;
   return f;
 }
 
@@ -36,6 +45,19 @@ function positiveInt(name: string, raw: string | undefined): number | undefined 
 }
 
 export async function processAction(ctx: Context, o: ProcessFlags): Promise<number> {
+  try {
+    if (o.ifDue) {
+      const step = await ifDueStep(ctx, o.maxBatches);
+      if (!step.process) return ExitCode.ok; // cron: nothing to do prints nothing
+      return await processOrDryRun(ctx, { ...o, maxBatches: String(step.batches) });
+    }
+    return await processOrDryRun(ctx, o);
+  } finally {
+    if (o.metricsFile) await writeQueueMetrics(ctx, o.metricsFile);
+  }
+}
+
+async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
   const maxBatches = positiveInt("--max-batches", o.maxBatches);
   if (o.dryRun) {
     const batches = await dryRun({

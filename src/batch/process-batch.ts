@@ -76,7 +76,8 @@ export async function processOneBatch(
     () => {
       store.transact((s) => planRenew(s, batch, ids, now(), deps.leaseMs)).catch(() => undefined);
     },
-    Math.max(1_000, deps.leaseMs / 3),
+    // Three renewals per lease: a live batch keeps its claim even with a short --lease.
+    Math.max(100, deps.leaseMs / 3),
   );
   renew.unref();
   try {
@@ -142,7 +143,8 @@ async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<Batch
   const service = err instanceof ServiceError ? err : undefined;
   if (deps.signal?.aborted) return release(deps, c, err, "released", "interrupted");
   if (service?.kind === "too-large" && c.claimed.length > 1) {
-    return { ...(await release(deps, c, err, "released", "too large: splitting")), split: true };
+    const split = await release(deps, c, err, "released", "too large: splitting", service.kind);
+    return { ...split, split: true };
   }
   if (!service?.retryable) {
     // Nothing burned: the sessions are due again at once (design.md, non-retryable failures).
@@ -152,6 +154,7 @@ async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<Batch
       err,
       "failed",
       service ? `${service.kind}: ${err.message}` : err.message,
+      service?.kind ?? "error",
     );
   }
   return retryOrDeadLetter(deps, c, service);
@@ -163,11 +166,14 @@ async function release(
   err: Error,
   outcome: BatchOutcome,
   reason: string,
+  /** What failed, for the failures metric; none for an interruption (not a failure). */
+  kind?: string,
 ): Promise<BatchReport> {
   const ids = c.claimed.map((r) => r.id);
   await record(deps, c.batch, (s) => planRelease(s, c.batch, ids, deps.now(), reason), {
     outcome,
     message: reason,
+    ...(kind ? { kind } : {}),
     ...timing(c.started, deps.now, ids.length, deps.engine.name),
   });
   return { ...c.base, outcome, durationMs: deps.now() - c.started, error: err };
@@ -210,6 +216,7 @@ async function retryOrDeadLetter(
     {
       outcome: again.length > 0 ? "retry" : "dead",
       message: reason,
+      kind: err.kind,
       ...timing(c.started, now, c.claimed.length, deps.engine.name),
     },
   );

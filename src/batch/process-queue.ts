@@ -5,6 +5,8 @@ export interface ProcessQueueOptions {
   maxBatches?: number;
   onBatch?: (report: BatchReport) => void;
   onStart?: (batchNumber: number) => void;
+  /** Once aborted, no new batch is taken; the one in flight goes on (graceful `watch` stop). */
+  stop?: AbortSignal;
 }
 
 export interface ProcessSummary {
@@ -41,7 +43,11 @@ export async function processQueue(
     durationMs: 0,
   };
   let size = o.batchSize;
-  while (sum.batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) && !deps.signal?.aborted) {
+  const more = () =>
+    sum.batches < (o.maxBatches ?? Number.POSITIVE_INFINITY) &&
+    !deps.signal?.aborted &&
+    !o.stop?.aborted;
+  while (more()) {
     o.onStart?.(sum.batches + 1);
     const r = await processOneBatch(deps, size);
     if (!r) break;

@@ -17,6 +17,8 @@ export interface ProcessOptions {
   now: () => number;
   maxBatches?: number;
   signal?: AbortSignal;
+  /** Take no new batch once aborted (the batch in flight goes on). */
+  stop?: AbortSignal;
   backoff?: RetryBackoffOptions;
   onStart?: (batchNumber: number) => void;
   onBatch?: (report: BatchReport) => void;
@@ -46,6 +48,7 @@ export async function processCommand(o: ProcessOptions): Promise<ProcessSummary>
       ...(o.maxBatches === undefined ? {} : { maxBatches: o.maxBatches }),
       ...(o.onStart ? { onStart: o.onStart } : {}),
       ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+      ...(o.stop ? { stop: o.stop } : {}),
     },
   );
 }

@@ -63,7 +63,13 @@ export async function compactJournal(
   }
   const out: string[] = [
     serializeEvent({
-      event: { t: "meta", at: opts.now, lastBatch: state.lastBatch, totals: state.totals },
+      event: {
+        t: "meta",
+        at: opts.now,
+        lastBatch: state.lastBatch,
+        lastSuccess: state.lastSuccess,
+        totals: state.totals,
+      },
     }),
   ];
   let written = 0;

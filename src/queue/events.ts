@@ -80,6 +80,8 @@ export interface BatchEvent {
   durationMs: number;
   engine: string;
   message?: string;
+  /** Set on failed batches only: what failed (a ServiceError kind, or "error"); for metrics. */
+  kind?: string;
 }
 /** Written by compaction: the whole state of one session in one line. */
 export interface SnapshotEvent {
@@ -99,6 +101,8 @@ export interface MetaEvent {
   t: "meta";
   at: number;
   lastBatch?: LastBatch;
+  /** The last batch whose outcome was `scored` (metrics: last success timestamp). */
+  lastSuccess?: LastBatch;
   totals: Totals;
 }
 
@@ -112,6 +116,7 @@ export interface LastBatch {
   durationMs: number;
   engine: string;
   message?: string;
+  kind?: string;
 }
 
 export interface Totals {
@@ -119,6 +124,8 @@ export interface Totals {
   scored: number;
   retries: number;
   dead: number;
+  /** Failed batches by kind (server, rate-limited, timeout, ...); absent in older files. */
+  failures?: Record<string, number>;
 }
 
 export type QueueEvent =

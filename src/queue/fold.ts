@@ -25,6 +25,7 @@ export interface CorruptLine {
 export interface QueueState {
   sessions: Map<string, SessionRecord>;
   lastBatch?: LastBatch;
+  lastSuccess?: LastBatch;
   totals: Totals;
   corrupt: CorruptLine[];
   /** Complete lines folded so far. */
@@ -98,6 +99,7 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
         rec.claim = undefined;
         if (event.t === "dead") {
           rec.lastError = event.reason;
+          rec.attempts++; // the failure that exhausted it counts too
           state.totals.dead++;
         } else state.totals.scored++;
       });
@@ -118,12 +120,20 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
     case "batch": {
       const { t: _t, batch: _b, ...last } = event;
       state.lastBatch = last;
+      if (event.outcome === "scored") state.lastSuccess = last;
+      if (event.kind) {
+        const failures = state.totals.failures ?? {};
+        failures[event.kind] = (failures[event.kind] ?? 0) + 1;
+        state.totals.failures = failures;
+      }
       state.totals.batches++;
       return true;
     }
     case "meta":
       state.lastBatch = event.lastBatch;
+      state.lastSuccess = event.lastSuccess;
       state.totals = { ...event.totals };
+      if (event.totals.failures) state.totals.failures = { ...event.totals.failures };
       return true;
   }
 }

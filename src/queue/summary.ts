@@ -17,6 +17,8 @@ export interface QueueSummary {
   retrying: number;
   oldestDueAgeMs: number | undefined;
   lastBatch: LastBatch | undefined;
+  /** The last batch that scored its sessions (metrics: last success). */
+  lastSuccess: LastBatch | undefined;
   totals: Totals;
   corruptLines: number;
 }
@@ -33,7 +35,11 @@ export function summarize(state: QueueState, now: number): QueueSummary {
     retrying: 0,
     oldestDueAgeMs: undefined,
     lastBatch: state.lastBatch,
-    totals: { ...state.totals },
+    lastSuccess: state.lastSuccess,
+    totals: {
+      ...state.totals,
+      ...(state.totals.failures ? { failures: { ...state.totals.failures } } : {}),
+    },
     corruptLines: state.corrupt.length,
   };
   let oldest = Number.POSITIVE_INFINITY;

@@ -3,6 +3,12 @@ import type { BatchReport } from "../batch/process-batch.js";
 import { formatDuration } from "../durations.js";
 import type { Io } from "./io.js";
 
+/**
+ * ora's default `discardStdin` puts the terminal in raw mode but never starts a fresh stdin
+ * flowing, so Ctrl-C reaches nobody and SIGINT is never raised: keep the terminal cooked.
+ */
+export const SPINNER = { discardStdin: false } as const;
+
 /** Batch progress: an ora spinner on a TTY, log lines otherwise (stderr either way). */
 export function batchProgress(io: Io, engine: string) {
   let spinner: Ora | undefined;
@@ -10,7 +16,7 @@ export function batchProgress(io: Io, engine: string) {
     onStart(n: number) {
       const text = `batch ${n}: scoring with ${engine}…`;
       if (io.interactive) {
-        spinner ??= ora({ stream: io.stderr });
+        spinner ??= ora({ stream: io.stderr, ...SPINNER });
         spinner.start(text);
       } else io.log("debug", text);
     },
@@ -57,7 +63,7 @@ export function spinnerOrLog(io: Io) {
       if (text === last) return;
       last = text;
       if (io.interactive) {
-        spinner ??= ora({ stream: io.stderr }).start();
+        spinner ??= ora({ stream: io.stderr, ...SPINNER }).start();
         spinner.text = text;
       } else io.log("info", text);
     },

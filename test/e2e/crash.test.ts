@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { parseHeader } from "../../src/queue/events.js";
-import { openQueueStore } from "../../src/queue/store.js";
 import { seededRandom } from "../../src/scoring/random.js";
 import { cliWorld } from "../support/cli.js";
+import { readQueueState } from "../support/queue-state.js";
 import { ndjson } from "../support/sessions.js";
 
 /** Every enqueue event id in the journal: each must appear exactly once. */
@@ -24,23 +24,24 @@ describe("crash safety and concurrency (built binary)", () => {
     const w = await cliWorld();
     const total = 15_000;
     const input = join(w.dir, "big.ndjson");
-    await writeFile(input, ndjson(total, { points: 60 }));
+    await writeFile(input, ndjson(total, { points: 100 }));
     const rand = seededRandom(42);
     let killedMidway = 0;
-    for (let i = 0; i < 22; i++) {
+    // A run that finished before its kill does not count: go on until 22 were cut short.
+    for (let i = 0; i < 60 && killedMidway < 22; i++) {
       const child = w.run(["enqueue", input]);
       await sleep(100 + Math.floor(rand() * 1_200));
       child.kill("SIGKILL");
       const r = await child;
       if (r.signal === "SIGKILL") killedMidway++;
-      const state = await openQueueStore({ path: w.queue }).refresh();
+      const state = await readQueueState(w.queue);
       expect(state.corrupt).toEqual([]);
       expect(state.sessions.size).toBeLessThanOrEqual(total);
     }
     expect(killedMidway).toBeGreaterThanOrEqual(20);
     const done = await w.run(["enqueue", input]);
     expect(done.exitCode).toBe(0);
-    const state = await openQueueStore({ path: w.queue }).refresh();
+    const state = await readQueueState(w.queue);
     expect(state.sessions.size).toBe(total);
     const ids = await enqueuedIds(w.queue);
     expect(ids).toHaveLength(total);

@@ -104,6 +104,17 @@ describe("foldJournal", () => {
     expect(isDue(a, 50)).toBe(true);
   });
 
+  it("dead-lettering counts the failure that exhausted the session", () => {
+    const a = fold([
+      enq("a"),
+      claim(["a"], "b1", 50),
+      { t: "retry", at: 5, batch: "b1", ids: ["a"], notBefore: 6, reason: "server" },
+      claim(["a"], "b2", 90, 7),
+      { t: "dead", at: 8, batch: "b2", id: "a", reason: "server" },
+    ]).sessions.get("a")!;
+    expect(a).toMatchObject({ status: "dead", attempts: 2, lastError: "server" });
+  });
+
   it("release does not count an attempt", () => {
     const a = fold([
       enq("a"),

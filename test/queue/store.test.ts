@@ -1,19 +1,29 @@
 import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { planClaim, planEnqueue, planResults } from "../../src/queue/plans.js";
-import { openQueueStore } from "../../src/queue/store.js";
+import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
 import { tempDir } from "../support/temp.js";
 
 async function queueWith(ids: string[], now = () => 1_000) {
   const path = join(await tempDir(), "q", "queue.jsonl");
   const warnings: string[] = [];
-  const store = openQueueStore({ path, now, warn: (m) => warnings.push(m) });
+  const store = tracked({ path, now, warn: (m) => warnings.push(m) });
   const items = ids.map((id, i) => ({ id, payload: fakePayload(i + 1) }));
   await store.transact((s) => planEnqueue(s, items, now()));
   return { path, store, warnings };
 }
+
+const open: QueueStore[] = [];
+function tracked(opts: QueueStoreOptions): QueueStore {
+  const store = openQueueStore(opts);
+  open.push(store);
+  return store;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
 
 describe("queue store", () => {
   it("appends whole lines, folds them, and reads payloads back by offset", async () => {
@@ -21,7 +31,7 @@ describe("queue store", () => {
     const text = await readFile(path, "utf8");
     expect(text.endsWith("\n")).toBe(true);
     expect(text.trim().split("\n")).toHaveLength(2);
-    const other = openQueueStore({ path });
+    const other = tracked({ path });
     const state = await other.refresh();
     expect([...state.sessions.keys()]).toEqual(["a", "b"]);
     const payload = await other.readSession(state.sessions.get("b")!);
@@ -48,7 +58,7 @@ describe("queue store", () => {
   it("ignores a torn last line when reading and repairs it on the next write", async () => {
     const { path, store, warnings } = await queueWith(["a"]);
     await appendFile(path, '{"t":"enqueue","at":5,"id":"torn","x":{"feat');
-    const reader = openQueueStore({ path });
+    const reader = tracked({ path });
     expect([...(await reader.refresh()).sessions.keys()]).toEqual(["a"]);
     await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
     const lines = (await readFile(path, "utf8")).split("\n");
@@ -62,9 +72,9 @@ describe("queue store", () => {
   it("keeps a corrupt middle line in quarantine, reports it, and keeps the rest", async () => {
     const { path } = await queueWith(["a"]);
     await appendFile(path, "this is not json\n");
-    const store = openQueueStore({ path, warn: () => undefined });
+    const store = tracked({ path, warn: () => undefined });
     await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
-    const reader = openQueueStore({ path });
+    const reader = tracked({ path });
     const state = await reader.refresh();
     expect(state.corrupt).toHaveLength(0);
     expect([...state.sessions.keys()].sort()).toEqual(["a", "b"]);
@@ -80,14 +90,14 @@ describe("queue store", () => {
   it("a reader sees a corrupt line before any writer has moved it", async () => {
     const { path } = await queueWith(["a"]);
     await writeFile(path, `${await readFile(path, "utf8")}{"t":"enqueue"\n`);
-    const state = await openQueueStore({ path }).refresh();
+    const state = await tracked({ path }).refresh();
     expect(state.corrupt.map((c) => c.line)).toEqual([2]);
   });
 
   it("compaction keeps live sessions and results, drops expired ones, and other readers follow", async () => {
     let now = 1_000;
     const { path, store } = await queueWith(["a", "b", "c"], () => now);
-    const reader = openQueueStore({ path });
+    const reader = tracked({ path });
     await reader.refresh();
     const claimed = await store.transact((s) =>
       planClaim(s, { now, max: 2, leaseMs: 100, owner: "t", batch: "b1" }),
@@ -115,7 +125,7 @@ describe("queue store", () => {
 
   it("many stores appending at once lose and duplicate nothing", async () => {
     const { path } = await queueWith([]);
-    const writers = Array.from({ length: 4 }, () => openQueueStore({ path }));
+    const writers = Array.from({ length: 4 }, () => tracked({ path }));
     await Promise.all(
       writers.map(async (store, w) => {
         for (let i = 0; i < 20; i++) {
@@ -129,7 +139,7 @@ describe("queue store", () => {
     );
     const lines = (await readFile(path, "utf8")).trim().split("\n");
     expect(lines).toHaveLength(4 * 20 + 20);
-    const state = await openQueueStore({ path }).refresh();
+    const state = await tracked({ path }).refresh();
     expect(state.sessions.size).toBe(100);
   });
 });

@@ -1,0 +1,79 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { loadCalibration } from "../batch/calibration-store.js";
+import { selectEngine } from "../batch/select-engine.js";
+import type { Sleep } from "../batch/watch-loop.js";
+import type { Context } from "../cli-context.js";
+import { watchCommand } from "../commands/watch.js";
+import type { Values } from "../config.js";
+import { formatDuration, parseDuration } from "../durations.js";
+import { CliError, ExitCode } from "../errors.js";
+import { watchStatus } from "../ui/watch-status.js";
+import { type ProcessFlags, processFlags } from "./process.js";
+import { metricsWriter } from "./queue-metrics.js";
+import { loadWithoutSignalListeners, shutdownSignals } from "./shutdown-signals.js";
+
+export interface WatchFlags extends ProcessFlags {
+  interval?: string;
+  shutdownTimeout?: string;
+}
+
+export function watchFlags(o: WatchFlags): Values {
+  return { ...processFlags(o), ...(o.interval ? { "watch.interval": o.interval } : {}) };
+}
+
+const sleep: Sleep = (ms, signal) =>
+  delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+
+export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> {
+  const { io, settings, store, now } = ctx;
+  const ww = settings.woodwide;
+  const choice = selectEngine({
+    settings,
+    calibrate: ww.modelId ? await loadCalibration(ctx.deps.env, ww.modelId) : undefined,
+    saveDatasetId: async (id) => (await ctx.config()).set("woodwide.datasetId", id),
+    log: (e) => io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
+  });
+  const w = settings.watch;
+  io.log(
+    "info",
+    `watching ${store.path} every ${formatDuration(w.intervalMs)}: a batch when ${w.minBatch} are due or ${formatDuration(w.maxWaitMs)} after the last batch; batches of ${settings.batchSize} with ${choice.engine.name}`,
+  );
+  // Woodwide saves its dataset id through conf: load it now, without its signal re-raising.
+  if (choice.engine.name === "woodwide")
+    await loadWithoutSignalListeners(ctx.deps.signals, ctx.config);
+  const signals = shutdownSignals(ctx.deps.signals);
+  const status = watchStatus(io, now, choice.engine.name);
+  const metrics = metricsWriter(ctx, o.metricsFile);
+  try {
+    const result = await watchCommand({
+      store,
+      settings,
+      engine: choice.engine,
+      fallback: choice.fallback,
+      now,
+      sleep,
+      stop: signals.stop,
+      kill: signals.kill,
+      shutdownTimeoutMs: parseDuration(o.shutdownTimeout ?? "30s") ?? 30_000,
+      onBatchStart: status.onBatchStart,
+      onBatch: status.onBatch,
+      onEvent: (e) => {
+        status.onEvent(e);
+        if (e.type === "waiting") metrics.write(e.summary);
+      },
+    });
+    status.stop();
+    metrics.write();
+    await metrics.flush();
+    const ran = `${result.batches} batch(es), ${result.sessions} session(s) in ${result.checks} check(s)`;
+    if (result.ended === "failed")
+      throw new CliError(`watch stopped: ${result.error?.message} (${ran})`, ExitCode.runtime);
+    io.log("info", `watch stopped: ${ran}`, { ...result });
+    return result.ended === "killed" ? ExitCode.interrupted : ExitCode.ok;
+  } finally {
+    status.stop();
+    signals.dispose();
+    await choice.close();
+    await store.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { ScoringEngine } from "../batch/engine.js";
+import { MAINTAIN_EVERY_MS, queueMaintenance } from "../batch/maintenance.js";
+import type { BatchReport } from "../batch/process-batch.js";
+import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
+import {
+  runWatchLoop,
+  type Sleep,
+  type WatchEvent,
+  type WatchLoopResult,
+} from "../batch/watch-loop.js";
+import type { Settings } from "../config.js";
+import type { QueueStore } from "../queue/store.js";
+import { summarize } from "../queue/summary.js";
+import { processCommand } from "./process.js";
+
+export interface WatchOptions {
+  store: QueueStore;
+  settings: Settings;
+  engine: ScoringEngine;
+  fallback: ScoringEngine;
+  now: () => number;
+  sleep: Sleep;
+  stop: AbortSignal;
+  kill: AbortSignal;
+  shutdownTimeoutMs: number;
+  maintainEveryMs?: number;
+  backoff?: RetryBackoffOptions;
+  onEvent?: (e: WatchEvent) => void;
+  onBatchStart?: (n: number, of: number) => void;
+  onBatch?: (r: BatchReport) => void;
+}
+
+/** `watch`: the scheduler loop over the real queue and engine; returns how it ended. */
+export function watchCommand(o: WatchOptions): Promise<WatchLoopResult> {
+  const { store, settings, now } = o;
+  return runWatchLoop(
+    {
+      now,
+      sleep: o.sleep,
+      stop: o.stop,
+      kill: o.kill,
+      readSummary: async () => summarize(await store.refresh(), now()),
+      processBatches: (batches, ctl) =>
+        processCommand({
+          store,
+          settings,
+          engine: o.engine,
+          fallback: o.fallback,
+          now,
+          maxBatches: batches,
+          stop: ctl.stop,
+          signal: ctl.signal,
+          ...(o.backoff ? { backoff: o.backoff } : {}),
+          onStart: (n) => o.onBatchStart?.(n, batches),
+          ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+        }),
+      maintain: queueMaintenance(store, now, settings.retentionMs),
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    },
+    {
+      intervalMs: settings.watch.intervalMs,
+      minBatch: settings.watch.minBatch,
+      maxWaitMs: settings.watch.maxWaitMs,
+      batchSize: settings.batchSize,
+      shutdownTimeoutMs: o.shutdownTimeoutMs,
+      maintainEveryMs: o.maintainEveryMs ?? MAINTAIN_EVERY_MS,
+    },
+  );
+}

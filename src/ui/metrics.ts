@@ -1,0 +1,73 @@
+import { rename, rm, writeFile } from "node:fs/promises";
+import type { QueueSummary } from "../queue/summary.js";
+
+/**
+ * `--metrics-file` (design.md, "Observability"): Prometheus text format for node_exporter's
+ * textfile collector. Every value is read from the queue file, not counted in this process, so
+ * a cron `process` and a `watch` on one queue write the same numbers and counters never reset
+ * when a process restarts.
+ */
+export const METRIC_PREFIX = "playproof_batch_";
+
+const STATES = [
+  ["due", (s: QueueSummary) => s.due],
+  ["backoff", (s: QueueSummary) => s.backoff],
+  ["in_flight", (s: QueueSummary) => s.inFlight],
+  ["scored", (s: QueueSummary) => s.scored],
+  ["dead", (s: QueueSummary) => s.dead],
+] as const;
+
+const seconds = (ms: number | undefined) => (ms === undefined ? 0 : ms / 1_000);
+
+export async function renderMetrics(s: QueueSummary): Promise<string> {
+  // Loaded on demand: only runs with --metrics-file pay for it.
+  const { Counter, Gauge, Registry } = await import("prom-client");
+  const registers = [new Registry()];
+  const name = (n: string) => `${METRIC_PREFIX}${n}`;
+  const gauge = (n: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name: name(n), help, labelNames, registers });
+  const counter = (n: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name: name(n), help, labelNames, registers });
+
+  const sessions = gauge("sessions", "Sessions in the queue by state", ["state"]);
+  for (const [state, value] of STATES) sessions.set({ state }, value(s));
+  gauge("oldest_due_age_seconds", "Age of the oldest due session (0 when none)").set(
+    seconds(s.oldestDueAgeMs),
+  );
+  counter("batches_total", "Batches recorded in the queue, any outcome").inc(s.totals.batches);
+  counter("sessions_scored_total", "Sessions given a final result by the engine").inc(
+    s.totals.scored,
+  );
+  counter("fallbacks_total", "Sessions dead-lettered with a local fallback result").inc(
+    s.totals.dead,
+  );
+  counter("retries_total", "Session retries scheduled after retryable failures").inc(
+    s.totals.retries,
+  );
+  const failures = counter("failures_total", "Failed batches by kind", ["kind"]);
+  for (const [kind, n] of Object.entries(s.totals.failures ?? {})) failures.inc({ kind }, n);
+  gauge("last_success_timestamp_seconds", "When a batch last scored (0: never)").set(
+    seconds(s.lastSuccess?.at),
+  );
+  gauge("last_batch_timestamp_seconds", "When the last batch ended, any outcome (0: never)").set(
+    seconds(s.lastBatch?.at),
+  );
+  gauge("last_batch_duration_seconds", "How long the last batch took").set(
+    seconds(s.lastBatch?.durationMs),
+  );
+  return registers[0]!.metrics();
+}
+
+/** Temp file in the same directory, then rename: the collector never reads half a file. */
+export async function writeMetricsFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o644 });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new Error(`could not write metrics to ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
