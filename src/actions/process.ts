@@ -1,11 +1,10 @@
-import { loadCalibration } from "../batch/calibration-store.js";
-import { selectEngine } from "../batch/select-engine.js";
 import type { CliDeps, Context } from "../cli-context.js";
 import { dryRun, processCommand } from "../commands/process.js";
 import type { Values } from "../config.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
+import { engineFor } from "./engine.js";
 import { ifDueStep } from "./if-due.js";
 import { writeQueueMetrics } from "./queue-metrics.js";
 
@@ -74,13 +73,7 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     );
     return ExitCode.ok;
   }
-  const ww = ctx.settings.woodwide;
-  const choice = selectEngine({
-    settings: ctx.settings,
-    calibrate: ww.modelId ? await loadCalibration(ctx.deps.env, ww.modelId) : undefined,
-    saveDatasetId: async (id) => (await ctx.config()).set("woodwide.datasetId", id),
-    log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
-  });
+  const choice = await engineFor(ctx);
   const controller = new AbortController();
   const stopSignals = onSignals(ctx.deps, () => controller.abort());
   const progress = batchProgress(ctx.io, choice.engine.name);

@@ -1,6 +1,4 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { loadCalibration } from "../batch/calibration-store.js";
-import { selectEngine } from "../batch/select-engine.js";
 import type { Sleep } from "../batch/watch-loop.js";
 import type { Context } from "../cli-context.js";
 import { watchCommand } from "../commands/watch.js";
@@ -8,6 +6,7 @@ import type { Values } from "../config.js";
 import { formatDuration, parseDuration } from "../durations.js";
 import { CliError, ExitCode } from "../errors.js";
 import { watchStatus } from "../ui/watch-status.js";
+import { engineFor } from "./engine.js";
 import { type ProcessFlags, processFlags } from "./process.js";
 import { metricsWriter } from "./queue-metrics.js";
 import { loadWithoutSignalListeners, shutdownSignals } from "./shutdown-signals.js";
@@ -26,13 +25,7 @@ const sleep: Sleep = (ms, signal) =>
 
 export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> {
   const { io, settings, store, now } = ctx;
-  const ww = settings.woodwide;
-  const choice = selectEngine({
-    settings,
-    calibrate: ww.modelId ? await loadCalibration(ctx.deps.env, ww.modelId) : undefined,
-    saveDatasetId: async (id) => (await ctx.config()).set("woodwide.datasetId", id),
-    log: (e) => io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
-  });
+  const choice = await engineFor(ctx);
   const w = settings.watch;
   io.log(
     "info",
