@@ -4,12 +4,12 @@
  * 2 s * 2^(attempt-1), never below Retry-After); non-retryable ones stop the run and burn nothing;
  * in every case each session ends with exactly one result.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { QueueEvent, RetryEvent } from "../../src/queue/events.js";
 import { openQueueStore } from "../../src/queue/store.js";
+import { useFakeServer } from "../support/fake-client.js";
 import type { FaultSpec } from "../support/fake-faults.js";
 import { DEFAULT_SETTINGS } from "../support/fake-state.js";
-import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
 import {
   finalCounts,
   inProcessWorld,
@@ -22,21 +22,12 @@ const N = 6;
 const IDS = Array.from({ length: N }, (_, i) => `s_${i}`);
 const isBot = (i: number) => i % 3 === 0;
 
-let fake: FakeWoodwide;
-beforeAll(async () => {
-  fake = await startFakeWoodwide();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-  Object.assign(fake.settings, DEFAULT_SETTINGS);
-});
+const server = useFakeServer({}, DEFAULT_SETTINGS);
 
 type World = Awaited<ReturnType<typeof inProcessWorld>>;
 
 async function queuedWorld(config: [string, string][] = []): Promise<World> {
-  const w = await inProcessWorld(woodwideEnv(fake));
+  const w = await inProcessWorld(woodwideEnv(server.fake));
   for (const [key, value] of config)
     expect((await w.run(["config", "set", key, value])).code).toBe(0);
   expect((await w.run(["enqueue"], mixedSessions(N, isBot))).code).toBe(0);
@@ -62,8 +53,8 @@ async function sessions(w: World) {
 
 /** After the fault: a healthy run scores every session exactly once, with Woodwide. */
 async function recoversOnce(w: World, args: string[]) {
-  fake.clearFaults();
-  Object.assign(fake.settings, DEFAULT_SETTINGS);
+  server.fake.clearFaults();
+  Object.assign(server.fake.settings, DEFAULT_SETTINGS);
   const due = retries(await w.events()).map((r) => r.notBefore);
   w.advanceTo(Math.max(0, ...due));
   const r = await w.run(["process", ...args, "--json"]);
@@ -137,8 +128,8 @@ const RETRYABLE: RetryableCase[] = [
 describe("retryable faults: the batch goes back with full-jitter backoff, then scores once", () => {
   it.each(RETRYABLE)("$name ($mode mode) -> $kind", async (c) => {
     const w = await queuedWorld(c.config);
-    if (c.fault) fake.setFault(c.fault);
-    Object.assign(fake.settings, c.settings);
+    if (c.fault) server.fake.setFault(c.fault);
+    Object.assign(server.fake.settings, c.settings);
     const args = ["--mode", c.mode, "--attempts", "3"];
     const r = await w.run(["process", ...args, "--json"]);
     expect(r.code).toBe(1);
@@ -166,21 +157,23 @@ describe("retryable faults: the batch goes back with full-jitter backoff, then s
 
   it("transient poll failures are absorbed by the poll: no attempt burned", async () => {
     const w = await queuedWorld();
-    fake.setFault({ kind: "server-error", on: "job", times: 2 });
+    server.fake.setFault({ kind: "server-error", on: "job", times: 2 });
     const r = await w.run(["process", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ scored: N, retried: 0 });
-    expect(fake.faults[0]?.hits).toBe(2);
+    expect(server.fake.faults[0]?.hits).toBe(2);
     expect(retries(await w.events())).toEqual([]);
   });
 
   it("slow ingest: infer-batch waits until the ingest job has succeeded", async () => {
     const w = await queuedWorld();
-    fake.settings.ingestPolls = 2;
+    server.fake.settings.ingestPolls = 2;
     const r = await w.run(["process", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ scored: N });
-    const log = fake.requests.map((q) => `${q.endpoint}${q.jobStatus ? `:${q.jobStatus}` : ""}`);
+    const log = server.fake.requests.map(
+      (q) => `${q.endpoint}${q.jobStatus ? `:${q.jobStatus}` : ""}`,
+    );
     expect(log.slice(0, 5)).toEqual([
       "upload",
       "job:running",
@@ -193,11 +186,11 @@ describe("retryable faults: the batch goes back with full-jitter backoff, then s
 
   it("413: the batch is split (no attempt counted) and every session is scored once", async () => {
     const w = await queuedWorld();
-    fake.setFault({ kind: "too-large", on: "upload", times: 1 });
+    server.fake.setFault({ kind: "too-large", on: "upload", times: 1 });
     const r = await w.run(["process", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ batches: 3, scored: N, retried: 0 });
-    const uploads = fake.requests.filter((q) => q.endpoint === "upload");
+    const uploads = server.fake.requests.filter((q) => q.endpoint === "upload");
     expect(uploads.map((q) => q.csv?.trim().split("\n").length)).toEqual([N + 1, 4, 4]);
     const counts = finalCounts(await w.events());
     expect([...counts.values()]).toEqual(Array(N).fill(1));
@@ -208,7 +201,7 @@ describe("retryable faults: the batch goes back with full-jitter backoff, then s
 describe("backoff, Retry-After and dead-lettering", () => {
   it("429 with Retry-After: the sessions are not due before it, then score once", async () => {
     const w = await queuedWorld();
-    fake.setFault({ kind: "rate-limit", retryAfter: "7", on: "upload", times: 1 });
+    server.fake.setFault({ kind: "rate-limit", retryAfter: "7", on: "upload", times: 1 });
     const r = await w.run(["process"]);
     expect(r.code).toBe(1);
     const [retry] = retries(await w.events());
@@ -219,14 +212,14 @@ describe("backoff, Retry-After and dead-lettering", () => {
     w.advanceTo(retry!.notBefore - 100);
     const early = await w.run(["process"]);
     expect(early).toEqual({ code: 0, stdout: "", stderr: "" });
-    expect(fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(1);
+    expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(1);
     await recoversOnce(w, []);
   });
 
   it("Retry-After as an HTTP date (on a 503) is honoured too", async () => {
     const w = await queuedWorld();
     const at = new Date(Date.now() + 60_000).toUTCString();
-    fake.setFault({ kind: "server-error", retryAfter: at, on: "upload", times: 1 });
+    server.fake.setFault({ kind: "server-error", retryAfter: at, on: "upload", times: 1 });
     expect((await w.run(["process"])).code).toBe(1);
     const [retry] = retries(await w.events());
     expect(retry!.notBefore - retry!.at).toBeGreaterThan(57_000);
@@ -236,7 +229,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
 
   it("--attempts 3: two backoffs growing 2 s then 4 s caps, then a fallback result with its reason", async () => {
     const w = await queuedWorld();
-    fake.setFault({ kind: "server-error", on: "upload" });
+    server.fake.setFault({ kind: "server-error", on: "upload" });
     const args = ["process", "--attempts", "3", "--json"];
     for (const attempt of [1, 2]) {
       const r = await w.run(args);
@@ -254,7 +247,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
     expect(last.code).toBe(0);
     expect(JSON.parse(last.stdout)).toMatchObject({ dead: N, retried: 0, scored: 0 });
     // One upload per attempt: the client itself never retries behind the queue's back.
-    expect(fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(3);
+    expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(3);
     for (const s of await sessions(w)) {
       expect(s.status).toBe("dead");
       expect(s.result?.source).toBe("fallback");
@@ -268,7 +261,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
       provisional: false,
       result: { source: "fallback", fallbackReason: expect.stringMatching(/gave up after 3/) },
     });
-    fake.clearFaults();
+    server.fake.clearFaults();
     w.advance(3_600_000);
     expect(await w.run(["process"])).toEqual({ code: 0, stdout: "", stderr: "" });
     const events = await w.events();
@@ -278,7 +271,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
 
   it("a batch mixing attempt counts dead-letters only the exhausted sessions", async () => {
     const w = await queuedWorld();
-    fake.setFault({ kind: "server-error", on: "upload" });
+    server.fake.setFault({ kind: "server-error", on: "upload" });
     expect((await w.run(["process", "--batch-size", "3"])).code).toBe(1);
     w.advanceTo(retries(await w.events())[0]!.notBefore);
     const r = await w.run(["process", "--attempts", "2", "--json"]);
@@ -323,12 +316,12 @@ describe("non-retryable answers stop the run and burn nothing", () => {
     "$name: exit 1, a clear message, every session still due with 0 attempts",
     async (c) => {
       const w = await queuedWorld();
-      fake.setFault(c.fault);
+      server.fake.setFault(c.fault);
       const r = await w.run(["process", "--batch-size", "3"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(c.message);
       expect(r.stderr).toMatch(/process stopped: .*\(sessions left queued\)$/m);
-      expect(r.stderr).not.toContain(fake.apiKey);
+      expect(r.stderr).not.toContain(server.fake.apiKey);
       const events = await w.events();
       // The run stopped after the first batch: the second was never claimed.
       expect(events.filter((e) => e.t === "claim")).toHaveLength(1);

@@ -7,14 +7,14 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BATCH_COLUMNS } from "../../src/batch/csv.js";
 import type { ClaimEvent, QueueEvent } from "../../src/queue/events.js";
 import { openQueueStore } from "../../src/queue/store.js";
 import { summarize } from "../../src/queue/summary.js";
 import { cliWorld } from "../support/cli.js";
+import { useFakeServer } from "../support/fake-client.js";
 import { DEFAULT_SETTINGS } from "../support/fake-state.js";
-import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
 import {
   finalCounts,
   journalEvents,
@@ -27,18 +27,9 @@ const isBot = (i: number) => i % 7 === 3;
 const idsOf = (n: number) => Array.from({ length: n }, (_, i) => `s_${i}`);
 const claims = (events: QueueEvent[]) => events.filter((e): e is ClaimEvent => e.t === "claim");
 
-let fake: FakeWoodwide;
-beforeAll(async () => {
-  fake = await startFakeWoodwide();
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.requests.length = 0;
-  Object.assign(fake.settings, DEFAULT_SETTINGS);
-});
+const server = useFakeServer({}, DEFAULT_SETTINGS);
 
-async function queued(n: number, env: Record<string, string> = woodwideEnv(fake)) {
+async function queued(n: number, env: Record<string, string> = woodwideEnv(server.fake)) {
   const w = await cliWorld(env);
   const r = await w.run(["enqueue"], { input: mixedSessions(n, isBot) });
   expect(r.exitCode).toBe(0);
@@ -92,7 +83,7 @@ describe.each(["dataset", "direct"] as const)("process --mode %s (built binary)"
       expect(result).toMatchObject({
         source: "woodwide",
         isAnomaly: isBot(Number(id.slice(2))),
-        model: { id: fake.defaultModelId },
+        model: { id: server.fake.defaultModelId },
         jobId: expect.any(String),
       });
     }
@@ -107,7 +98,7 @@ describe.each(["dataset", "direct"] as const)("process --mode %s (built binary)"
     }
 
     // What left the machine: the training header, feature values, and never an identifier.
-    const sent = fake.requests.filter((q) => q.csv !== undefined);
+    const sent = server.fake.requests.filter((q) => q.csv !== undefined);
     expect(sent.map((q) => q.endpoint)).toEqual(
       Array(3).fill(mode === "dataset" ? "upload" : "infer"),
     );
@@ -142,7 +133,10 @@ describe.each(["dataset", "direct"] as const)("process --mode %s (built binary)"
 
 describe("refusals burn nothing (built binary)", () => {
   it("a wrong API key (401): exit 1, a clear message without the key, every session still due", async () => {
-    const w = await queued(5, { ...woodwideEnv(fake), WOODWIDE_API_KEY: "ww_wrong_key_4242" });
+    const w = await queued(5, {
+      ...woodwideEnv(server.fake),
+      WOODWIDE_API_KEY: "ww_wrong_key_4242",
+    });
     const r = await w.run(["process"]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(
@@ -156,7 +150,7 @@ describe("refusals burn nothing (built binary)", () => {
 
   it("credits exhausted (402): exit 1, a clear message, every session still due", async () => {
     const w = await queued(5);
-    fake.setFault({ kind: "payment-required", on: "infer" });
+    server.fake.setFault({ kind: "payment-required", on: "infer" });
     const r = await w.run(["process", "--mode", "direct"]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/HTTP 402: Insufficient credits \(Woodwide credits exhausted/);
@@ -180,9 +174,9 @@ describe("refusals burn nothing (built binary)", () => {
 describe("crash and concurrency (built binary)", () => {
   it("SIGKILL mid-batch: the batch waits out its lease, then another process finishes it once", async () => {
     const w = await queued(30);
-    fake.setFault({ kind: "hang", on: "upload", times: 1 });
+    server.fake.setFault({ kind: "hang", on: "upload", times: 1 });
     const child = w.run(["process", "--lease", "3s", "--batch-size", "10"]);
-    while (!fake.requests.some((q) => q.fault === "hang")) await sleep(20);
+    while (!server.fake.requests.some((q) => q.fault === "hang")) await sleep(20);
     child.kill("SIGKILL");
     expect((await child).signal).toBe("SIGKILL");
     const killed = claims(await journalEvents(w.queue));
@@ -210,7 +204,7 @@ describe("crash and concurrency (built binary)", () => {
   it("two processes at once on one queue score disjoint batches, every session once", async () => {
     const w = await queued(120);
     // 15 batches of ~200 ms: long enough that both processes are surely running at once.
-    fake.settings.latencyMs = 200;
+    server.fake.settings.latencyMs = 200;
     const args = ["process", "--mode", "direct", "--batch-size", "8", "--json"];
     const runs = await Promise.all([w.run(args), w.run(args)]);
     for (const r of runs) expect(r.exitCode).toBe(0);
@@ -247,7 +241,7 @@ describe("process --dry-run (built binary)", () => {
       batches: [{ sessions: ["s_0", "s_1"] }, { sessions: ["s_2", "s_3"] }, { sessions: ["s_4"] }],
     });
     expect(Buffer.compare(await readFile(w.queue), before)).toBe(0);
-    expect(fake.requests).toEqual([]);
+    expect(server.fake.requests).toEqual([]);
     const stats = await w.run(["stats", "--json"]);
     expect(JSON.parse(stats.stdout)).toMatchObject({ due: 5, scored: 0 });
   });

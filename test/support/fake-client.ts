@@ -6,31 +6,42 @@ import type { FakeSettings } from "./fake-state.js";
 import { type FakeWoodwide, startFakeWoodwide } from "./fake-woodwide.js";
 
 /**
- * One fake Woodwide and one client for a test file: started before all tests, closed after,
- * and reset (faults cleared, request log emptied, `reset` settings applied) before each test.
+ * One fake Woodwide for a test file: started before all tests, closed after, and reset (faults
+ * cleared, request log emptied, `reset` settings applied) before each test.
  */
+export function useFakeServer(
+  start: Partial<FakeSettings> = {},
+  reset: Partial<FakeSettings> = {},
+) {
+  const ctx = {} as { fake: FakeWoodwide };
+  beforeAll(async () => {
+    ctx.fake = await startFakeWoodwide(start);
+  });
+  afterAll(() => ctx.fake.close());
+  beforeEach(() => {
+    ctx.fake.clearFaults();
+    ctx.fake.requests.length = 0;
+    Object.assign(ctx.fake.settings, reset);
+  });
+  return ctx;
+}
+
+/** useFakeServer plus a client of it, closed after all tests. */
 export function useFakeWoodwide(
   start: Partial<FakeSettings> = {},
   reset: Partial<FakeSettings> = {},
 ) {
+  const server = useFakeServer(start, reset);
   const ctx = {} as { fake: FakeWoodwide; client: WoodwideClient };
-  beforeAll(async () => {
-    ctx.fake = await startFakeWoodwide(start);
+  beforeAll(() => {
+    ctx.fake = server.fake;
     ctx.client = createWoodwideClient({
       baseUrl: ctx.fake.url,
       apiKey: ctx.fake.apiKey,
       timeoutMs: 2000,
     });
   });
-  afterAll(async () => {
-    await ctx.client.close();
-    await ctx.fake.close();
-  });
-  beforeEach(() => {
-    ctx.fake.clearFaults();
-    ctx.fake.requests.length = 0;
-    Object.assign(ctx.fake.settings, reset);
-  });
+  afterAll(() => ctx.client.close());
   return ctx;
 }
 
