@@ -32,15 +32,19 @@ export interface BatchDeps {
   signal?: AbortSignal;
 }
 
-export interface BatchReport {
-  batch: string;
-  outcome: BatchOutcome;
+/** What happened to the sessions of one batch, or of a whole run. */
+export interface SessionCounts {
   sessions: number;
   scored: number;
   retried: number;
   dead: number;
   /** Results dropped because another processor had taken the sessions over (lease expired). */
   lost: number;
+}
+
+export interface BatchReport extends SessionCounts {
+  batch: string;
+  outcome: BatchOutcome;
   durationMs: number;
   /** Earliest time a retried session is due again. */
   retryAt?: number;

@@ -1,4 +1,9 @@
-import { type BatchDeps, type BatchReport, processOneBatch } from "./process-batch.js";
+import {
+  type BatchDeps,
+  type BatchReport,
+  processOneBatch,
+  type SessionCounts,
+} from "./process-batch.js";
 
 export interface ProcessQueueOptions {
   batchSize: number;
@@ -9,18 +14,21 @@ export interface ProcessQueueOptions {
   stop?: AbortSignal;
 }
 
-export interface ProcessSummary {
+export interface ProcessSummary extends SessionCounts {
   engine: string;
   batches: number;
-  sessions: number;
-  scored: number;
-  retried: number;
-  dead: number;
-  lost: number;
   durationMs: number;
   /** The failure that ended the run early, if any. */
   stoppedBy?: { outcome: string; message: string; retryable: boolean };
 }
+
+const COUNTS = [
+  "sessions",
+  "scored",
+  "retried",
+  "dead",
+  "lost",
+] as const satisfies readonly (keyof SessionCounts)[];
 
 /**
  * Scores everything due now, batch after batch. A retryable failure ends the run (its sessions
@@ -52,11 +60,7 @@ export async function processQueue(
     const r = await processOneBatch(deps, size);
     if (!r) break;
     sum.batches++;
-    sum.sessions += r.sessions;
-    sum.scored += r.scored;
-    sum.retried += r.retried;
-    sum.dead += r.dead;
-    sum.lost += r.lost;
+    for (const k of COUNTS) sum[k] += r[k];
     o.onBatch?.(r);
     if (r.split) {
       size = Math.max(1, Math.ceil(r.sessions / 2));
