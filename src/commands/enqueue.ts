@@ -6,7 +6,7 @@ import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
 import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
-import { createPreparePool, type PreparePool } from "./prepare-pool.js";
+import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
 
 export interface EnqueueOptions {
   /** Files to read; none, or `-`, means stdin. */
@@ -52,8 +52,9 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
   const prepare = (records: RawText[]): Promise<Prepared[]> => {
     const options = { thresholds: opts.thresholds, now: opts.now() };
     // The first group runs inline, so a single session never pays for starting workers.
-    if (groups++ === 0 || !opts.workers)
+    if (groups++ === 0 || !opts.workers || !workersAvailable()) {
       return Promise.resolve(records.map((r) => prepareRecord(r, options)));
+    }
     pool ??= createPreparePool(opts.workers);
     return pool.submit(records, options);
   };

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RawText } from "../telemetry/read-records.js";
 import type { Prepared, PrepareOptions } from "./enqueue-prepare.js";
@@ -12,8 +14,15 @@ export interface PreparePool {
   close(): Promise<void>;
 }
 
+const WORKER = new URL("./enqueue-worker.js", import.meta.url);
+
+/** Workers run the built JavaScript; run from TypeScript sources (vitest), enqueue works inline. */
+export function workersAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER));
+}
+
 export function createPreparePool(size: number): PreparePool {
-  const url = new URL("./enqueue-worker.js", import.meta.url);
+  const url = WORKER;
   const workers = Array.from({ length: size }, () => new Worker(url));
   const waiting = new Map<
     number,
