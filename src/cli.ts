@@ -179,7 +179,11 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
 
   const config = program
     .command("config")
-    .description("persistent settings (secrets shown redacted)");
+    .description("persistent settings (secrets shown redacted)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config list\n  playproof-batch config set woodwide.mode direct",
+    );
   const configVerb =
     (verb: ConfigVerb) =>
     async (...args: unknown[]) => {
@@ -192,6 +196,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .command("get")
     .argument("<key>")
     .description("print one setting")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config get woodwide.modelId\n  playproof-batch config get woodwide.apiKey   # redacted",
+    )
     .action(configVerb("get"));
   config
     .command("set")
@@ -207,10 +215,18 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .command("unset")
     .argument("<key>")
     .description("remove a setting")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config unset woodwide.datasetId   # the next batch creates a new dataset",
+    )
     .action(configVerb("unset"));
   config
     .command("list")
     .description("every setting, its value and meaning")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config list\n  playproof-batch config list --json | jq .path",
+    )
     .action(configVerb("list"));
   return program;
 }
