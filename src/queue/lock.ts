@@ -12,7 +12,7 @@ const LOCK_OPTIONS = {
   retries: { retries: 2_000, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
 };
 
-export function lockPath(queuePath: string): string {
+function lockPath(queuePath: string): string {
   return `${queuePath}.lock`;
 }
 

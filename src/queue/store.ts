@@ -27,14 +27,10 @@ export interface QueueStore {
   refresh(): Promise<QueueState>;
   /** Under the queue lock: refresh, repair, let `plan` choose events, append and fsync them. */
   transact<T>(plan: (state: QueueState) => { events: OutgoingEvent[]; value: T }): Promise<T>;
-  /** Runs `fn` under the queue lock with a fresh, repaired state (for compaction). */
-  locked<T>(fn: (state: QueueState) => Promise<T>): Promise<T>;
   /** Rewrites the journal without superseded events and expired results (under the lock). */
   compact(opts: CompactOptions): Promise<CompactReport>;
   readSession(rec: SessionRecord): Promise<SessionPayload>;
   readResult(rec: SessionRecord): Promise<ScoreResult | undefined>;
-  /** Drops in-memory state so the next refresh folds the file from the start. */
-  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -145,18 +141,12 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     path,
     refresh,
     transact,
-    locked,
     compact: (o) => locked(() => compactLocked(o)),
     readSession: async (rec) => (await payloadAt(rec.ref)) as unknown as SessionPayload,
     readResult: async (rec) =>
       rec.resultRef === undefined
         ? undefined
         : ((await payloadAt(rec.resultRef)).result as ScoreResult),
-    reset: async () => {
-      await fh?.close();
-      fh = undefined;
-      ino = -1;
-    },
     close: async () => {
       await fh?.close();
       fh = undefined;
