@@ -84,8 +84,11 @@ export async function processOneBatch(
     Math.max(100, deps.leaseMs / 3),
   );
   renew.unref();
+  const c: Claimed = { batch, claimed, started, base };
   try {
+    // Read once, at claim time: a dead-lettered session's fallback scores these same rows.
     const rows = await Promise.all(claimed.map((r) => store.readSession(r)));
+    c.rows = rows;
     const answer = await deps.engine.score(rows, {
       thresholds: deps.thresholds,
       now,
@@ -111,7 +114,7 @@ export async function processOneBatch(
       ...(answer.jobId ? { jobId: answer.jobId } : {}),
     };
   } catch (err) {
-    return await onFailure(deps, { batch, claimed, started, base }, err as Error);
+    return await onFailure(deps, c, err as Error);
   } finally {
     clearInterval(renew);
   }
@@ -141,6 +144,8 @@ interface Claimed {
   claimed: SessionRecord[];
   started: number;
   base: Omit<BatchReport, "outcome" | "durationMs">;
+  /** The claimed sessions' rows, in claim order, once read. */
+  rows?: BatchRow[];
 }
 
 async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<BatchReport> {
@@ -193,7 +198,7 @@ async function retryOrDeadLetter(
   const exhausted = c.claimed.filter((r) => r.attempts + 1 >= deps.attempts);
   const again = c.claimed.filter((r) => r.attempts + 1 < deps.attempts);
   const reason = `${err.kind}: ${err.message}`;
-  const fallback = exhausted.length > 0 ? await fallbackResults(deps, exhausted, reason) : [];
+  const fallback = exhausted.length > 0 ? await fallbackResults(deps, c, exhausted, reason) : [];
   const draw = seededRandom(hashString(c.batch));
   const byAttempt = new Map<number, string[]>();
   for (const r of again)
@@ -236,8 +241,12 @@ async function retryOrDeadLetter(
   };
 }
 
-async function fallbackResults(deps: BatchDeps, recs: SessionRecord[], reason: string) {
-  const rows: BatchRow[] = await Promise.all(recs.map((r) => deps.store.readSession(r)));
+async function fallbackResults(deps: BatchDeps, c: Claimed, recs: SessionRecord[], reason: string) {
+  const rowOf = (r: SessionRecord) => {
+    const i = c.claimed.indexOf(r);
+    return c.rows?.[i] ?? deps.store.readSession(r);
+  };
+  const rows: BatchRow[] = await Promise.all(recs.map(rowOf));
   const answer = await deps.fallback.score(rows, { thresholds: deps.thresholds, now: deps.now });
   return recs.map((r, i) => {
     const result: ScoreResult = {

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { dirname } from "node:path";
 
-const NEWLINE = 0x0a;
+export const NEWLINE = 0x0a;
 const CHUNK = 1 << 20;
 
 /** One complete line of the journal (without its newline) and where it starts. */

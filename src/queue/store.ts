@@ -10,7 +10,14 @@ import {
   serializeEvent,
 } from "./events.js";
 import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
-import { appendDurably, readLineAt, scanLines, syncDir, truncateDurably } from "./journal-file.js";
+import {
+  appendDurably,
+  NEWLINE,
+  readLineAt,
+  scanLines,
+  syncDir,
+  truncateDurably,
+} from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 
@@ -29,8 +36,12 @@ export interface QueueStore {
   transact<T>(plan: (state: QueueState) => { events: OutgoingEvent[]; value: T }): Promise<T>;
   /** Rewrites the journal without superseded events and expired results (under the lock). */
   compact(opts: CompactOptions): Promise<CompactReport>;
-  readSession(rec: SessionRecord): Promise<SessionPayload>;
-  readResult(rec: SessionRecord): Promise<ScoreResult | undefined>;
+  /**
+   * Reads a session's payload (or final result) by its id: `rec` may come from an older fold,
+   * so its offsets are not trusted (issue 8: a compaction moves every line).
+   */
+  readSession(rec: Pick<SessionRecord, "id">): Promise<SessionPayload>;
+  readResult(rec: Pick<SessionRecord, "id">): Promise<ScoreResult | undefined>;
   close(): Promise<void>;
 }
 
@@ -56,6 +67,15 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     state = emptyState();
     end = 0;
     size = 0;
+  }
+
+  // One fold at a time in this process: a payload read that refreshes must not interleave with
+  // a transaction's append-then-apply (a lease renewal runs beside the batch it renews).
+  let turn: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = turn.then(fn, fn);
+    turn = run.catch(() => undefined);
+    return run;
   }
 
   async function refresh(): Promise<QueueState> {
@@ -127,9 +147,39 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     });
   }
 
-  async function payloadAt(offset: number): Promise<Record<string, unknown>> {
-    if (!fh) throw new Error(`${path}: the queue file is gone`);
-    const line = await readLineAt(fh, offset);
+  /**
+   * The payload of `id`'s session line (or result line), resolved in the current fold. A line
+   * is used only if it starts at a line boundary and its header names `id`; otherwise the file
+   * changed under us (replaced by a compaction), so fold again and retry.
+   */
+  async function payloadOf(id: string, which: "session" | "result") {
+    let failure: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await exclusive(refresh);
+      const handle = fh;
+      const rec = state.sessions.get(id);
+      if (!handle || !rec) continue;
+      const offset = which === "session" ? rec.ref : rec.resultRef;
+      if (offset === undefined) return undefined;
+      try {
+        const payload = await verifiedPayload(handle, offset, id);
+        if (payload) return payload;
+      } catch (err) {
+        failure = err; // e.g. the handle was closed by a concurrent reopen
+      }
+    }
+    throw new Error(`${path}: cannot read the record of session ${id}`, { cause: failure });
+  }
+
+  async function verifiedPayload(handle: FileHandle, offset: number, id: string) {
+    if (offset > 0) {
+      const before = Buffer.alloc(1);
+      await handle.read(before, 0, 1, offset - 1);
+      if (before[0] !== NEWLINE) return undefined;
+    }
+    const line = await readLineAt(handle, offset);
+    const header = parseHeader(line);
+    if (!header || !("id" in header) || header.id !== id) return undefined;
     try {
       return parsePayload(line) as Record<string, unknown>;
     } catch (err) {
@@ -139,14 +189,19 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
 
   return {
     path,
-    refresh,
-    transact,
-    compact: (o) => locked(() => compactLocked(o)),
-    readSession: async (rec) => (await payloadAt(rec.ref)) as unknown as SessionPayload,
-    readResult: async (rec) =>
-      rec.resultRef === undefined
-        ? undefined
-        : ((await payloadAt(rec.resultRef)).result as ScoreResult),
+    refresh: () => exclusive(refresh),
+    transact: (plan) => exclusive(() => transact(plan)),
+    compact: (o) => exclusive(() => locked(() => compactLocked(o))),
+    readSession: async (rec) => {
+      await (state.sessions.has(rec.id) ? undefined : exclusive(refresh));
+      const payload = await payloadOf(rec.id, "session");
+      if (!payload) throw new Error(`${path}: session ${rec.id} has no payload`);
+      return payload as unknown as SessionPayload;
+    },
+    readResult: async (rec) => {
+      await (state.sessions.has(rec.id) ? undefined : exclusive(refresh));
+      return (await payloadOf(rec.id, "result"))?.result as ScoreResult | undefined;
+    },
     close: async () => {
       await fh?.close();
       fh = undefined;

@@ -1,7 +1,7 @@
 import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { planClaim, planEnqueue, planResults } from "../../src/queue/plans.js";
+import { planClaim, planEnqueue, planRemove, planResults } from "../../src/queue/plans.js";
 import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
 import { tempDir } from "../support/temp.js";
@@ -121,6 +121,55 @@ describe("queue store", () => {
     expect((await reader.readResult(b))?.anomalyScore).toBe(0.5);
     expect((await reader.readSession(state.sessions.get("c")!)).features.durationMs).toBe(3000);
     expect(state.totals.scored).toBe(2);
+  });
+
+  // Issue 8, defect 1: a batch held records folded before another process compacted the file;
+  // after the store reopened the new file, reads at the old offsets returned other sessions.
+  it("reads a session and a result by id, never at an offset left stale by a compaction", async () => {
+    const ids = ["a", "b", "c", "d", "e"];
+    const { path, store } = await queueWith(ids);
+    await store.transact((s) =>
+      planClaim(s, { now: 1_000, max: 1, leaseMs: 60_000, owner: "t", batch: "b1" }),
+    );
+    await store.transact((s) =>
+      planResults(s, "b1", [{ id: "a", result: fakeResult("local", 7) }], 1_000),
+    );
+    const held = await store.refresh();
+    const stale = ids.map((id) => ({ ...held.sessions.get(id)! }));
+    const other = tracked({ path });
+    await other.transact((s) =>
+      planRemove(s, { processedOnly: false, olderThanMs: undefined }, 1_000),
+    );
+    await other.transact((s) =>
+      planEnqueue(
+        s,
+        ["e", "d", "c", "b", "a"].map((id, i) => ({ id, payload: fakePayload(10 + i) })),
+        1_100,
+      ),
+    );
+    await other.transact((s) =>
+      planClaim(s, { now: 1_200, max: 1, leaseMs: 60_000, owner: "t", batch: "b2" }),
+    );
+    await other.transact((s) =>
+      planResults(s, "b2", [{ id: "a", result: fakeResult("local", 0.25) }], 1_200),
+    );
+    await other.compact({ now: 1_300, retentionMs: Infinity });
+    // A lease renewal (any transaction) makes the holder reopen the compacted file.
+    await store.transact(() => ({ events: [], value: undefined }));
+    const durations = await Promise.all(
+      stale.map(async (rec) => (await store.readSession(rec)).features.durationMs),
+    );
+    expect(durations).toEqual([14_000, 13_000, 12_000, 11_000, 10_000]);
+    expect((await store.readResult(stale[0]!))?.anomalyScore).toBe(0.25);
+    expect(await store.readResult(stale[4]!)).toBeUndefined();
+  });
+
+  it("refuses an offset in the middle of a line instead of parsing from there", async () => {
+    const { store } = await queueWith(["a", "b"]);
+    const state = await store.refresh();
+    const b = state.sessions.get("b")!;
+    const shifted = { ...b, id: "a", ref: b.ref + 7 };
+    expect((await store.readSession(shifted)).features.durationMs).toBe(1000);
   });
 
   it("many stores appending at once lose and duplicate nothing", async () => {
