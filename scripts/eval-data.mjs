@@ -2,6 +2,7 @@
 import { createReadStream, existsSync, readdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { pipeline } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 
@@ -30,12 +31,18 @@ export function listFiles(args, dir = DEFAULT_EVAL_DIR) {
     .map((f) => join(dir, f));
 }
 
-/** Yields parsed JSON records one line at a time (gzip when the name ends in .gz). */
-export async function* readRecords(file) {
+/** Yields the non-blank lines of an NDJSON file (gzip when the name ends in .gz). */
+export async function* readLines(file) {
   const input = createReadStream(file);
-  const stream = file.endsWith(".gz") ? input.pipe(createGunzip()) : input;
+  // pipe() does not forward errors: without this an unreadable file crashes the process.
+  const stream = file.endsWith(".gz") ? pipeline(input, createGunzip(), () => {}) : input;
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
-    if (line.trim()) yield JSON.parse(line);
+    if (line.trim()) yield line;
   }
+}
+
+/** Yields parsed JSON records one line at a time. */
+export async function* readRecords(file) {
+  for await (const line of readLines(file)) yield JSON.parse(line);
 }

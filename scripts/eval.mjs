@@ -10,6 +10,7 @@ import { resampleSession } from "../dist/scoring/resample.js";
 import { DEFAULT_THRESHOLDS } from "../dist/scoring/result.js";
 import { extractFeatures } from "../dist/telemetry/features.js";
 import { parseSession } from "../dist/telemetry/schema.js";
+import { BARS, checkBars } from "./eval-bars.mjs";
 import { datasetName, labelOf, listFiles, readRecords } from "./eval-data.mjs";
 import { formatReport, summarise } from "./eval-report.mjs";
 
@@ -66,11 +67,34 @@ export async function runEval(files, { variants = true } = {}) {
   return summarise(sets, { id: engine.id, version: engine.version });
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}`;
-if (isMain) {
-  const args = process.argv.slice(2);
+// Exit 1 when any bar of eval-bars.mjs is missed (issue 8: CI fails when detection regresses),
+// 2 when there is nothing to evaluate. The table (or JSON) is printed either way.
+async function main(args) {
   const json = args.includes("--json");
-  const files = listFiles(args.filter((a) => !a.startsWith("--")));
-  const report = await runEval(files, { variants: !args.includes("--no-variants") });
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  let report;
+  try {
+    const files = listFiles(args.filter((a) => !a.startsWith("--")));
+    report = await runEval(files, { variants: !args.includes("--no-variants") });
+  } catch (err) {
+    process.stderr.write(`eval: ${err.message}\n`);
+    return 2;
+  }
+  const misses = checkBars(report);
+  if (json) {
+    const document = { ...report, bars: { ...BARS, misses } };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    process.stdout.write(formatReport(report));
+    process.stdout.write(formatBars(misses));
+  }
+  return misses.length > 0 ? 1 : 0;
 }
+
+function formatBars(misses) {
+  const bars = `AUC >= ${BARS.overallAuc} overall and >= ${BARS.botFileAuc} per bot file, bots not passed >= ${BARS.botsNotPassed}, humans passed >= ${BARS.humansPassed} and not failed >= ${BARS.humansNotFailed} per file and variant`;
+  if (misses.length === 0) return `bars: all met (${bars})\n`;
+  return `bars: ${misses.length} missed (${bars}):\n${misses.map((m) => `  ${m}\n`).join("")}`;
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) process.exitCode = await main(process.argv.slice(2));

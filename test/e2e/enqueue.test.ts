@@ -1,26 +1,29 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { cliWorld, EVAL_DIR } from "../support/cli.js";
+import { cliWorld, ROOT } from "../support/cli.js";
 import { ndjson } from "../support/sessions.js";
 
 describe("enqueue, stats, result (built binary)", () => {
-  it("queues the 778 webbot humans once; a second pipe reports 778 duplicates; stats agrees", async () => {
+  // The shipped dev-set sample (issue 8: a fresh clone has no ../shared/eval): 200 real and
+  // generated sessions from all seven files, piped as one NDJSON stream.
+  it("queues the 200 dev-set sample sessions once; a second pipe reports 200 duplicates; stats agrees", async () => {
     const w = await cliWorld();
-    const file = join(EVAL_DIR, "human-webbot.ndjson.gz");
-    const first = await w.run(["enqueue"], { input: await gunzip(file) });
+    const input = await sampleNdjson();
+    const first = await w.run(["enqueue"], { input });
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toBe("");
-    expect(first.stderr).toMatch(/778 accepted, 0 duplicates \(ignored\), 0 rejected/);
-    const again = await w.run(["enqueue"], { input: await gunzip(file) });
+    expect(first.stderr).toMatch(/200 accepted, 0 duplicates \(ignored\), 0 rejected/);
+    const again = await w.run(["enqueue"], { input });
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toMatch(/0 accepted, 778 duplicates \(ignored\), 0 rejected/);
+    expect(again.stderr).toMatch(/0 accepted, 200 duplicates \(ignored\), 0 rejected/);
     const stats = await w.run(["stats", "--json"]);
     expect(stats.exitCode).toBe(0);
     const s = JSON.parse(stats.stdout);
-    expect(s).toMatchObject({ sessions: 778, due: 778, scored: 0, dead: 0 });
+    expect(s).toMatchObject({ sessions: 200, due: 200, scored: 0, dead: 0 });
     const lines = (await readFile(w.queue, "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(778);
+    expect(lines).toHaveLength(200);
   });
 
   it("--json prints one line per accepted session with its provisional result", async () => {
@@ -94,7 +97,10 @@ describe("enqueue, stats, result (built binary)", () => {
   });
 });
 
-async function gunzip(file: string): Promise<string> {
-  const { gunzipSync } = await import("node:zlib");
-  return gunzipSync(await readFile(file)).toString("utf8");
+async function sampleNdjson(): Promise<string> {
+  const dir = join(ROOT, "fixtures", "eval-sample");
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".ndjson.gz")).sort();
+  expect(files).toHaveLength(7);
+  const texts = await Promise.all(files.map(async (f) => gunzipSync(await readFile(join(dir, f)))));
+  return texts.map((t) => t.toString("utf8")).join("");
 }
