@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import type { ConfigVerb } from "./actions/config.js";
 import type { ModelTrainFlags } from "./actions/model.js";
 import type { ProcessFlags } from "./actions/process.js";
+import type { RestoreFlags } from "./actions/quarantine.js";
 import type { ClearFlags } from "./actions/queue-views.js";
 import type { WatchFlags } from "./actions/watch.js";
 import { type CliDeps, closeContexts, makeContext, makeIo } from "./cli-context.js";
@@ -111,6 +112,34 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .action(async (o: ClearFlags, cmd: Command) => {
       const { clearAction } = await import("./actions/queue-views.js");
       await clearAction(makeContext(cmd, deps), o);
+    });
+
+  const quarantine = program
+    .command("quarantine")
+    .description("see and restore journal lines that could not be read (corrupt or torn)");
+  quarantine
+    .command("list")
+    .description("every quarantined line: why, where from, and whether its session can come back")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch quarantine list\n  playproof-batch quarantine list --json",
+    )
+    .action(async (_o, cmd: Command) => {
+      const { quarantineListAction } = await import("./actions/quarantine.js");
+      await quarantineListAction(makeContext(cmd, deps));
+    });
+  quarantine
+    .command("restore")
+    .argument("[sessionIds...]", "sessions to put back in the queue")
+    .option("--all", "every restorable session")
+    .description("enqueue again the sessions whole quarantined lines still hold (idempotent)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch quarantine restore s_123\n  playproof-batch quarantine restore --all\n\nExit 65 when a named session could not be restored.",
+    )
+    .action(async (ids: string[], o: RestoreFlags, cmd: Command) => {
+      const { quarantineRestoreAction } = await import("./actions/quarantine.js");
+      await quarantineRestoreAction(makeContext(cmd, deps), ids, o);
     });
 
   scoringOptions(

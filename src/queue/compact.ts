@@ -54,7 +54,7 @@ export async function compactJournal(
       try {
         payloads.set(offset, parsePayload(text) as Record<string, unknown>);
       } catch {
-        quarantine.push({ offset, reason: "corrupt payload", text: text.slice(0, 4096) });
+        quarantine.push({ offset, reason: "corrupt payload", text });
       }
     });
     bytesBefore = scanned.size;

@@ -84,7 +84,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     const scanned = await scanLines(fh, end, ({ text, offset }) => {
       state.lines++;
       const event = parseHeader(text);
-      if (!event) state.corrupt.push({ line: state.lines, offset, text: text.slice(0, 4096) });
+      if (!event) state.corrupt.push({ line: state.lines, offset, text });
       else if (!applyEvent(state, event, offset)) state.superseded++;
     });
     end = scanned.end;
@@ -95,7 +95,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   /** A tail without a newline, seen under the lock, was left by a writer that died mid-line. */
   async function repairTornTail(): Promise<void> {
     if (!fh || size <= end) return;
-    const tail = (await readLineAt(fh, end)).slice(0, 4096);
+    const tail = await readLineAt(fh, end);
     await appendQuarantine(path, [{ offset: end, reason: "torn last line", text: tail }]);
     await truncateDurably(path, end);
     warn(

@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { ProcessSummary } from "../batch/process-queue.js";
 import type { ConfigEntry } from "../commands/config.js";
+import type { QuarantineListing } from "../commands/quarantine.js";
 import type { SessionResult } from "../commands/result.js";
 import type { StatsResult } from "../commands/stats.js";
 import { formatDuration } from "../durations.js";
@@ -87,4 +88,24 @@ export function renderSummary(s: ProcessSummary): string {
     ["took", formatDuration(s.durationMs)],
     ...(s.stoppedBy ? ([["stopped by", s.stoppedBy.message]] as [string, string][]) : []),
   ]);
+}
+
+export function renderQuarantine(q: QuarantineListing): string {
+  const t = new Table({
+    head: ["#", "quarantined", "reason", "byte", "size", "session", "status"],
+    chars: COMPACT,
+    style: { head: [], border: [] },
+  });
+  for (const i of q.items) {
+    t.push([
+      String(i.entry),
+      i.at,
+      i.reason,
+      String(i.offset),
+      `${i.bytes} B`,
+      i.sessionId ?? "-",
+      i.why ? `${i.status}: ${i.why}` : i.status,
+    ]);
+  }
+  return t.toString();
 }

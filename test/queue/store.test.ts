@@ -87,6 +87,16 @@ describe("queue store", () => {
     ]);
   });
 
+  // Issue 8, defect 2: quarantine once kept only the first 4,096 characters of a line.
+  it("keeps a long corrupt line whole in quarantine, however long", async () => {
+    const { path } = await queueWith(["a"]);
+    const long = `{"t":"enZueue","at":5,"id":"b","x":{"pad":"${"p".repeat(50_000)}"}}`;
+    await appendFile(path, `${long}\n`);
+    await tracked({ path, warn: () => undefined }).transact(() => ({ events: [], value: 0 }));
+    const [entry] = (await readFile(`${path}.quarantine`, "utf8")).trim().split("\n");
+    expect(JSON.parse(entry!)).toMatchObject({ reason: "corrupt line", line: 2, text: long });
+  });
+
   it("a reader sees a corrupt line before any writer has moved it", async () => {
     const { path } = await queueWith(["a"]);
     await writeFile(path, `${await readFile(path, "utf8")}{"t":"enqueue"\n`);
