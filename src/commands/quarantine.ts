@@ -33,7 +33,7 @@ interface Listed extends QuarantineItem {
 
 async function inspect(store: QueueStore): Promise<Listed[]> {
   const state = await store.refresh();
-  const records = await readQuarantine(store.path);
+  const records = await readQuarantine(await store.resolvePath());
   const restored = new Set<string>();
   for (const r of records) if ("restored" in r) for (const id of r.restored) restored.add(id);
   const entries = records.filter((r): r is QuarantineEntry & { at: string } => "text" in r);
@@ -103,6 +103,6 @@ export async function restoreQuarantine(o: RestoreOptions): Promise<RestoreResul
     ),
   );
   for (const id of duplicates) skipped.push({ sessionId: id, why: "in queue" });
-  await markRestored(o.store.path, accepted, o.now());
+  await markRestored(await o.store.resolvePath(), accepted, o.now());
   return { restored: accepted, skipped: skipped.filter((s) => !accepted.includes(s.sessionId)) };
 }

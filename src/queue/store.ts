@@ -20,6 +20,7 @@ import {
 } from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
+import { resolveQueuePath } from "./real-path.js";
 
 export interface QueueStoreOptions {
   path: string;
@@ -30,6 +31,8 @@ export interface QueueStoreOptions {
 
 export interface QueueStore {
   readonly path: string;
+  /** The real file behind `path` (symbolic links followed, even to a file not yet created). */
+  resolvePath(): Promise<string>;
   /** Folds lines appended since the last call (or everything after a compaction). No lock. */
   refresh(): Promise<QueueState>;
   /** Under the queue lock: refresh, repair, let `plan` choose events, append and fsync them. */
@@ -47,6 +50,8 @@ export interface QueueStore {
 
 export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   const { path } = opts;
+  /** The real file behind `path`, resolved under each lock; `path` stays for messages. */
+  let file = path;
   const warn = opts.warn ?? (() => undefined);
   const now = opts.now ?? Date.now;
   let fh: FileHandle | undefined;
@@ -96,27 +101,30 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   async function repairTornTail(): Promise<void> {
     if (!fh || size <= end) return;
     const tail = await readLineAt(fh, end);
-    await appendQuarantine(path, [{ offset: end, reason: "torn last line", text: tail }]);
-    await truncateDurably(path, end);
+    await appendQuarantine(file, [{ offset: end, reason: "torn last line", text: tail }]);
+    await truncateDurably(file, end);
     warn(
-      `repaired ${path}: dropped a torn last line of ${size - end} bytes (kept in ${quarantinePath(path)})`,
+      `repaired ${path}: dropped a torn last line of ${size - end} bytes (kept in ${quarantinePath(file)})`,
     );
     size = end;
   }
 
   async function compactLocked(opts: CompactOptions): Promise<CompactReport> {
     if (!fh) return { bytesBefore: 0, bytesAfter: 0, kept: 0, expired: 0, quarantined: 0 };
-    const report = await compactJournal(path, state, opts);
+    const report = await compactJournal(file, state, opts);
     if (report.quarantined > 0) {
-      warn(`${path}: moved ${report.quarantined} corrupt line(s) to ${quarantinePath(path)}`);
+      warn(`${path}: moved ${report.quarantined} corrupt line(s) to ${quarantinePath(file)}`);
     }
     await refresh();
     return report;
   }
 
   async function locked<T>(fn: (s: QueueState) => Promise<T>): Promise<T> {
-    await mkdir(dirname(path), { recursive: true });
-    return withQueueLock(path, async (assertHeld) => {
+    // Lock and rewrite the file itself, not a link to it (issue 8: two paths to one file
+    // must exclude each other, and a compaction must not turn a symlink into a copy).
+    file = await resolveQueuePath(path);
+    await mkdir(dirname(file), { recursive: true });
+    return withQueueLock(file, async (assertHeld) => {
       await refresh();
       await repairTornTail();
       // A corrupt line is quarantined by the first writer that sees it (design.md).
@@ -133,8 +141,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       if (events.length === 0) return value;
       const created = !fh;
       const lines = events.map(serializeEvent);
-      await appendDurably(path, lines.join(""), end);
-      if (created) await syncDir(path);
+      await appendDurably(file, lines.join(""), end);
+      if (created) await syncDir(file);
       await reopenIfReplaced();
       let offset = end;
       for (const [i, { event }] of events.entries()) {
@@ -189,6 +197,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
 
   return {
     path,
+    resolvePath: async () => (file = await resolveQueuePath(path)),
     refresh: () => exclusive(refresh),
     transact: (plan) => exclusive(() => transact(plan)),
     compact: (o) => exclusive(() => locked(() => compactLocked(o))),

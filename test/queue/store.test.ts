@@ -1,4 +1,5 @@
-import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { appendFile, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { planClaim, planEnqueue, planRemove, planResults } from "../../src/queue/plans.js";
@@ -180,6 +181,30 @@ describe("queue store", () => {
     const b = state.sessions.get("b")!;
     const shifted = { ...b, id: "a", ref: b.ref + 7 };
     expect((await store.readSession(shifted)).features.durationMs).toBe(1000);
+  });
+
+  // Issue 8, defect 3: a compaction replaced the link with a regular file (two queues from
+  // then on), and the lock was taken per path string, so two paths never excluded each other.
+  it("a symlinked queue path locks and compacts the real file, and stays a link", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "real"));
+    const real = join(dir, "real", "queue.jsonl");
+    const link = join(dir, "link.jsonl");
+    await symlink("real/queue.jsonl", link); // dangling until the first write
+    const viaLink = tracked({ path: link });
+    const viaReal = tracked({ path: real });
+    const lockSeen: boolean[] = [];
+    await viaLink.transact((s) => {
+      lockSeen.push(existsSync(`${real}.lock`), existsSync(`${link}.lock`));
+      return planEnqueue(s, [{ id: "a", payload: fakePayload() }], 1);
+    });
+    expect(lockSeen).toEqual([true, false]);
+    await viaReal.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload(2) }], 2));
+    await viaLink.compact({ now: 3, retentionMs: Infinity });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    await viaLink.transact((s) => planEnqueue(s, [{ id: "c", payload: fakePayload(3) }], 4));
+    expect([...(await viaReal.refresh()).sessions.keys()]).toEqual(["a", "b", "c"]);
+    expect(await viaLink.resolvePath()).toBe(real);
   });
 
   it("many stores appending at once lose and duplicate nothing", async () => {
