@@ -57,13 +57,25 @@ function mismatch(expected: string, value: unknown): string {
   return `expected ${expected}, got ${describe(value)}`;
 }
 
-function sessionIdProblem(id: string): string | undefined {
-  const rule = `must be 1-${LIMITS.maxSessionIdLength} printable characters`;
-  if (id.length === 0) return `${rule} (got an empty string)`;
+type LabelRule = { min: number; max: number };
+const SESSION_ID: LabelRule = { min: 1, max: LIMITS.maxSessionIdLength };
+const LABEL: LabelRule = { min: 0, max: LIMITS.maxLabelLength };
+
+/**
+ * The one rule for sessionId and every other label (issue 8: control characters were refused in
+ * sessionId only, yet userId, gameType and the rest reach the same logs and tables): a length in
+ * code points and printable characters only.
+ */
+function labelProblem(value: string, { min, max }: LabelRule): string | undefined {
+  const rule =
+    min > 0
+      ? `must be ${min}-${max} printable characters`
+      : `must be at most ${max} printable characters`;
   // Code points, not UTF-16 units; only counted when the cheap length test is inconclusive.
-  const length = id.length <= LIMITS.maxSessionIdLength ? id.length : [...id].length;
-  if (length > LIMITS.maxSessionIdLength) return `${rule} (got ${length})`;
-  const bad = NON_PRINTABLE.exec(id);
+  const length = value.length <= max ? value.length : [...value].length;
+  if (length < min) return `${rule} (got ${length === 0 ? "an empty string" : length})`;
+  if (length > max) return `${rule} (got ${length})`;
+  const bad = NON_PRINTABLE.exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
     return `${rule} (got U+${code} at index ${bad.index})`;
@@ -75,7 +87,7 @@ function sessionIdProblem(id: string): string | undefined {
 export function sessionIdHint(value: unknown): string | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const id = (value as { sessionId?: unknown }).sessionId;
-  return typeof id === "string" && sessionIdProblem(id) === undefined ? id : undefined;
+  return typeof id === "string" && labelProblem(id, SESSION_ID) === undefined ? id : undefined;
 }
 
 /** ["movements", 3, "timestamp"] -> "movements[3].timestamp"; the root is "(record)". */
@@ -171,20 +183,16 @@ const pointArray = () =>
 const finite = () => z.number({ error: (iss) => mismatch("a number", iss.input) });
 const nonNegative = () => finite().min(0, { error: (iss) => `must be >= 0, got ${iss.input}` });
 const count = () => nonNegative().int({ error: (iss) => `expected an integer, got ${iss.input}` });
-const label = () =>
-  z
-    .string({ error: (iss) => mismatch("a string", iss.input) })
-    .max(LIMITS.maxLabelLength, { error: `must be at most ${LIMITS.maxLabelLength} characters` });
+const label = (rule: LabelRule = LABEL) =>
+  z.string({ error: (iss) => mismatch("a string", iss.input) }).superRefine((value, ctx) => {
+    const problem = labelProblem(value, rule);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 // null is accepted as "absent" for optional fields: API serializers commonly write it.
 const envelope = z.object(
   {
-    sessionId: z
-      .string({ error: (iss) => mismatch("a string", iss.input) })
-      .superRefine((id, ctx) => {
-        const problem = sessionIdProblem(id);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
+    sessionId: label(SESSION_ID),
     userId: label().nullish(),
     deploymentId: label().nullish(),
     gameType: label().nullish(),

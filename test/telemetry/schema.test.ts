@@ -109,6 +109,11 @@ describe("parseSession: accepted records are normalized", () => {
       input: { sessionId: "😀".repeat(128), movements: [] },
       want: expect.objectContaining({ sessionId: "😀".repeat(128) }),
     },
+    {
+      name: "labels are counted in code points too, and may be empty (issue 8: one rule)",
+      input: { sessionId: "s", userId: "😀".repeat(256), deploymentId: "", movements: [] },
+      want: expect.objectContaining({ userId: "😀".repeat(256), deploymentId: "" }),
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -225,7 +230,33 @@ describe("parseSession: rejections name the first bad field", () => {
     [
       "deviceType huge",
       withField({ deviceType: "m".repeat(257) }),
-      "deviceType: must be at most 256 characters",
+      "deviceType: must be at most 256 printable characters (got 257)",
+    ],
+    // Issue 8: one label rule; control characters were refused in sessionId only.
+    [
+      "userId control char",
+      withField({ userId: "u\u0007" }),
+      "userId: must be at most 256 printable characters (got U+0007 at index 1)",
+    ],
+    [
+      "deploymentId newline",
+      withField({ deploymentId: "d_1\nFAKE LOG LINE" }),
+      "deploymentId: must be at most 256 printable characters (got U+000A at index 3)",
+    ],
+    [
+      "gameType escape sequence",
+      withField({ gameType: "\u001b[31mred" }),
+      "gameType: must be at most 256 printable characters (got U+001B at index 0)",
+    ],
+    [
+      "deviceType bidi override",
+      withField({ deviceType: "mouse\u202e" }),
+      "deviceType: must be at most 256 printable characters (got U+202E at index 5)",
+    ],
+    [
+      "userId of 257 code points",
+      withField({ userId: "😀".repeat(257) }),
+      "userId: must be at most 256 printable characters (got 257)",
     ],
     [
       "long string value is not echoed",
