@@ -1,0 +1,42 @@
+// `npm run mutate` (issue 15): mutation testing of the pure core against its unit tests only
+// (vitest.mutate.config.ts: no e2e, no fake server, no queue files). Equivalent mutants are marked
+// where they live, with `// Stryker disable next-line <mutator>: reason`, never by dropping a file.
+// Iterate on one file: `npm run mutate -- --incremental --mutate src/queue/fold.ts`.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  plugins: ["@stryker-mutator/vitest-runner"],
+  vitest: { configFile: "vitest.mutate.config.ts", related: false },
+  coverageAnalysis: "perTest",
+  // The build machine has 2 cores shared with other work.
+  concurrency: 2,
+  mutate: [
+    "src/telemetry/features*.ts",
+    "src/scoring/baseline-csv.ts",
+    "src/scoring/baseline-split.ts",
+    "src/scoring/calibration.ts",
+    "src/scoring/decision.ts",
+    "src/scoring/heuristics.ts",
+    "src/scoring/knn.ts",
+    "src/scoring/local-engine.ts",
+    "src/scoring/random.ts",
+    "src/scoring/resample.ts",
+    "src/scoring/result.ts",
+    "src/queue/plans.ts",
+    "src/queue/fold.ts",
+    "src/batch/schedule.ts",
+    "src/batch/retry-backoff.ts",
+    "src/woodwide/parse-results.ts",
+    "src/woodwide/validate-rows.ts",
+    "src/woodwide/responses.ts",
+  ],
+  ignorePatterns: ["dist", "coverage", ".bench", ".demo", "reports"],
+  // With --incremental, reuses the results of unchanged mutants and tests (gitignored reports/).
+  incrementalFile: "reports/stryker-incremental.json",
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  thresholds: { high: 90, low: 90, break: null },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+};

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+// The unit tests of the pure core, for `npm run mutate` (issue 15): no e2e, no fake server, no
+// queue files, so a mutant costs milliseconds. New pure tests in these folders join on their own.
+export default defineConfig({
+  test: {
+    include: [
+      "test/queue/*.test.ts",
+      "test/batch/schedule.test.ts",
+      "test/batch/retry-backoff.test.ts",
+      "test/scoring/*.test.ts",
+      "test/telemetry/features*.test.ts",
+      "test/woodwide/parse-results.test.ts",
+      "test/woodwide/validate-rows.test.ts",
+      "test/woodwide/pure.test.ts",
+    ],
+    // IO-bound (real queue files; the devset replay reads a gzip corpus) or a size check (200,000
+    // points): seconds per mutant under Stryker's instrumentation, and they pin no extra behaviour.
+    exclude: [
+      "test/queue/store.test.ts",
+      "test/scoring/local-model-devset.test.ts",
+      "test/telemetry/features-scale.test.ts",
+    ],
+  },
+});
