@@ -1,6 +1,7 @@
 import { decideForQueue, type ScheduleDecision } from "../batch/schedule.js";
 import type { Context } from "../cli-context.js";
 import { UsageError } from "../errors.js";
+import { boundRunawayLeases } from "../queue/leases.js";
 import { summarize } from "../queue/summary.js";
 
 /**
@@ -9,6 +10,7 @@ import { summarize } from "../queue/summary.js";
  */
 export async function ifDueStep(ctx: Context, maxBatches?: string): Promise<ScheduleDecision> {
   const { settings } = ctx;
+  await boundRunawayLeases(ctx.store, ctx.now());
   const summary = summarize(await ctx.store.refresh(), ctx.now());
   const decision = decideForQueue(
     summary,

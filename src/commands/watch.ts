@@ -9,6 +9,7 @@ import {
   type WatchLoopResult,
 } from "../batch/watch-loop.js";
 import type { Settings } from "../config.js";
+import { boundRunawayLeases } from "../queue/leases.js";
 import type { QueueStore } from "../queue/store.js";
 import { summarize } from "../queue/summary.js";
 import { processCommand } from "./process.js";
@@ -39,7 +40,10 @@ export function watchCommand(o: WatchOptions): Promise<WatchLoopResult> {
       sleep: o.sleep,
       stop: o.stop,
       kill: o.kill,
-      readSummary: async () => summarize(await store.refresh(), now()),
+      readSummary: async () => {
+        await boundRunawayLeases(store, now());
+        return summarize(await store.refresh(), now());
+      },
       processBatches: (batches, ctl) =>
         processCommand({
           store,

@@ -82,6 +82,8 @@ export interface BatchEvent {
   message?: string;
   /** Set on failed batches only: what failed (a ServiceError kind, or "error"); for metrics. */
   kind?: string;
+  /** Issue 14: calls retried in place during the batch, by status ("503", "network"). */
+  retriedCalls?: Record<string, number>;
 }
 /** Written by compaction: the whole state of one session in one line. */
 export interface SnapshotEvent {
@@ -94,7 +96,7 @@ export interface SnapshotEvent {
   notBefore: number;
   doneAt?: number;
   lastError?: string;
-  claim?: { batch: string; lease: number; owner: string };
+  claim?: { batch: string; lease: number; owner: string; ttl?: number };
 }
 /** Written by compaction: queue-wide facts that must survive it (last batch, totals). */
 export interface MetaEvent {
@@ -126,6 +128,8 @@ export interface Totals {
   dead: number;
   /** Failed batches by kind (server, rate-limited, timeout, ...); absent in older files. */
   failures?: Record<string, number>;
+  /** Woodwide calls retried in place, by status (issue 14); absent in older files. */
+  retriedCalls?: Record<string, number>;
 }
 
 export type QueueEvent =

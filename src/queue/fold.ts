@@ -7,13 +7,22 @@ export interface SessionRecord {
   enqueuedAt: number;
   attempts: number;
   notBefore: number;
-  claim?: { batch: string; lease: number; owner: string };
+  claim?: Claim;
   doneAt?: number;
   lastError?: string;
   /** Byte offset of the line holding the session payload (features, meta, provisional). */
   ref: number;
   /** Byte offset of the line holding the final result, once scored or dead. */
   resultRef?: number;
+}
+
+/** A batch's hold on a session. `ttl` is the lease's length as its holder stamped it. */
+export interface Claim {
+  batch: string;
+  lease: number;
+  owner: string;
+  /** lease - at of the last claim or renewal: clock-independent; absent in older files. */
+  ttl?: number;
 }
 
 export interface CorruptLine {
@@ -83,12 +92,15 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
       return forEachId(state, event.ids, (rec) => {
         if (rec.status === "scored" || rec.status === "dead") return false;
         rec.status = "claimed";
-        rec.claim = { batch: event.batch, lease: event.lease, owner: event.owner };
+        const ttl = event.lease - event.at;
+        rec.claim = { batch: event.batch, lease: event.lease, owner: event.owner, ttl };
         return true;
       });
     case "renew":
       return forEachHeld(state, event.batch, event.ids, (rec) => {
-        if (rec.claim) rec.claim.lease = event.lease;
+        if (!rec.claim) return;
+        rec.claim.lease = event.lease;
+        rec.claim.ttl = event.lease - event.at;
       });
     case "result":
     case "dead":
@@ -126,6 +138,12 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
         failures[event.kind] = (failures[event.kind] ?? 0) + 1;
         state.totals.failures = failures;
       }
+      if (event.retriedCalls) {
+        const retried = state.totals.retriedCalls ?? {};
+        for (const [status, n] of Object.entries(event.retriedCalls))
+          if (typeof n === "number") retried[status] = (retried[status] ?? 0) + n;
+        state.totals.retriedCalls = retried;
+      }
       state.totals.batches++;
       return true;
     }
@@ -134,6 +152,7 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
       state.lastSuccess = event.lastSuccess;
       state.totals = { ...event.totals };
       if (event.totals.failures) state.totals.failures = { ...event.totals.failures };
+      if (event.totals.retriedCalls) state.totals.retriedCalls = { ...event.totals.retriedCalls };
       return true;
   }
 }

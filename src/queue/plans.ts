@@ -52,9 +52,39 @@ export interface ClaimOptions {
   batch: string;
 }
 
+/** A lease stamped this far past `now + ttl` is not trusted (a holder's clock running ahead). */
+export const LEASE_SLACK_MS = 1_000;
+
+/**
+ * Issue 8, defect 4: a claim stamped by a clock running ahead (a processor a day fast that then
+ * died) would keep its sessions in flight until the clock caught up. A lease further ahead than
+ * now + its own length is bounded to now + its length, written as a renewal so every reader,
+ * and every later process, agrees on when it expires. A live holder's own renewals go on.
+ */
+export function planBoundLeases(state: QueueState, now: number): Plan<number> {
+  const byBatch = new Map<string, { ids: string[]; lease: number }>();
+  for (const rec of state.sessions.values()) {
+    const claim = rec.status === "claimed" ? rec.claim : undefined;
+    if (!claim) continue;
+    const ttl = Math.max(0, claim.ttl ?? DEFAULT_TTL_MS);
+    if (claim.lease <= now + ttl + LEASE_SLACK_MS) continue;
+    const group = byBatch.get(claim.batch) ?? { ids: [], lease: now + ttl };
+    group.ids.push(rec.id);
+    byBatch.set(claim.batch, group);
+  }
+  const events: OutgoingEvent[] = [...byBatch].map(([batch, g]) => ({
+    event: { t: "renew", at: now, batch, ids: g.ids, lease: g.lease },
+  }));
+  return { events, value: [...byBatch.values()].reduce((n, g) => n + g.ids.length, 0) };
+}
+
+/** The lease assumed for a claim written before claims recorded their length (10 min). */
+const DEFAULT_TTL_MS = 10 * 60_000;
+
 export function planClaim(state: QueueState, o: ClaimOptions): Plan<SessionRecord[]> {
+  const bound = planBoundLeases(state, o.now).events;
   const picked = dueSessions(state, o.now).slice(0, o.max);
-  if (picked.length === 0) return { events: [], value: [] };
+  if (picked.length === 0) return { events: bound, value: [] };
   const ids = picked.map((r) => r.id);
   const event = {
     t: "claim",
@@ -64,7 +94,7 @@ export function planClaim(state: QueueState, o: ClaimOptions): Plan<SessionRecor
     lease: o.now + o.leaseMs,
     owner: o.owner,
   } as const;
-  return { events: [{ event }], value: picked };
+  return { events: [...bound, { event }], value: picked };
 }
 
 export function planRenew(
