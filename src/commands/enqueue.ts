@@ -70,6 +70,15 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       let group: RawText[] = [];
       for await (const rec of guardRead(opts, file, drainAll)) {
         group.push(rec);
+        if ("error" in rec) {
+          // Said now, not when a group fills up: the reader reports a line over the size cap as
+          // soon as it reaches the cap, and that line may never end (issue 8).
+          // Only the messages: the accepted records still wait for a full chunk to be appended.
+          inFlight.push({ label, prepared: prepare(group) });
+          group = [];
+          while (inFlight.length > 0) await drainOne();
+          continue;
+        }
         if (group.length < GROUP) continue;
         inFlight.push({ label, prepared: prepare(group) });
         group = [];

@@ -1,4 +1,6 @@
 import { Buffer } from "node:buffer";
+import { pipeline, Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
 import { LIMITS } from "./schema.js";
 
 /** One top-level value of the input; `line` is the 1-based line where it starts. */
@@ -21,6 +23,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** `line 17 (s_123): movements[3].timestamp: expected a number` (design.md, "Input"). */
 export function formatRejection(line: number, error: string, sessionId?: string): string {
@@ -95,13 +98,16 @@ function createParser(maxBytes: number, parse: boolean) {
     oversize = false;
   }
 
-  // Keeps the record's bytes until it ends; past the cap, keeps nothing and only remembers.
+  // Keeps the record's bytes until it ends; past the cap, keeps nothing and reports the record
+  // at once (issue 8: a line that never ends printed nothing until it ended), then its bytes are
+  // skipped to its end.
   function keep(chunk: Buffer, start: number, end: number): void {
     if (oversize || end <= start) return;
     size += end - start;
     if (size > maxBytes) {
       oversize = true;
       pieces = [];
+      out.push({ line: recordLine, error: `record is larger than ${formatBytes(maxBytes)}` });
     } else pieces.push(chunk.subarray(start, end));
   }
 
@@ -112,9 +118,7 @@ function createParser(maxBytes: number, parse: boolean) {
   }
 
   function finish(): void {
-    if (oversize) {
-      out.push({ line: recordLine, error: `record is larger than ${formatBytes(maxBytes)}` });
-    } else {
+    if (!oversize) {
       const raw = text();
       // JSON.parse would accept the CR of a CRLF line, but V8 quotes it in its error messages.
       const json = mode === "line" && raw.endsWith("\r") ? raw.slice(0, -1) : raw;
@@ -286,8 +290,47 @@ async function* withoutBom(input: AsyncIterable<Uint8Array | string>): AsyncGene
 }
 
 /**
- * Streams the records of NDJSON, a JSON array or pretty-printed objects in constant memory: at
- * most one record (capped at maxRecordBytes) is held. Errors carry no "line N:" prefix; the
+ * Decompresses gzip input, told by its magic bytes (1f 8b), not by a file name, so a `.gz` file
+ * and a gzip pipe on stdin both work (issue 8: a gzip file gave 9 "invalid JSON" errors). Neither
+ * byte can start JSON text or a BOM, so plain input is never taken for gzip. Streams: memory stays
+ * constant whatever the input expands to (the record cap still applies after it).
+ */
+async function* gunzipIfCompressed(
+  input: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<Buffer> {
+  const source = input[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < GZIP_MAGIC.length) {
+    const next = await source.next();
+    if (next.done) break;
+    head = Buffer.concat([head, toBuffer(next.value)]);
+  }
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      yield toBuffer(next.value);
+    }
+  }
+  if (!head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC)) {
+    yield* rest();
+    return;
+  }
+  const gunzip = createGunzip();
+  pipeline(Readable.from(rest()), gunzip, () => {});
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (err) {
+    const zlib = String((err as { code?: unknown }).code ?? "").startsWith("Z_");
+    if (!zlib) throw err;
+    throw new Error(`gzip input: ${(err as Error).message}`, { cause: err });
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+/**
+ * Streams the records of NDJSON, a JSON array or pretty-printed objects, plain or gzip, in
+ * constant memory: at most one record (capped at maxRecordBytes) is held. Errors carry no "line N:" prefix; the
  * caller adds it with formatRejection.
  */
 export function readRecords(
@@ -311,6 +354,6 @@ async function* read(
   parse: boolean,
 ): AsyncGenerator<RawRecord | RawText> {
   const parser = createParser(opts.maxRecordBytes ?? LIMITS.maxRecordBytes, parse);
-  for await (const chunk of withoutBom(input)) yield* parser.push(chunk);
+  for await (const chunk of withoutBom(gunzipIfCompressed(input))) yield* parser.push(chunk);
   yield* parser.end();
 }

@@ -1,9 +1,13 @@
+import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliWorld, ROOT } from "../support/cli.js";
+import { BIN, cliWorld, ROOT } from "../support/cli.js";
+import { eventually } from "../support/eventually.js";
+import { ndjson } from "../support/sessions.js";
 
 // Issue 2, "Must show": the bad-input corpus through the real binary. Every valid record is
 // queued, every bad one gets its one message on stderr, and the exit code is 65.
@@ -49,6 +53,37 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
     );
     const stats = JSON.parse((await w.run(["stats", "--json"])).stdout);
     expect(stats.sessions).toBe(accepted.length);
+  });
+
+  // Issue 8: a line that never ends printed nothing until it ended.
+  it("stdin: a line over 16 MiB is reported when the cap is reached, and later records are queued", async () => {
+    const w = await cliWorld();
+    const child = execa("node", [BIN, "enqueue"], { env: w.env, reject: false });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const write = async (text: string) => {
+      if (!child.stdin.write(text)) await once(child.stdin, "drain");
+    };
+    await write(`${ndjson(1)}{"sessionId":"s_huge","pad":"`);
+    const MiB = "x".repeat(1024 * 1024);
+    for (let i = 0; i < 17; i++) await write(MiB);
+    // stdin stays open: the line has not ended, yet the message must be out.
+    const said = await eventually(
+      async () => (stderr.includes("error: line 2:") ? stderr : undefined),
+      30_000,
+      "the over-cap message while the line is still open",
+    );
+    expect(said).toContain("error: line 2: record is larger than 16 MiB\n");
+    await write(`${MiB}"}\n${ndjson(1, {}, 1)}`);
+    child.stdin.end();
+    const r = await child;
+    expect(r.exitCode).toBe(65);
+    expect(stderr.split("\n").filter((l) => l.startsWith("error: "))).toEqual([
+      "error: line 2: record is larger than 16 MiB",
+    ]);
+    expect(stderr).toMatch(/2 accepted, 0 duplicates \(ignored\), 1 rejected/);
   });
 
   it("stdin: messages name the line (and the record when its id is readable)", async () => {

@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { cliWorld, ROOT } from "../support/cli.js";
+import { BIN, cliWorld, ROOT } from "../support/cli.js";
 import { ndjson } from "../support/sessions.js";
 
 describe("enqueue, stats, result (built binary)", () => {
@@ -24,6 +25,22 @@ describe("enqueue, stats, result (built binary)", () => {
     expect(s).toMatchObject({ sessions: 200, due: 200, scored: 0, dead: 0 });
     const lines = (await readFile(w.queue, "utf8")).trim().split("\n");
     expect(lines).toHaveLength(200);
+  });
+
+  // Issue 8: a gzip file gave 9 "invalid JSON" errors. Gzip is told by its magic bytes, so a
+  // file of any name and a pipe both work.
+  it("reads gzip input transparently, from a file and from stdin", async () => {
+    const w = await cliWorld();
+    const gz = join(ROOT, "fixtures", "eval-sample", "human-webbot.ndjson.gz");
+    const fromFile = await w.run(["enqueue", gz]);
+    expect(fromFile.exitCode).toBe(0);
+    expect(fromFile.stderr).toMatch(/50 accepted, 0 duplicates \(ignored\), 0 rejected/);
+    const bots = await readFile(join(ROOT, "fixtures", "eval-sample", "bot-webbot.ndjson.gz"));
+    const piped = await execa("node", [BIN, "enqueue"], { env: w.env, input: bots, reject: false });
+    expect(piped.exitCode).toBe(0);
+    expect(piped.stderr).toMatch(/20 accepted, 0 duplicates \(ignored\), 0 rejected/);
+    const stats = JSON.parse((await w.run(["stats", "--json"])).stdout);
+    expect(stats.sessions).toBe(70);
   });
 
   it("--json prints one line per accepted session with its provisional result", async () => {

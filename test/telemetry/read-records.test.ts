@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { RawRecord } from "../../src/telemetry/read-records.js";
 import { formatBytes, formatRejection, readRecords } from "../../src/telemetry/read-records.js";
@@ -273,5 +274,69 @@ describe("formatRejection / formatBytes", () => {
     [64, "64 bytes"],
   ])("formatBytes(%s) = %s", (n, want) => {
     expect(formatBytes(n)).toBe(want);
+  });
+});
+
+// Issue 8: a line that never ends printed nothing until it ended.
+describe("readRecords: a record over the cap is reported when the cap is reached", () => {
+  it("yields the error before the rest of the line arrives, then reads on after it", async () => {
+    let starved: () => void = () => {};
+    const waiting = new Promise<"starved">((resolve) => {
+      starved = () => resolve("starved");
+    });
+    let release: () => void = () => {};
+    const more = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* neverEnding() {
+      yield '{"a":1}\n{"pad":"';
+      yield "x".repeat(100);
+      starved(); // the reader asks for more: without the early report, nothing came out yet
+      await more;
+      yield `${"x".repeat(100)}"}\n{"a":2}\n`;
+    }
+    const it = readRecords(neverEnding(), { maxRecordBytes: 64 });
+    expect((await it.next()).value).toEqual(v(1, { a: 1 }));
+    expect(await Promise.race([it.next().then((r) => r.value), waiting])).toEqual(
+      e(2, "record is larger than 64 bytes"),
+    );
+    release();
+    const rest: RawRecord[] = [];
+    for await (const r of it) rest.push(r);
+    expect(rest).toEqual([v(3, { a: 2 })]);
+  });
+});
+
+// Issue 8: gzip input, told by its magic bytes, from a file or a pipe.
+describe("readRecords: gzip input", () => {
+  const ndjson = '{"a":1}\n{"a":2}\r\n\n{"a":3}';
+  const want = [v(1, { a: 1 }), v(2, { a: 2 }), v(4, { a: 3 })];
+
+  it("reads gzip as the plain text it holds, however the bytes are cut", async () => {
+    const gz = gzipSync(ndjson);
+    expect(await read([gz])).toEqual(want);
+    for (const pieces of splits(gz)) expect(await read(pieces)).toEqual(want);
+  });
+
+  it("reads concatenated gzip members (cat a.gz b.gz) and strips a BOM inside", async () => {
+    const gz = Buffer.concat([gzipSync(`${BOM}{"a":1}\n`), gzipSync('{"a":2}\n')]);
+    expect(await read([gz])).toEqual([v(1, { a: 1 }), v(2, { a: 2 })]);
+  });
+
+  it("keeps plain input that starts with 0x1f but not 0x1f 0x8b plain", async () => {
+    const out = await read([Buffer.from([0x1f, 0x7b, 0x7d, 0x0a]), '{"a":1}\n']);
+    expect(out[0]).toMatchObject({ line: 1, error: expect.stringMatching(/^invalid JSON/) });
+    expect(out[1]).toEqual(v(2, { a: 1 }));
+  });
+
+  it("a truncated gzip stream fails after the records before the cut, naming gzip", async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `{"a":${i}}\n`).join("");
+    const gz = gzipSync(lines);
+    const got: RawRecord[] = [];
+    await expect(async () => {
+      for await (const r of readRecords(fromChunks([gz.subarray(0, gz.length - 20)]))) got.push(r);
+    }).rejects.toThrow(/^gzip input: unexpected end of file$/);
+    expect(got.length).toBeGreaterThan(1000);
+    expect(got).toEqual(got.map((_, i) => v(i + 1, { a: i })));
   });
 });
