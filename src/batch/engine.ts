@@ -11,6 +11,8 @@ export interface EngineContext {
   thresholds: Thresholds;
   now: () => number;
   signal?: AbortSignal;
+  /** Issue 14: told of each call the engine retried in place, by status ("503", "network"). */
+  onRetriedCall?: (status: string) => void;
 }
 
 export interface EngineAnswer {

@@ -84,7 +84,7 @@ export async function processOneBatch(
     Math.max(100, deps.leaseMs / 3),
   );
   renew.unref();
-  const c: Claimed = { batch, claimed, started, base };
+  const c: Claimed = { batch, claimed, started, base, retriedCalls: {} };
   try {
     // Read once, at claim time: a dead-lettered session's fallback scores these same rows.
     const rows = await Promise.all(claimed.map((r) => store.readSession(r)));
@@ -93,6 +93,9 @@ export async function processOneBatch(
       thresholds: deps.thresholds,
       now,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      onRetriedCall: (status) => {
+        c.retriedCalls[status] = (c.retriedCalls[status] ?? 0) + 1;
+      },
     });
     if (answer.results.length !== rows.length) {
       throw new ServiceError(`engine answered ${answer.results.length} rows for ${rows.length}`, {
@@ -103,7 +106,7 @@ export async function processOneBatch(
     const items = ids.map((id, i) => ({ id, result: answer.results[i]! }));
     const done = await record(deps, batch, (s) => planResults(s, batch, items, now()), {
       outcome: "scored",
-      ...timing(started, now, ids.length, deps.engine.name),
+      ...timing(started, now, ids.length, deps.engine.name, c.retriedCalls),
     });
     return {
       ...base,
@@ -120,8 +123,16 @@ export async function processOneBatch(
   }
 }
 
-function timing(started: number, now: () => number, sessions: number, engine: string) {
-  return { sessions, durationMs: now() - started, engine };
+function timing(
+  started: number,
+  now: () => number,
+  sessions: number,
+  engine: string,
+  retriedCalls: Record<string, number>,
+) {
+  // Issue 14: calls retried in place, by status, counted apart from failed attempts.
+  const retried = Object.keys(retriedCalls).length > 0 ? { retriedCalls } : {};
+  return { sessions, durationMs: now() - started, engine, ...retried };
 }
 
 type BatchSummary = Omit<BatchRecord, "batch">;
@@ -146,6 +157,8 @@ interface Claimed {
   base: Omit<BatchReport, "outcome" | "durationMs">;
   /** The claimed sessions' rows, in claim order, once read. */
   rows?: BatchRow[];
+  /** Calls the engine retried in place during this batch, by status (issue 14). */
+  retriedCalls: Record<string, number>;
 }
 
 async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<BatchReport> {
@@ -183,7 +196,7 @@ async function release(
     outcome,
     message: reason,
     ...(kind ? { kind } : {}),
-    ...timing(c.started, deps.now, ids.length, deps.engine.name),
+    ...timing(c.started, deps.now, ids.length, deps.engine.name, c.retriedCalls),
   });
   return { ...c.base, outcome, durationMs: deps.now() - c.started, error: err };
 }
@@ -226,7 +239,7 @@ async function retryOrDeadLetter(
       outcome: again.length > 0 ? "retry" : "dead",
       message: reason,
       kind: err.kind,
-      ...timing(c.started, now, c.claimed.length, deps.engine.name),
+      ...timing(c.started, now, c.claimed.length, deps.engine.name, c.retriedCalls),
     },
   );
   const retryAt = retries.length > 0 ? Math.min(...retries.map((r) => r.notBefore)) : undefined;

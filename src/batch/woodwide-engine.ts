@@ -41,6 +41,7 @@ export function createWoodwideEngine(o: WoodwideEngineOptions): ScoringEngine {
         ...(o.sleep ? { sleep: o.sleep } : {}),
         ...(o.poll ? { poll: o.poll } : {}),
         ...(o.log ? { log: o.log } : {}),
+        onRetry: (r) => ctx.onRetriedCall?.(r.status),
       });
       const scoredAt = new Date(ctx.now()).toISOString();
       const model = {

@@ -46,6 +46,15 @@ export async function renderMetrics(s: QueueSummary): Promise<string> {
   );
   const failures = counter("failures_total", "Failed batches by kind", ["kind"]);
   for (const [kind, n] of Object.entries(s.totals.failures ?? {})) failures.inc({ kind }, n);
+  // Issue 14: in-place retries, apart from failed attempts, so a flaky Woodwide shows before
+  // sessions are dead-lettered. Its own prefix: it counts Woodwide calls, not batches.
+  const retried = new Counter({
+    name: "playproof_woodwide_retried_calls_total",
+    help: "Woodwide calls retried in place (within a batch attempt) by status",
+    labelNames: ["status"],
+    registers,
+  });
+  for (const [status, n] of Object.entries(s.totals.retriedCalls ?? {})) retried.inc({ status }, n);
   gauge("last_success_timestamp_seconds", "When a batch last scored (0: never)").set(
     seconds(s.lastSuccess?.at),
   );

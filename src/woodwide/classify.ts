@@ -6,9 +6,62 @@ import { ServiceError } from "../errors.js";
 
 const MAX_DETAIL = 300;
 
-/** Replaces every occurrence of the secret; used on anything a server could echo back. */
+/**
+ * Replaces every occurrence of the secret, and of the forms a server may echo it in (issue 8,
+ * defect 8: a key echoed URL-encoded reached stderr and the journal): percent-encoded as
+ * encodeURIComponent or encodeURI would (hex digits in either case), form-encoded (space as +),
+ * double-encoded, base64 and base64url, and JSON-escaped. Used on every body as it arrives and
+ * on every low-level error message, so nothing downstream can repeat it.
+ */
 export function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join("[redacted]") : text;
+  if (!secret) return text;
+  return text.replace(secretPattern(secret), "[redacted]");
+}
+
+let cached: { secret: string; pattern: RegExp } | undefined;
+
+function secretPattern(secret: string): RegExp {
+  if (cached?.secret === secret) return cached.pattern;
+  const pattern = new RegExp(
+    secretForms(secret)
+      .map((form) =>
+        form
+          .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+          .replace(
+            /%(25)?([0-9A-F])([0-9A-F])/g,
+            (_m, twice = "", a: string, b: string) => `%${twice}${hexClass(a)}${hexClass(b)}`,
+          ),
+      )
+      .join("|"),
+    "g",
+  );
+  cached = { secret, pattern };
+  return pattern;
+}
+
+function hexClass(digit: string): string {
+  return /[A-F]/.test(digit) ? `[${digit}${digit.toLowerCase()}]` : digit;
+}
+
+/** The secret and its encoded forms, longest first (so a longer form is replaced whole). */
+export function secretForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const component = encodeURIComponent(secret);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = new Set([
+    secret,
+    component,
+    encodeURI(secret),
+    new URLSearchParams({ k: secret }).toString().slice(2),
+    component.replace(/%20/g, "+"),
+    encodeURIComponent(component),
+    bytes.toString("base64"),
+    bytes.toString("base64").replace(/=+$/, ""),
+    bytes.toString("base64url"),
+    json,
+    json.replace(/\//g, "\\/"),
+  ]);
+  return [...forms].filter(Boolean).sort((a, b) => b.length - a.length);
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */

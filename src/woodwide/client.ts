@@ -4,9 +4,10 @@
  */
 import { type Dispatcher, FormData } from "undici";
 import { malformed } from "./classify.js";
-import { createHttp } from "./http.js";
+import { createHttp, type SendOptions } from "./http.js";
 import { findDownloadUrl } from "./parse-results.js";
 import { parseJob, parseModel, pickNumber, pickObject, pickString } from "./responses.js";
+import type { RetriedCall, RetryHooks } from "./retrying.js";
 import type { CallOptions, WoodwideClient } from "./types.js";
 
 export interface WoodwideClientOptions {
@@ -15,6 +16,10 @@ export interface WoodwideClientOptions {
   /** Per request, headers and body together. Default 30 s. */
   timeoutMs?: number;
   dispatcher?: Dispatcher;
+  /** In-place retries (issue 14): injectable randomness, clock and sleep, bounds. */
+  retry?: RetryHooks;
+  /** Told of every in-place retry of every call (e.g. a verbose log line). */
+  onRetry?: (r: RetriedCall) => void;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -22,7 +27,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClient {
   const http = createHttp({ ...opts, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
 
-  async function json(method: "GET" | "POST", path: string, o: Parameters<typeof http.send>[2]) {
+  async function json(method: "GET" | "POST", path: string, o: SendOptions) {
     const res = await http.send(method, path, o);
     const label = `${method} ${path}`;
     if (!res.text.trim()) throw malformed(label, "an empty body");
@@ -36,6 +41,12 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
   }
 
   const id = (s: string) => encodeURIComponent(s);
+  const call = (o: CallOptions | undefined): SendOptions => ({
+    signal: o?.signal,
+    deadline: o?.deadline,
+    onRetry: o?.onRetry,
+    rows: o?.rows,
+  });
   const file = (csv: string | Buffer) =>
     new Blob([typeof csv === "string" ? csv : new Uint8Array(csv)], { type: "text/csv" });
 
@@ -48,7 +59,8 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
       else throw new TypeError("uploadDataset needs datasetName or datasetId");
       if (input.description) form.append("description", input.description);
       if (input.override !== undefined) form.append("override", String(input.override));
-      const body = await json("POST", "/datasets", { form, signal: o?.signal });
+      // A repeated upload adds an unused version at worst: harmless to repeat (issue 14).
+      const body = await json("POST", "/datasets", { ...call(o), form, repeatable: true });
       const dataset = pickObject(body, "dataset", "POST /datasets");
       return {
         datasetId: pickString(dataset, "id", "POST /datasets"),
@@ -59,13 +71,13 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
     },
 
     async getJob(jobId, o?: CallOptions) {
-      return parseJob(await json("GET", `/jobs/${id(jobId)}`, { signal: o?.signal }), jobId);
+      return parseJob(await json("GET", `/jobs/${id(jobId)}`, call(o)), jobId);
     },
 
     async inferBatch(modelId, input, o?: CallOptions) {
       const path = `/models/${id(modelId)}/infer-batch`;
       const body = await json("POST", path, {
-        signal: o?.signal,
+        ...call(o),
         json: {
           dataset_version_id: input.datasetVersionId,
           // Defaults are csv and ids_only (woodwide-api.md): always ask for per-row JSON.
@@ -82,7 +94,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
     },
 
     async getJobResults(jobId, o?: CallOptions) {
-      const res = await http.send("GET", `/jobs/${id(jobId)}/results`, { signal: o?.signal });
+      const res = await http.send("GET", `/jobs/${id(jobId)}/results`, call(o));
       let url: string | undefined;
       try {
         url = findDownloadUrl(JSON.parse(res.text));
@@ -92,7 +104,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
       if (!url) return { text: res.text, contentType: res.contentType };
       // Signed URLs carry their own credentials; the Bearer key must not travel to storage.
       const target = /^https?:\/\//.test(url) ? url : new URL(url, opts.baseUrl).href;
-      const download = await http.send("GET", target, { auth: false, signal: o?.signal });
+      const download = await http.send("GET", target, { ...call(o), auth: false });
       return { text: download.text, contentType: download.contentType };
     },
 
@@ -103,7 +115,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
       form.append("output_type", "json");
       form.append("anomaly_format", "per_row");
       if (input.modelVersionId) form.append("model_version_id", input.modelVersionId);
-      const body = await json("POST", path, { form, signal: o?.signal });
+      const body = await json("POST", path, { ...call(o), form });
       return {
         jobId: pickString(body, "job_id", `POST ${path}`),
         status: String(body.status ?? "succeeded").toLowerCase(),
@@ -117,7 +129,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
 
     async trainModel(input, o?: CallOptions) {
       const body = await json("POST", "/models/train", {
-        signal: o?.signal,
+        ...call(o),
         json: {
           model_name: input.modelName,
           model_type: "anomaly",
@@ -138,10 +150,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
     },
 
     async getModel(modelId, o?: CallOptions) {
-      return parseModel(
-        await json("GET", `/models/${id(modelId)}`, { signal: o?.signal }),
-        modelId,
-      );
+      return parseModel(await json("GET", `/models/${id(modelId)}`, call(o)), modelId);
     },
 
     close: () => http.close(),

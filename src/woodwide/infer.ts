@@ -5,8 +5,9 @@
  */
 import { ServiceError } from "../errors.js";
 import { parseResults, parseResultsValue, type ResultRow } from "./parse-results.js";
-import { type PollOptions, waitForJob, waitForResults } from "./poll.js";
-import type { UploadDatasetResult, WoodwideClient } from "./types.js";
+import { DEFAULT_POLL, type PollOptions, waitForJob, waitForResults } from "./poll.js";
+import { type RetriedCall, retryLogEvent } from "./retrying.js";
+import type { CallOptions, UploadDatasetResult, WoodwideClient } from "./types.js";
 import { scoreDirection, validateRowIds } from "./validate-rows.js";
 
 export interface DatasetRef {
@@ -29,6 +30,13 @@ export interface InferOptions {
   now?: (() => number) | undefined;
   poll?: Omit<PollOptions, "signal" | "sleep" | "now"> | undefined;
   log?: ((event: Record<string, unknown>) => void) | undefined;
+  /** Told of each in-place retry of a call (issue 14); each is also logged. */
+  onRetry?: ((r: RetriedCall) => void) | undefined;
+  /**
+   * Epoch ms (wall clock, as the client's retries use) past which no in-place retry waits.
+   * Default: now + the job timeout (poll.maxWaitMs).
+   */
+  deadline?: number | undefined;
 }
 
 export interface InferResult {
@@ -53,7 +61,8 @@ interface RawAnswer {
 export async function inferWithWoodwide(opts: InferOptions): Promise<InferResult> {
   const now = opts.now ?? Date.now;
   const started = now();
-  const raw = opts.mode === "direct" ? await viaDirect(opts) : await viaDataset(opts);
+  const call = callOptions(opts);
+  const raw = opts.mode === "direct" ? await viaDirect(opts, call) : await viaDataset(opts, call);
   let rows: ResultRow[];
   try {
     rows = validateRowIds(rowsOf(raw.parse()), opts.rowCount);
@@ -88,13 +97,30 @@ export async function inferWithWoodwide(opts: InferOptions): Promise<InferResult
   };
 }
 
-function pollOptions(o: InferOptions): PollOptions {
-  return { ...o.poll, signal: o.signal, sleep: o.sleep, now: o.now };
+/** What every call of one inference passes: the signal, the deadline, the retry hook. */
+function callOptions(o: InferOptions): CallOptions {
+  const deadline = o.deadline ?? Date.now() + (o.poll?.maxWaitMs ?? DEFAULT_POLL.maxWaitMs);
+  const onRetry = (r: RetriedCall) => {
+    o.log?.(retryLogEvent(r));
+    o.onRetry?.(r);
+  };
+  return { signal: o.signal, deadline, onRetry };
 }
 
-async function viaDataset(o: InferOptions): Promise<RawAnswer> {
-  const poll = pollOptions(o);
-  const upload = await uploadVersion(o);
+function pollOptions(o: InferOptions, call: CallOptions, rows?: number): PollOptions {
+  const { signal: _s, ...rest } = call;
+  return {
+    ...o.poll,
+    signal: o.signal,
+    sleep: o.sleep,
+    now: o.now,
+    call: { ...rest, ...(rows === undefined ? {} : { rows }) },
+  };
+}
+
+async function viaDataset(o: InferOptions, call: CallOptions): Promise<RawAnswer> {
+  const poll = pollOptions(o, call);
+  const upload = await uploadVersion(o, call);
   o.log?.({
     event: "woodwide.uploaded",
     dataset_id: upload.datasetId,
@@ -109,10 +135,10 @@ async function viaDataset(o: InferOptions): Promise<RawAnswer> {
       datasetVersionId: upload.versionId,
       ...(o.modelVersionId ? { modelVersionId: o.modelVersionId } : {}),
     },
-    { signal: o.signal },
+    call,
   );
   const job = await waitForJob(o.client, started.jobId, poll);
-  const body = await waitForResults(o.client, started.jobId, poll);
+  const body = await waitForResults(o.client, started.jobId, pollOptions(o, call, o.rowCount));
   return {
     parse: () => parseResults(body.text, body.contentType),
     jobId: started.jobId,
@@ -122,15 +148,12 @@ async function viaDataset(o: InferOptions): Promise<RawAnswer> {
 }
 
 /** A new version of the one persistent dataset; created (and its id saved) on first use. */
-async function uploadVersion(o: InferOptions): Promise<UploadDatasetResult> {
+async function uploadVersion(o: InferOptions, call: CallOptions): Promise<UploadDatasetResult> {
   const fileName = `${o.dataset.name}.csv`;
   const existing = o.dataset.getId();
   if (existing) {
     try {
-      return await o.client.uploadDataset(
-        { csv: o.csv, fileName, datasetId: existing },
-        { signal: o.signal },
-      );
+      return await o.client.uploadDataset({ csv: o.csv, fileName, datasetId: existing }, call);
     } catch (err) {
       // Deleted on Woodwide's side: start a new dataset rather than fail every batch forever.
       if (!(err instanceof ServiceError && err.kind === "not-found")) throw err;
@@ -139,13 +162,13 @@ async function uploadVersion(o: InferOptions): Promise<UploadDatasetResult> {
   }
   const created = await o.client.uploadDataset(
     { csv: o.csv, fileName, datasetName: o.dataset.name },
-    { signal: o.signal },
+    call,
   );
   await o.dataset.saveId(created.datasetId);
   return created;
 }
 
-async function viaDirect(o: InferOptions): Promise<RawAnswer> {
+async function viaDirect(o: InferOptions, call: CallOptions): Promise<RawAnswer> {
   const res = await o.client.inferDirect(
     o.modelId,
     {
@@ -153,14 +176,14 @@ async function viaDirect(o: InferOptions): Promise<RawAnswer> {
       fileName: `${o.dataset.name}.csv`,
       ...(o.modelVersionId ? { modelVersionId: o.modelVersionId } : {}),
     },
-    { signal: o.signal },
+    { ...call, rows: o.rowCount },
   );
   let parse: RawAnswer["parse"] = () => parseResultsValue(res.data);
   let credits = res.creditsConsumed;
   if (res.data === undefined || res.data === null) {
     // Documented as synchronous, but an answer without `data` is handled like a batch job.
-    const job = await waitForJob(o.client, res.jobId, pollOptions(o));
-    const body = await waitForResults(o.client, res.jobId, pollOptions(o));
+    const job = await waitForJob(o.client, res.jobId, pollOptions(o, call));
+    const body = await waitForResults(o.client, res.jobId, pollOptions(o, call, o.rowCount));
     parse = () => parseResults(body.text, body.contentType);
     credits = job.creditsConsumed;
   }

@@ -6,7 +6,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { ServiceError } from "../errors.js";
 import { pollDelay } from "./backoff.js";
-import type { Job, Model, ResultsBody, WoodwideClient } from "./types.js";
+import type { CallOptions, Job, Model, ResultsBody, WoodwideClient } from "./types.js";
 
 export interface PollProgress {
   status: string;
@@ -25,7 +25,11 @@ export interface PollOptions {
   /** Transient poll failures (5xx, 429, network, timeout, malformed) tolerated in a row. */
   maxPollErrors?: number;
   onProgress?: ((p: PollProgress) => void) | undefined;
+  /** Passed to every call the poll makes: the attempt's deadline, the retry hook, rows. */
+  call?: Omit<CallOptions, "signal"> | undefined;
 }
+
+const callOf = (opts: PollOptions): CallOptions => ({ ...opts.call, signal: opts.signal });
 
 export const DEFAULT_POLL = {
   maxWaitMs: 10 * 60_000,
@@ -39,7 +43,7 @@ const FAILED = new Set(["failed", "canceled", "cancelled", "rejected", "error"])
 /** Polls GET /jobs/{id} until `succeeded`; a terminal failure throws "job-failed". */
 export function waitForJob(client: WoodwideClient, jobId: string, opts: PollOptions = {}) {
   return pollUntil<Job>(`job ${jobId}`, opts, async (attempt, elapsedMs) => {
-    const job = await client.getJob(jobId, { signal: opts.signal });
+    const job = await client.getJob(jobId, callOf(opts));
     opts.onProgress?.({ status: job.status, ...withProgress(job.progress), attempt, elapsedMs });
     if (job.status === "succeeded") return job;
     if (FAILED.has(job.status)) throw jobFailed(`job ${jobId} (${job.type ?? "?"})`, job);
@@ -54,12 +58,10 @@ export function waitForModel(
   opts: PollOptions & { trainJobId?: string } = {},
 ) {
   return pollUntil<Model>(`model ${modelId}`, opts, async (attempt, elapsedMs) => {
-    const model = await client.getModel(modelId, { signal: opts.signal });
+    const model = await client.getModel(modelId, callOf(opts));
     if (model.status === "ready") return model;
     if (FAILED.has(model.status)) throw jobFailed(`training model ${modelId}`, model);
-    const job = opts.trainJobId
-      ? await client.getJob(opts.trainJobId, { signal: opts.signal })
-      : undefined;
+    const job = opts.trainJobId ? await client.getJob(opts.trainJobId, callOf(opts)) : undefined;
     if (job && FAILED.has(job.status)) throw jobFailed(`training model ${modelId}`, job);
     opts.onProgress?.({ status: model.status, ...withProgress(job?.progress), attempt, elapsedMs });
     return undefined;
@@ -70,7 +72,7 @@ export function waitForModel(
 export function waitForResults(client: WoodwideClient, jobId: string, opts: PollOptions = {}) {
   return pollUntil<ResultsBody>(`results of job ${jobId}`, opts, async () => {
     try {
-      return await client.getJobResults(jobId, { signal: opts.signal });
+      return await client.getJobResults(jobId, callOf(opts));
     } catch (err) {
       if (err instanceof ServiceError && err.kind === "not-found") return undefined;
       throw err;

@@ -1,4 +1,6 @@
 /** Shapes the Woodwide client returns (woodwide-api.md); field names are camelCase here. */
+import type { RetriedCall } from "./retrying.js";
+
 export type JobStatus =
   | "initializing"
   | "pending"
@@ -84,7 +86,13 @@ export interface ResultsBody {
 }
 
 export interface CallOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** Epoch ms: no in-place retry waits past it (issue 14: the attempt's deadline). */
+  deadline?: number | undefined;
+  /** Told of each in-place retry (issue 14), e.g. to count them per batch. */
+  onRetry?: ((r: RetriedCall) => void) | undefined;
+  /** Rows the answer carries: sizes the response body cap (body-cap.ts). */
+  rows?: number | undefined;
 }
 
 export interface WoodwideClient {

@@ -117,6 +117,13 @@ const RETRYABLE: RetryableCase[] = [
   },
   { name: "connection reset", fault: { kind: "reset" }, mode: "direct", kind: "network" },
   {
+    // Issue 8, defect 7: the cap for 6 rows is 1 MiB + 24 KiB; the fake streams 32 MiB.
+    name: "an oversized results body",
+    fault: { kind: "oversized", on: "results", bytes: 32 * 2 ** 20 },
+    mode: "dataset",
+    kind: "malformed",
+  },
+  {
     name: "slow ingest past woodwide.jobTimeout",
     settings: { ingestPolls: 1_000 },
     mode: "dataset",
@@ -199,16 +206,16 @@ describe("retryable faults: the batch goes back with full-jitter backoff, then s
 });
 
 describe("backoff, Retry-After and dead-lettering", () => {
-  it("429 with Retry-After: the sessions are not due before it, then score once", async () => {
+  it("429 with a Retry-After beyond the in-place limit (30 s): the sessions are not due before it, then score once", async () => {
     const w = await queuedWorld();
-    server.fake.setFault({ kind: "rate-limit", retryAfter: "7", on: "upload", times: 1 });
+    server.fake.setFault({ kind: "rate-limit", retryAfter: "45", on: "upload", times: 1 });
     const r = await w.run(["process"]);
     expect(r.code).toBe(1);
     const [retry] = retries(await w.events());
     expect(retry!.reason).toMatch(/^rate-limited: .*HTTP 429/);
     const delay = retry!.notBefore - retry!.at;
-    expect(delay).toBeGreaterThanOrEqual(7_000);
-    expect(delay).toBeLessThan(7_000 + BASE_MS);
+    expect(delay).toBeGreaterThanOrEqual(45_000);
+    expect(delay).toBeLessThan(45_000 + BASE_MS);
     w.advanceTo(retry!.notBefore - 100);
     const early = await w.run(["process"]);
     expect(early).toEqual({ code: 0, stdout: "", stderr: "" });
@@ -246,8 +253,9 @@ describe("backoff, Retry-After and dead-lettering", () => {
     const last = await w.run(args);
     expect(last.code).toBe(0);
     expect(JSON.parse(last.stdout)).toMatchObject({ dead: N, retried: 0, scored: 0 });
-    // One upload per attempt: the client itself never retries behind the queue's back.
-    expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(3);
+    // Issue 14: three tries in place per attempt (a 503 says "not processed"), then the attempt
+    // fails; three attempts, nine uploads.
+    expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(9);
     for (const s of await sessions(w)) {
       expect(s.status).toBe("dead");
       expect(s.result?.source).toBe("fallback");

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { ServiceError } from "../../src/errors.js";
-import { createWoodwideClient } from "../../src/woodwide/client.js";
+import { createWoodwideClient, type WoodwideClientOptions } from "../../src/woodwide/client.js";
+import type { RetryHooks } from "../../src/woodwide/retrying.js";
 import type { WoodwideClient } from "../../src/woodwide/types.js";
 import type { FakeSettings } from "./fake-state.js";
 import { type FakeWoodwide, startFakeWoodwide } from "./fake-woodwide.js";
@@ -26,10 +27,17 @@ export function useFakeServer(
   return ctx;
 }
 
-/** useFakeServer plus a client of it, closed after all tests. */
+/**
+ * A client that tries each call once: for tests of how ONE answer is classified, polled or
+ * parsed. In-place retries (issue 14) are tested on their own (test/woodwide/retry-in-place).
+ */
+export const ONE_TRY: RetryHooks = { options: { maxTries: 1 } };
+
+/** useFakeServer plus a client of it (ONE_TRY unless `client` says otherwise), closed after all tests. */
 export function useFakeWoodwide(
   start: Partial<FakeSettings> = {},
   reset: Partial<FakeSettings> = {},
+  client: Partial<WoodwideClientOptions> = { retry: ONE_TRY },
 ) {
   const server = useFakeServer(start, reset);
   const ctx = {} as { fake: FakeWoodwide; client: WoodwideClient };
@@ -39,6 +47,7 @@ export function useFakeWoodwide(
       baseUrl: ctx.fake.url,
       apiKey: ctx.fake.apiKey,
       timeoutMs: 2000,
+      ...client,
     });
   });
   afterAll(() => ctx.client.close());

@@ -32,7 +32,11 @@ export type FaultKind =
   | "missing-id"
   | "duplicate-id"
   | "unknown-id"
-  | "job-failed";
+  | "job-failed"
+  /** Issue 14/8: echoes the presented key in every encoding a careless server might use. */
+  | "echo-key"
+  /** Issue 8 defect 7: a 200 whose body streams `bytes` (default 700 MB), never held whole. */
+  | "oversized";
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -45,6 +49,8 @@ export interface FaultSpec {
   retryAfter?: string;
   /** job-failed: the job's error_message. */
   message?: string;
+  /** oversized: how many bytes the body streams. */
+  bytes?: number;
 }
 
 export interface ActiveFault extends FaultSpec {
@@ -93,8 +99,23 @@ export function createFaultBook() {
   };
 }
 
-/** What the fake answers for a request-level fault; "hang" and "reset" act on the socket. */
-export function faultAnswer(f: ActiveFault, auth?: string): Answer | "hang" | "reset" {
+/** The presented key as a server might echo it: percent-encoded (both hex cases), form, base64. */
+export function encodedKeyForms(key: string): string[] {
+  const component = encodeURIComponent(key);
+  return [
+    component,
+    component.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    encodeURI(key),
+    new URLSearchParams({ k: key }).toString().slice(2),
+    Buffer.from(key).toString("base64"),
+  ];
+}
+
+/** What the fake answers for a request-level fault; "hang", "reset", "oversized" act on the socket. */
+export function faultAnswer(
+  f: ActiveFault,
+  auth?: string,
+): Answer | "hang" | "reset" | "oversized" {
   const json = (status: number, detail: unknown, headers?: Record<string, string>): Answer => ({
     status,
     body: { detail },
@@ -131,8 +152,13 @@ export function faultAnswer(f: ActiveFault, auth?: string): Answer | "hang" | "r
       return json(404, "Not found");
     case "too-large":
       return json(413, "Request entity too large");
+    case "echo-key": {
+      const key = (auth ?? "").replace(/^Bearer /, "");
+      return json(f.status ?? 503, `token rejected upstream: ${encodedKeyForms(key).join(" ")}`);
+    }
     case "hang":
     case "reset":
+    case "oversized":
       return f.kind;
     default:
       // Row faults and job-failed are applied by the handlers, never here.

@@ -33,6 +33,9 @@ export interface FakeSettings {
   maxUploadBytes: number;
   /** Added before every answer (bench: leave 0). */
   latencyMs: number;
+  /** Issue 14: this share of calls (after auth) answers 503, drawn from a PRNG seeded with flakySeed. */
+  flakyFraction: number;
+  flakySeed: number;
 }
 
 export const DEFAULT_SETTINGS: FakeSettings = {
@@ -50,6 +53,8 @@ export const DEFAULT_SETTINGS: FakeSettings = {
   creditsPerRow: 0.01,
   maxUploadBytes: 30 * 1024 * 1024,
   latencyMs: 0,
+  flakyFraction: 0,
+  flakySeed: 14,
 };
 
 export interface FakeVersion {

@@ -5,7 +5,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
+import { seededRandom } from "../../src/scoring/random.js";
 import type { Answer, FakeRequest } from "./fake-answers.js";
 import {
   type ActiveFault,
@@ -41,6 +43,10 @@ export interface RequestLogEntry {
   fault?: FaultKind;
   /** For GET /jobs/{id}: the status answered. */
   jobStatus?: string;
+  /** Answered 503 by settings.flakyFraction. */
+  flaky?: boolean;
+  /** For an oversized answer: the bytes the client took before it hung up. */
+  sentBytes?: number;
 }
 
 export interface FakeWoodwide {
@@ -65,6 +71,12 @@ export async function startFakeWoodwide(opts: Partial<FakeSettings> = {}): Promi
   const book = createFaultBook();
   const requests: RequestLogEntry[] = [];
   let baseUrl = "";
+  let flaky = { seed: settings.flakySeed, draw: seededRandom(settings.flakySeed) };
+  const flakyNow = () => {
+    if (flaky.seed !== settings.flakySeed)
+      flaky = { seed: settings.flakySeed, draw: seededRandom(settings.flakySeed) };
+    return settings.flakyFraction > 0 && flaky.draw() < settings.flakyFraction;
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const body = Buffer.concat(await req.toArray());
@@ -105,6 +117,13 @@ export async function startFakeWoodwide(opts: Partial<FakeSettings> = {}): Promi
         body: { detail: `Invalid API key: ${auth ?? "none"}` },
       });
     }
+    if (flakyNow()) {
+      entry.flaky = true;
+      return send(res, entry, {
+        status: 503,
+        body: { detail: "Service temporarily unavailable (flaky)" },
+      });
+    }
     const fault = book.take(endpoint);
     if (fault) {
       entry.fault = fault.kind;
@@ -117,7 +136,9 @@ export async function startFakeWoodwide(opts: Partial<FakeSettings> = {}): Promi
         else if (answer === "reset") {
           entry.status = -1;
           req.socket.destroy();
-        } else send(res, entry, answer);
+        } else if (answer === "oversized")
+          streamOversized(res, entry, fault.bytes ?? 700 * 2 ** 20);
+        else send(res, entry, answer);
         return;
       }
     }
@@ -187,6 +208,25 @@ function send(res: ServerResponse, entry: RequestLogEntry, a: Answer) {
   const type = a.contentType ?? (a.text === undefined ? "application/json" : "text/plain");
   res.writeHead(a.status, { "content-type": type, ...a.headers });
   res.end(text);
+}
+
+/** A JSON-looking body of `total` bytes, generated as the client reads (backpressure). */
+function streamOversized(res: ServerResponse, entry: RequestLogEntry, total: number) {
+  entry.status = 200;
+  entry.sentBytes = 0;
+  const chunk = Buffer.alloc(64 * 1024, "0,");
+  async function* body() {
+    yield Buffer.from('{"id":[');
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      entry.sentBytes = (entry.sentBytes ?? 0) + chunk.length;
+      yield chunk;
+    }
+    yield Buffer.from("0]}");
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  const stream = Readable.from(body());
+  res.on("close", () => stream.destroy());
+  stream.pipe(res);
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

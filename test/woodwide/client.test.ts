@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ServiceError } from "../../src/errors.js";
 import { createWoodwideClient } from "../../src/woodwide/client.js";
 import { parseResults } from "../../src/woodwide/parse-results.js";
-import { failure, useFakeWoodwide } from "../support/fake-client.js";
+import { failure, ONE_TRY, useFakeWoodwide } from "../support/fake-client.js";
 import type { FaultSpec } from "../support/fake-faults.js";
 import { startFakeWoodwide } from "../support/fake-woodwide.js";
 
@@ -160,6 +160,7 @@ describe("every fault is classified", () => {
       baseUrl: w.fake.url,
       apiKey: w.fake.apiKey,
       timeoutMs: 100,
+      retry: ONE_TRY,
     });
     w.fake.setFault({ kind: "hang", on: "job", times: 1 });
     const started = Date.now();
@@ -172,7 +173,12 @@ describe("every fault is classified", () => {
   it("a refused connection is a network error", async () => {
     const dead = await startFakeWoodwide();
     await dead.close();
-    const c = createWoodwideClient({ baseUrl: dead.url, apiKey: "k", timeoutMs: 1000 });
+    const c = createWoodwideClient({
+      baseUrl: dead.url,
+      apiKey: "k",
+      timeoutMs: 1000,
+      retry: ONE_TRY,
+    });
     expect(await failure(c.getJob("j"))).toMatchObject({ kind: "network", retryable: true });
     await c.close();
   });
@@ -204,10 +210,15 @@ describe("the API key never leaks", () => {
     const key = "sk_live_SUPER_SECRET_123";
     const own = await startFakeWoodwide({ apiKey: key });
     const errors: ServiceError[] = [];
-    const wrong = createWoodwideClient({ baseUrl: own.url, apiKey: `${key}_typo` });
+    const wrong = createWoodwideClient({ baseUrl: own.url, apiKey: `${key}_typo`, retry: ONE_TRY });
     errors.push(await failure(wrong.getJob("j")));
     await wrong.close();
-    const c = createWoodwideClient({ baseUrl: own.url, apiKey: key, timeoutMs: 50 });
+    const c = createWoodwideClient({
+      baseUrl: own.url,
+      apiKey: key,
+      timeoutMs: 50,
+      retry: ONE_TRY,
+    });
     for (const kind of ["unauthorized", "reset", "hang"] as const) {
       own.setFault({ kind, times: 1 });
       errors.push(await failure(c.getJob("j")));
