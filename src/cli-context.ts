@@ -67,7 +67,7 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   const settings = resolveSettings(
     { ...flags, ...(g.queue ? { "queue.path": g.queue } : {}) },
     deps.env,
-    readConfigValues(deps.env),
+    readConfigValues(deps.env, (m) => io.log("warn", m)),
   );
   const now = deps.now ?? Date.now;
   const store = openQueueStore({ path: settings.queuePath, now, warn: (m) => io.log("warn", m) });

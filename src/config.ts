@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { CONFIG_KEYS, type ConfigKeyName } from "./config-keys.js";
 import { parseDuration } from "./durations.js";
-import { UsageError } from "./errors.js";
+import { CliError, ExitCode, UsageError } from "./errors.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "./scoring/result.js";
 
 export type Engine = "auto" | "woodwide" | "local";
@@ -41,38 +41,87 @@ export function configDir(env: Env): string {
 
 /**
  * The persistent settings file (conf), for `config` and for saving ids. Mode 0600 because it may
- * hold the API key. Loaded on demand: conf and its validator cost ~100 ms at startup.
+ * hold the API key. Loaded on demand: conf and its validator cost ~100 ms at startup. The file is
+ * checked first with readConfigValues: conf would throw a bare JSON error for a corrupt file and
+ * silently turn `[1,2]` into `{"0":1,"1":2}` (issue 8).
  */
 export async function openConfigFile(env: Env) {
+  readConfigValues(env);
   const { default: Conf } = await import("conf");
-  return new Conf<Values>({
-    projectName: "playproof-batch",
-    configFileMode: 0o600,
-    accessPropertiesByDotNotation: false,
-    cwd: configDir(env),
-  });
+  const cwd = configDir(env);
+  try {
+    return new Conf<Values>({
+      projectName: "playproof-batch",
+      configFileMode: 0o600,
+      accessPropertiesByDotNotation: false,
+      cwd,
+    });
+  } catch (cause) {
+    throw new CliError(
+      `cannot open the config file in ${cwd}: ${(cause as Error).message}: ${CONFIG_HELP}`,
+      ExitCode.runtime,
+      { cause },
+    );
+  }
 }
 
 export type ConfigFile = Awaited<ReturnType<typeof openConfigFile>>;
 
-/** Reads the settings file for resolving settings (the same file conf writes). */
-export function readConfigValues(env: Env): Values {
-  const path = join(configDir(env), "config.json");
+const CONFIG_HELP = "check its permissions, or set PLAYPROOF_CONFIG_DIR to another directory";
+const START_OVER =
+  "fix it, or remove it to start over (`playproof-batch config set` writes a new one)";
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  return value === null ? "null" : `a ${typeof value}`;
+}
+
+/**
+ * Reads the settings file for resolving settings (the same file conf writes). Every error names
+ * the file and what to do (issue 8); `warn` hears about a directory other users may write to.
+ */
+export function readConfigValues(env: Env, warn?: (message: string) => void): Values {
+  const dir = configDir(env);
+  const path = join(dir, "config.json");
+  if (warn) {
+    const insecure = insecureDirWarning(dir);
+    if (insecure) warn(insecure);
+  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-    throw err;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return {};
+    const message = `cannot read the config file ${path}: ${(cause as Error).message}: ${CONFIG_HELP}`;
+    throw new CliError(message, ExitCode.runtime, { cause });
   }
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === "object" && value !== null && !Array.isArray(value))
-      return value as Values;
-  } catch {
-    // reported below
+    value = JSON.parse(text);
+  } catch (cause) {
+    const message = `the config file ${path} is not valid JSON (${(cause as Error).message}): ${START_OVER}`;
+    throw new UsageError(message, { cause });
   }
-  throw new UsageError(`${path} is not a JSON object: fix it, or remove it to start over`);
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Values;
+  throw new UsageError(
+    `the config file ${path} holds ${kindOf(value)}, not a JSON object of settings: ${START_OVER}`,
+  );
+}
+
+/**
+ * A config directory other users may write to lets them replace the settings, say the Woodwide
+ * base URL the API key is sent to (issue 8). Warned about, not refused: shared setups exist.
+ */
+export function insecureDirWarning(dir: string): string | undefined {
+  let mode: number;
+  try {
+    mode = statSync(dir).mode;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o002) === 0) return undefined;
+  const octal = (mode & 0o7777).toString(8).padStart(4, "0");
+  return `the config directory ${dir} is writable by every user (mode ${octal}), so anyone on this machine can change your settings: run \`chmod 700 ${dir}\``;
 }
 
 /** XDG data directory, never the current directory (design.md). */

@@ -1,5 +1,6 @@
+import { dirname } from "node:path";
 import { configGet, configList, configSet, configUnset } from "../commands/config.js";
-import type { ConfigFile } from "../config.js";
+import { type ConfigFile, insecureDirWarning } from "../config.js";
 import type { Io } from "../ui/io.js";
 import { renderConfig } from "../ui/tables.js";
 
@@ -12,6 +13,8 @@ export function configAction(
   key = "",
   value = "",
 ): void {
+  const insecure = insecureDirWarning(dirname(file.path));
+  if (insecure) io.log("warn", insecure);
   switch (verb) {
     case "get": {
       const e = configGet(file, key);

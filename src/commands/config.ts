@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import type { ConfigFile } from "../config.js";
 import {
   CONFIG_KEYS,
@@ -6,7 +7,7 @@ import {
   parseConfigValue,
   redact,
 } from "../config-keys.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 
 export interface ConfigEntry {
   key: ConfigKeyName;
@@ -31,17 +32,30 @@ export function configGet(file: ConfigFile, name: string): ConfigEntry {
   return { key, value: shown(key, file.get(key)), description: CONFIG_KEYS[key].description };
 }
 
+/** conf writes synchronously; a failed write names the file and what to do (issue 8). */
+function write(file: ConfigFile, change: () => void): void {
+  try {
+    change();
+  } catch (cause) {
+    throw new CliError(
+      `cannot write the config file ${file.path}: ${(cause as Error).message}: check the permissions of ${dirname(file.path)}, or set PLAYPROOF_CONFIG_DIR to another directory`,
+      ExitCode.runtime,
+      { cause },
+    );
+  }
+}
+
 export function configSet(file: ConfigFile, name: string, raw: string): ConfigEntry {
   const key = checkKey(name);
   const parsed = parseConfigValue(key, raw);
   if ("error" in parsed) throw new UsageError(parsed.error);
-  file.set(key, parsed.value);
+  write(file, () => file.set(key, parsed.value));
   return { key, value: shown(key, parsed.value), description: CONFIG_KEYS[key].description };
 }
 
 export function configUnset(file: ConfigFile, name: string): ConfigEntry {
   const key = checkKey(name);
-  file.delete(key);
+  write(file, () => file.delete(key));
   return { key, value: undefined, description: CONFIG_KEYS[key].description };
 }
 
