@@ -71,7 +71,8 @@ export async function startFakeWoodwide(opts: Partial<FakeSettings> = {}): Promi
   const book = createFaultBook();
   const requests: RequestLogEntry[] = [];
   let baseUrl = "";
-  let flaky = { seed: settings.flakySeed, draw: seededRandom(settings.flakySeed) };
+  // The flaky draws restart with clearFaults() or a new seed, so each test sees the same ones.
+  let flaky = { seed: Number.NaN, draw: () => 0 };
   const flakyNow = () => {
     if (flaky.seed !== settings.flakySeed)
       flaky = { seed: settings.flakySeed, draw: seededRandom(settings.flakySeed) };
@@ -164,7 +165,10 @@ export async function startFakeWoodwide(opts: Partial<FakeSettings> = {}): Promi
     requests,
     faults: book.faults,
     setFault: book.add,
-    clearFaults: book.clear,
+    clearFaults: () => {
+      book.clear();
+      flaky.seed = Number.NaN;
+    },
     models: state.models,
     defaultModelId: defaultModel.id,
     addModel: state.addModel,
