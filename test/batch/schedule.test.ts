@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   batchesToTake,
+  decideForQueue,
   decideSchedule,
   type ScheduleInput,
   SEED_SCHEDULE,
@@ -92,5 +93,100 @@ describe("batchesToTake with other settings", () => {
       // What is left after n batches is under min batch, or under one batch.
       expect(Math.max(0, due - n * s.batchSize)).toBeLessThan(s.minBatch);
     }
+  });
+});
+
+// Issue 15: the reasons are what `watch -v` and `process --if-due -v` print; pin them exactly.
+describe("decideSchedule: the reason it gives", () => {
+  const at = (input: Partial<ScheduleInput>) =>
+    decideSchedule(
+      { due: 0, oldestDueAgeMs: undefined, lastBatchAt: undefined, now: NOW, ...input },
+      SEED_SCHEDULE,
+    );
+
+  it.each([
+    [{ due: 0 }, { process: false, batches: 0, reason: "nothing due" }],
+    [{ due: -1 }, { process: false, batches: 0, reason: "nothing due" }],
+    [
+      { due: 12, lastBatchAt: NOW },
+      { process: true, batches: 1, reason: "12 due >= min batch 10" },
+    ],
+    [
+      { due: 4, lastBatchAt: NOW - 7 * MIN },
+      { process: true, batches: 1, reason: "4 due, max wait passed since last batch" },
+    ],
+    [
+      { due: 4, oldestDueAgeMs: 6 * MIN },
+      { process: true, batches: 1, reason: "4 due, max wait passed since oldest due enqueued" },
+    ],
+    [
+      { due: 4, lastBatchAt: NOW - 2 * MIN },
+      { process: false, batches: 0, reason: "4 due < min batch 10; max wait in 180000ms" },
+    ],
+    [
+      { due: 4, oldestDueAgeMs: 1 * MIN },
+      { process: false, batches: 0, reason: "4 due < min batch 10; max wait in 240000ms" },
+    ],
+    // No batch and no age: the wait counts from 0, the whole max wait is left.
+    [
+      { due: 4 },
+      { process: false, batches: 0, reason: "4 due < min batch 10; max wait in 300000ms" },
+    ],
+    // A last batch in the future waited 0, not a negative time.
+    [
+      { due: 4, lastBatchAt: NOW + 2 * MIN },
+      { process: false, batches: 0, reason: "4 due < min batch 10; max wait in 300000ms" },
+    ],
+    // The last batch wins over the oldest due age when both are known.
+    [
+      { due: 4, oldestDueAgeMs: 60 * MIN, lastBatchAt: NOW - MIN },
+      { process: false, batches: 0, reason: "4 due < min batch 10; max wait in 240000ms" },
+    ],
+  ])("%j -> %j", (input, expected) => {
+    expect(at(input)).toEqual(expected);
+  });
+});
+
+describe("decideForQueue reads the summary's due count, oldest age and last batch", () => {
+  const lastBatch = {
+    at: NOW - 6 * MIN,
+    outcome: "failed",
+    sessions: 3,
+    durationMs: 10,
+    engine: "local",
+  } as const;
+
+  it.each([
+    [{ due: 0, oldestDueAgeMs: undefined, lastBatch: undefined }, false, "nothing due"],
+    [
+      { due: 2, oldestDueAgeMs: 10 * MIN, lastBatch: undefined },
+      true,
+      "2 due, max wait passed since oldest due enqueued",
+    ],
+    [{ due: 2, oldestDueAgeMs: 0, lastBatch }, true, "2 due, max wait passed since last batch"],
+    [
+      { due: 2, oldestDueAgeMs: 10 * MIN, lastBatch: { ...lastBatch, at: NOW - MIN } },
+      false,
+      "2 due < min batch 10; max wait in 240000ms",
+    ],
+    [{ due: 70, oldestDueAgeMs: 0, lastBatch }, true, "70 due >= min batch 10"],
+  ])("%j", (summary, process, reason) => {
+    expect(decideForQueue(summary, SEED_SCHEDULE, NOW)).toMatchObject({ process, reason });
+  });
+});
+
+describe("batchesToTake edge settings", () => {
+  it.each([
+    // [due, batchSize, minBatch, batches]
+    [0, 50, 10, 0],
+    [-3, 50, 10, 0],
+    [5, 0, 10, 5], // a batch size below 1 counts as 1
+    [5, -2, 10, 5],
+    [50, 50, 10, 1],
+    [51, 50, 1, 2],
+    [51, 50, 2, 1],
+    [61, 50, 0, 2], // min batch 0: any remainder goes
+  ])("%i due, size %i, min %i -> %i batches", (due, batchSize, minBatch, batches) => {
+    expect(batchesToTake(due, { batchSize, minBatch, maxWaitMs: 0 })).toBe(batches);
   });
 });

@@ -42,3 +42,28 @@ describe("confidenceOf", () => {
     );
   });
 });
+
+// Issue 15: confidence was only compared, never checked as a value.
+// c = 0.5 + 0.5 * (1 - exp(-margin / 0.5)), rounded to 3 decimals; margin to the band's nearest edge.
+describe("confidenceOf: exact values", () => {
+  it.each([
+    [0, 0.932], // pass, margin 1: 1 - e^-2 = 0.8647
+    [0.5, 0.816], // pass, margin 0.5: 1 - e^-1
+    [0.9, 0.591], // pass, margin 0.1: 1 - e^-0.2
+    [1, 0.5],
+    [1.25, 0.697], // review, 0.25 above review
+    [1.75, 0.888], // review, 0.75 from both edges
+    [2.25, 0.697], // review, 0.25 below fail
+    [2.5, 0.5],
+    [2.6, 0.591], // fail, margin 0.1
+    [3, 0.816], // fail, margin 0.5
+    [10, 1],
+  ])("confidenceOf(%d) = %d with the default thresholds", (score, expected) => {
+    expect(confidenceOf(score, DEFAULT_THRESHOLDS)).toBe(expected);
+  });
+
+  it("measures the margin from the configured thresholds", () => {
+    const t = { review: 2, fail: 3 };
+    expect([1.5, 2.8, 3.5].map((s) => confidenceOf(s, t))).toEqual([0.816, 0.665, 0.816]);
+  });
+});

@@ -33,12 +33,14 @@ function linearBot(): SessionInput {
   return { sessionId: "b", movements, clicks: [] };
 }
 
-const base = extractFeatures(humanLike());
-const withF = (patch: Partial<Features>): Features => ({ ...base, ...patch });
+// Built inside each test, not at import: code run at import is "static" to Stryker, which then
+// reruns every test for each of its mutants (issue 15).
+const base = () => extractFeatures(humanLike());
+const withF = (patch: Partial<Features>): Features => ({ ...base(), ...patch });
 
 describe("evaluateHeuristics", () => {
   it("fires nothing on a human-like gesture", () => {
-    expect(evaluateHeuristics(base)).toEqual({ score: 0, reasons: [] });
+    expect(evaluateHeuristics(base())).toEqual({ score: 0, reasons: [] });
   });
 
   it("names the rules a scripted straight-line bot trips", () => {
@@ -85,7 +87,7 @@ describe("heuristicResult", () => {
   const now = new Date("2025-01-02T03:04:05.000Z");
 
   it("fills the result shape for a provisional score", () => {
-    expect(heuristicResult(base, { thresholds: DEFAULT_THRESHOLDS, now })).toEqual({
+    expect(heuristicResult(base(), { thresholds: DEFAULT_THRESHOLDS, now })).toEqual({
       anomalyScore: 0,
       isAnomaly: false,
       decision: "pass",

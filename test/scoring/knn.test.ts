@@ -21,3 +21,49 @@ describe("trainKnn", () => {
     expect(trainKnn(reference, 50).k).toBe(3);
   });
 });
+
+// Issue 15: exact values on inputs where the order of arrival and the k-th neighbour matter.
+describe("trainKnn: the k smallest, whatever order the rows come in", () => {
+  // Distances from the origin: 5, 3, 1, 0, 10, 2 (rows arrive far, nearer, nearest, far, mid).
+  const line = [v(5, 0), v(3, 0), v(0, 1), v(0, 0), v(10, 0), v(0, -2)];
+
+  it.each([
+    [1, 0], // 0
+    [2, 0.5], // (0 + 1) / 2
+    [3, 1], // (0 + 1 + 2) / 3
+    [4, 1.5], // (0 + 1 + 2 + 3) / 4
+    [5, 11 / 5], // 0 + 1 + 2 + 3 + 5
+  ])("k = %i: mean distance %d", (k, expected) => {
+    expect(trainKnn(line, k).distance(v(0, 0))).toBeCloseTo(expected, 12);
+  });
+
+  it("skips only the row it is told to", () => {
+    const knn = trainKnn(line, 2);
+    expect(knn.distance(v(0, 0), 3)).toBeCloseTo((1 + 2) / 2, 12); // row 3 is the origin itself
+    expect(knn.distance(v(0, 0), 0)).toBeCloseTo((0 + 1) / 2, 12); // row 0 is not among the 2
+  });
+
+  it("scores leave-one-out rows against the others only", () => {
+    expect(trainKnn([v(0), v(1), v(3), v(7)], 2).leaveOneOut()).toEqual([2, 1.5, 2.5, 5]);
+  });
+
+  it("keeps k between 1 and n - 1", () => {
+    expect(trainKnn(line, 0).k).toBe(1);
+    expect(trainKnn(line, -4).k).toBe(1);
+    expect(trainKnn(line, 5).k).toBe(5);
+    expect(trainKnn(line, 6).k).toBe(5);
+    expect(trainKnn([v(2, 2)], 3).k).toBe(1);
+    expect(trainKnn([v(2, 2)], 3).distance(v(5, 6))).toBe(5);
+  });
+
+  it("is reusable: one call's neighbours never leak into the next", () => {
+    const knn = trainKnn(line, 2);
+    expect(knn.distance(v(0, 0))).toBeCloseTo(0.5, 12);
+    expect(knn.distance(v(100, 0))).toBeCloseTo((90 + 95) / 2, 12);
+    expect(knn.distance(v(0, 0))).toBeCloseTo(0.5, 12);
+  });
+
+  it("has no neighbours at all without reference rows", () => {
+    expect(trainKnn([], 3).distance(v())).toBe(Number.POSITIVE_INFINITY);
+  });
+});
