@@ -1,0 +1,194 @@
+// npm run torture [-- --kills 60 --seconds 60 --sessions 400 --seed 1 --json --keep]
+// Issue 8's hostile run as a harness: on one queue in a temp dir, 4 enqueuers, a local and two
+// Woodwide processors (a flaky fake with latency and faults, and the defect-1 setting: a server
+// answering 503 after 3 s with --attempts 1 --lease 1s --batch-size 1), a watch, and compactions
+// (clear --processed --older-than 100000h --yes removes nothing and compacts), with random
+// children SIGKILLed at seeded moments and restarted. Then a clean local drain and the checks of
+// scripts/torture/check.mjs over every journal generation. Exit 1 on any violation.
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { checkRun } from "./torture/check.mjs";
+import { createSupervisor } from "./torture/children.mjs";
+import { expectations, fakeRows, featuresOf } from "./torture/expected.mjs";
+import { loadFake, startFakes } from "./torture/fakes.mjs";
+import { startCapture } from "./torture/generations.mjs";
+import { loadLib } from "./torture/lib.mjs";
+import { addRoles } from "./torture/roles.mjs";
+import { tortureSessions } from "./torture/sessions.mjs";
+
+const root = resolve(import.meta.dirname, "..");
+const { values: o } = parseArgs({
+  options: {
+    kills: { type: "string", default: "60" },
+    seconds: { type: "string", default: "60" },
+    sessions: { type: "string" },
+    seed: { type: "string", default: "1" },
+    latency: { type: "string", default: "250" },
+    "compact-every": { type: "string", default: "1500" },
+    bin: { type: "string", default: join(root, "bin", "playproof-batch.js") },
+    "no-defect1": { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  },
+});
+const kills = Number(o.kills);
+const seconds = Number(o.seconds);
+const n = Number(o.sessions ?? Math.max(200, Math.round(kills * 6.5)));
+const seed = Number(o.seed);
+const say = (m) => process.stderr.write(`torture: ${m}\n`);
+
+function rng(s) {
+  let a = s >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const t0 = Date.now();
+const dir = await mkdtemp(join(tmpdir(), "ppb-torture-"));
+const queue = join(dir, "queue.jsonl");
+await mkdir(join(dir, "home"));
+const bin = resolve(o.bin);
+const lib = await loadLib(resolve(bin, "..", ".."));
+const fake = await loadFake(root);
+const sessions = tortureSessions(n, seed);
+const prepared = featuresOf(lib, sessions);
+const training = fakeRows(lib, fake, prepared.slice(0, 150));
+const fakes = await startFakes({
+  fake,
+  latencyMs: Number(o.latency),
+  training,
+  inputColumns: [...lib.FEATURE_COLUMNS],
+  rand: rng(seed * 3 + 1),
+});
+const expected = expectations(lib, fake, fakes.model, fakes.flaky.settings.threshold, prepared);
+const capture = startCapture(queue);
+const baseEnv = {
+  ...process.env,
+  HOME: join(dir, "home"),
+  XDG_DATA_HOME: join(dir, "data"),
+  PLAYPROOF_QUEUE: queue,
+  WOODWIDE_API_KEY: "",
+  PLAYPROOF_MODEL_ID: "",
+};
+const supervisor = createSupervisor({ bin, rand: rng(seed * 5 + 2), log: say });
+const phaseMs = seconds * 1000;
+addRoles(supervisor, {
+  dir,
+  baseEnv,
+  sessions,
+  fakes,
+  phaseMs,
+  compactEveryMs: Number(o["compact-every"]),
+  defect1: !o["no-defect1"],
+  start: Date.now(),
+});
+say(`${n} sessions, ${kills} kills over ${seconds}s, seed ${seed}, queue ${queue}`);
+
+// Kill phase: N moments drawn uniformly over the phase, each SIGKILLs a random running child.
+const killRand = rng(seed * 7 + 3);
+const moments = Array.from({ length: kills }, () => killRand() * phaseMs).sort((a, b) => a - b);
+const phaseStart = Date.now();
+const killsByRole = {};
+let done = 0;
+for (const at of moments) {
+  const wait = phaseStart + at - Date.now();
+  if (wait > 0) await sleep(wait);
+  let victim = supervisor.killOne();
+  while (!victim) {
+    await sleep(20);
+    victim = supervisor.killOne();
+  }
+  killsByRole[victim] = (killsByRole[victim] ?? 0) + 1;
+  if (++done % 25 === 0) say(`${done}/${kills} kills, ${Math.round((Date.now() - t0) / 1000)}s`);
+}
+const killPhaseS = (Date.now() - phaseStart) / 1000;
+say("kill phase over: enqueuers finish, the others stop");
+fakes.stopFaults();
+await supervisor.stop({ graceMs: 8000 });
+await fakes.close();
+
+// The final clean drain: expired leases and backoffs pass, a local process scores the rest.
+const cli = (args) =>
+  execFileSync(process.execPath, [bin, ...args], { env: baseEnv, encoding: "utf8" });
+let stats = JSON.parse(cli(["stats", "--json"]));
+const drainStart = Date.now();
+while (stats.scored + stats.dead < stats.sessions && Date.now() - drainStart < 120_000) {
+  cli(["process", "--engine", "local", "--quiet"]);
+  stats = JSON.parse(cli(["stats", "--json"]));
+  if (stats.scored + stats.dead < stats.sessions) await sleep(500);
+}
+const { generations, abandonedTemps } = await capture.stop();
+const quarantine = await readFile(`${queue}.quarantine`, "utf8").catch(() => "");
+const report = checkRun(lib, {
+  ids: sessions.map((s) => s.sessionId),
+  expected,
+  generations,
+  stats,
+  quarantine,
+});
+const summary = {
+  seed,
+  kills: done,
+  killsByRole,
+  killPhaseSeconds: Math.round(killPhaseS),
+  seconds: Math.round((Date.now() - t0) / 1000),
+  ...report,
+  abandonedCompactionTemps: abandonedTemps,
+  faultsInjected: fakes.faultsInjected(),
+  fakeRequests: { flaky: fakes.flaky.requests.length, down: fakes.down.requests.length },
+  exits: Object.fromEntries(supervisor.roles.map((r) => [r.name, r.exits])),
+  ok: report.violations.length === 0,
+};
+printSummary(summary, supervisor.roles);
+if (summary.ok && !o.keep) await rm(dir, { recursive: true, force: true });
+else say(`queue kept in ${dir}`);
+process.exit(summary.ok ? 0 : 1);
+
+function printSummary(s, roles) {
+  if (o.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+  const out = o.json ? process.stderr : process.stdout;
+  const line = (k, val) => out.write(`  ${k.padEnd(22)} ${val}\n`);
+  out.write(`torture seed ${s.seed}: ${s.ok ? "OK" : "FAILED"} in ${s.seconds}s\n`);
+  line(
+    "kills",
+    `${s.kills} (${Object.entries(s.killsByRole)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})`,
+  );
+  line("sessions enqueued", `${s.enqueued} of ${s.sessions}`);
+  line("present exactly once", s.presentOnce);
+  for (const k of ["lost", "duplicated", "unfinished", "doubleScored", "wrongPayload"])
+    line(k, s[k]);
+  for (const k of ["wrongFeatures", "snapshotMismatch", "corruptLines", "generationGaps"])
+    line(k, s[k]);
+  line(
+    "generations",
+    `${s.generations} (abandoned compaction temps ${s.abandonedCompactionTemps})`,
+  );
+  line(
+    "final events",
+    `${s.finalEvents} ${JSON.stringify(s.bySource)} ${JSON.stringify(s.decisions)}`,
+  );
+  line("quarantine torn tails", s.quarantineTornTails);
+  line("batches", `${s.batches} ${JSON.stringify(s.batchOutcomes)}`);
+  line("fake requests", `flaky ${s.fakeRequests.flaky}, down ${s.fakeRequests.down}`);
+  for (const r of roles) {
+    line(
+      `role ${r.name}`,
+      `${r.runs} runs, exits ${JSON.stringify(r.exits)}${r.notes.length ? `, ${r.notes.length} error lines, e.g. ${r.notes[0]}` : ""}`,
+    );
+  }
+  if (s.violations.length > 0) {
+    out.write(`violations (${s.violations.length}):\n`);
+    for (const v of s.violations.slice(0, 40)) out.write(`  ${v}\n`);
+  }
+}
