@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
 import type { ConfigVerb } from "./actions/config.js";
-import type { ModelTrainFlags } from "./actions/model.js";
+import type { ModelCalibrateFlags, ModelTrainFlags } from "./actions/model.js";
 import type { ProcessFlags } from "./actions/process.js";
 import type { RestoreFlags } from "./actions/quarantine.js";
 import type { ClearFlags } from "./actions/queue-views.js";
@@ -187,9 +187,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       setExit(await watchAction(makeContext(cmd, deps, watchFlags(o)), o));
     });
 
-  program
-    .command("model")
-    .description("Woodwide models")
+  const model = program.command("model").description("Woodwide models");
+  model
     .command("train")
     .description("upload a human baseline, train an anomaly model, wait until ready, save its id")
     .requiredOption(
@@ -197,6 +196,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       "CSV of feature rows (e.g. fixtures/baseline/human-baseline.csv) or sessions (NDJSON/JSON)",
     )
     .option("--name <name>", "model name (default playproof-YYYY-MM-DD)")
+    .option(
+      "--no-calibrate",
+      "save the model without calibrating it (it then decides by is_anomaly alone)",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  playproof-batch model train --baseline fixtures/baseline/human-baseline.csv\n  zcat humans.ndjson.gz > humans.ndjson && playproof-batch model train --baseline humans.ndjson",
@@ -204,6 +207,19 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .action(async (o: ModelTrainFlags, cmd: Command) => {
       const { modelTrainAction } = await import("./actions/model.js");
       await modelTrainAction(makeContext(cmd, deps), o);
+    });
+  model
+    .command("calibrate")
+    .description("redo calibration for an existing model on the baseline's held-back humans")
+    .requiredOption("--baseline <file>", "the baseline the model was trained on")
+    .option("--model <id>", "the model (default woodwide.modelId); saved as woodwide.modelId")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch model calibrate --baseline fixtures/baseline/human-baseline.csv\n  playproof-batch model calibrate --model 3f2a... --baseline fixtures/baseline/human-baseline.csv",
+    )
+    .action(async (o: ModelCalibrateFlags, cmd: Command) => {
+      const { modelCalibrateAction } = await import("./actions/model.js");
+      await modelCalibrateAction(makeContext(cmd, deps), o);
     });
 
   const config = program

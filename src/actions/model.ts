@@ -1,43 +1,63 @@
 import { saveCalibration } from "../batch/calibration-store.js";
+import { woodwideClientFor } from "../batch/select-engine.js";
 import type { Context } from "../cli-context.js";
-import { modelTrain } from "../commands/model-train.js";
-import { UsageError } from "../errors.js";
+import { modelCalibrate, modelTrain } from "../commands/model-train.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 import { spinnerOrLog } from "../ui/progress.js";
-import { createWoodwideClient } from "../woodwide/client.js";
+import type { PollProgress } from "../woodwide/poll.js";
 
 export interface ModelTrainFlags {
   baseline: string;
   name?: string;
+  /** commander's `--no-calibrate`: true unless the flag is given. */
+  calibrate?: boolean;
+}
+
+export interface ModelCalibrateFlags {
+  baseline: string;
+  model?: string;
+}
+
+function progressLine(ctx: Context, verb: string) {
+  const progress = spinnerOrLog(ctx.io);
+  return {
+    progress,
+    onProgress: (stage: string, p?: PollProgress) =>
+      progress.update(
+        `model ${verb}: ${stage}${p ? ` (${p.status}${p.progress === undefined ? "" : ` ${p.progress}%`})` : ""}`,
+      ),
+    log: (e: Record<string, unknown>) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
+  };
 }
 
 export async function modelTrainAction(ctx: Context, o: ModelTrainFlags): Promise<void> {
   const ww = ctx.settings.woodwide;
-  if (!ww.apiKey) {
-    throw new UsageError(
-      "WOODWIDE_API_KEY is not set: export it, or run `playproof-batch config set woodwide.apiKey KEY`",
-    );
-  }
-  const client = createWoodwideClient({
-    baseUrl: ww.baseUrl,
-    apiKey: ww.apiKey,
-    timeoutMs: ww.timeoutMs,
-  });
-  const progress = spinnerOrLog(ctx.io);
+  const client = woodwideClientFor(ctx.settings);
+  const { progress, onProgress, log } = progressLine(ctx, "train");
+  const calibrate = o.calibrate !== false;
   try {
     const r = await modelTrain({
       client,
       baselineFile: o.baseline,
       modelName: o.name ?? `playproof-${new Date(ctx.now()).toISOString().slice(0, 10)}`,
       mode: ww.mode,
+      calibrate,
       poll: { maxWaitMs: ww.jobTimeoutMs },
-      onProgress: (stage, p) =>
-        progress.update(
-          `model train: ${stage}${p ? ` (${p.status}${p.progress === undefined ? "" : ` ${p.progress}%`})` : ""}`,
-        ),
-      log: (e) => ctx.io.log("debug", `woodwide: ${JSON.stringify(e)}`, e),
+      onProgress,
+      log,
     });
     progress.stop();
     for (const m of r.rejected) ctx.io.log("warn", `skipped ${m}`);
+    const { calibration: _c, ...shown } = r;
+    if (calibrate && !r.calibration) {
+      // Issue 8, defect 6: an uncalibrated model maps every Woodwide score to pass/review, so
+      // it is not saved as the model `process` uses, and the command fails.
+      if (ctx.io.json) ctx.io.dataJson({ ...shown, calibrated: false });
+      throw new CliError(
+        `model ${r.modelId} was trained but its calibration failed (${r.calibrationError}); it was not saved as woodwide.modelId. Finish it with \`playproof-batch model calibrate --model ${r.modelId} --baseline ${o.baseline}\`, or train with --no-calibrate`,
+        ExitCode.runtime,
+      );
+    }
     const file = await ctx.config();
     file.set("woodwide.modelId", r.modelId);
     if (r.versionId) file.set("woodwide.modelVersionId", r.versionId);
@@ -46,13 +66,51 @@ export async function modelTrainAction(ctx: Context, o: ModelTrainFlags): Promis
     else
       ctx.io.log(
         "warn",
-        `model ${r.modelId} is not calibrated (${r.calibrationError}): its scores will map to pass/review by is_anomaly alone`,
+        `model ${r.modelId} is not calibrated (--no-calibrate): its scores map to pass/review by is_anomaly alone until \`playproof-batch model calibrate --baseline FILE\``,
       );
-    const { calibration: _c, ...shown } = r;
     if (ctx.io.json) ctx.io.dataJson({ ...shown, calibrated: Boolean(r.calibration) });
     ctx.io.log(
       "info",
       `model ${r.modelId} ready: trained on ${r.trainRows} rows, calibrated on ${r.calibration ? r.calibrationRows : 0}; saved as woodwide.modelId`,
+    );
+  } finally {
+    progress.stop();
+    await client.close();
+  }
+}
+
+/** `model calibrate`: redo calibration for an existing model, and make it the model in use. */
+export async function modelCalibrateAction(ctx: Context, o: ModelCalibrateFlags): Promise<void> {
+  const ww = ctx.settings.woodwide;
+  const modelId = o.model ?? ww.modelId;
+  if (!modelId) {
+    throw new UsageError(
+      "no model to calibrate: pass --model ID, or set PLAYPROOF_MODEL_ID / woodwide.modelId",
+    );
+  }
+  const client = woodwideClientFor(ctx.settings);
+  const { progress, onProgress, log } = progressLine(ctx, "calibrate");
+  try {
+    const r = await modelCalibrate({
+      client,
+      baselineFile: o.baseline,
+      modelId,
+      mode: ww.mode,
+      poll: { maxWaitMs: ww.jobTimeoutMs },
+      onProgress,
+      log,
+    });
+    progress.stop();
+    for (const m of r.rejected) ctx.io.log("warn", `skipped ${m}`);
+    await saveCalibration(ctx.deps.env, r.modelId, r.calibration);
+    const file = await ctx.config();
+    file.set("woodwide.modelId", r.modelId);
+    if (r.versionId) file.set("woodwide.modelVersionId", r.versionId);
+    const { calibration: _c, ...shown } = r;
+    if (ctx.io.json) ctx.io.dataJson({ ...shown, calibrated: true });
+    ctx.io.log(
+      "info",
+      `model ${r.modelId} calibrated on ${r.calibrationRows} held-back rows; saved as woodwide.modelId`,
     );
   } finally {
     progress.stop();

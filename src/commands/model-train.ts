@@ -5,7 +5,8 @@ import { type Calibration, fitCalibration } from "../scoring/calibration.js";
 import { hashString } from "../scoring/random.js";
 import { inferWithWoodwide } from "../woodwide/infer.js";
 import { type PollOptions, type PollProgress, waitForJob, waitForModel } from "../woodwide/poll.js";
-import type { WoodwideClient } from "../woodwide/types.js";
+import { retryLogEvent } from "../woodwide/retrying.js";
+import type { CallOptions, WoodwideClient } from "../woodwide/types.js";
 
 export interface ModelTrainOptions {
   client: WoodwideClient;
@@ -14,6 +15,8 @@ export interface ModelTrainOptions {
   mode: "dataset" | "direct";
   /** Share of baseline rows held back from training to calibrate the model's scores. */
   calibrationShare?: number;
+  /** false: `--no-calibrate`, the model is saved uncalibrated on purpose. Default true. */
+  calibrate?: boolean;
   poll?: Omit<PollOptions, "onProgress">;
   onProgress?: (stage: string, p?: PollProgress) => void;
   log?: (event: Record<string, unknown>) => void;
@@ -27,42 +30,55 @@ export interface ModelTrainResult {
   calibrationRows: number;
   rejected: string[];
   calibration?: Calibration;
+  /** Why calibration failed; the caller must not report success (issue 8, defect 6). */
   calibrationError?: string;
 }
+
+const DEFAULT_CALIBRATION_SHARE = 0.2;
 
 /**
  * Trains a Woodwide anomaly model on human baseline rows (woodwide-api.md, "Models"): upload,
  * wait for ingest, train with input_columns = the feature columns (never identifiers or
  * categories), wait until ready, then score the held-back humans to calibrate (design.md).
+ * Every call retries in place on transient answers (woodwide/call-retry.ts, issue 14).
  */
 export async function modelTrain(o: ModelTrainOptions): Promise<ModelTrainResult> {
   const baseline = await readBaselineRows(o.baselineFile);
-  const { train, held } = splitBaseline(baseline, o.calibrationShare ?? 0.2);
+  const { train, held } = splitBaseline(baseline, o.calibrationShare ?? DEFAULT_CALIBRATION_SHARE);
   if (train.length < 10) {
     throw new UsageError(
       `${o.baselineFile}: ${train.length} usable rows; a baseline needs at least 10 (${baseline.rejected.length} rejected)`,
     );
   }
+  const call = logRetries(o.log);
   o.onProgress?.("uploading");
-  const upload = await o.client.uploadDataset({
-    csv: buildBatchCsv(train),
-    fileName: "baseline.csv",
-    datasetName: `${o.modelName}-baseline`,
-    description: "playproof-batch human baseline",
-  });
+  const upload = await o.client.uploadDataset(
+    {
+      csv: buildBatchCsv(train),
+      fileName: "baseline.csv",
+      datasetName: `${o.modelName}-baseline`,
+      description: "playproof-batch human baseline",
+    },
+    call,
+  );
   o.onProgress?.("ingesting");
   await waitForJob(o.client, upload.jobId, {
     ...o.poll,
+    call,
     onProgress: (p) => o.onProgress?.("ingesting", p),
   });
   o.onProgress?.("training");
-  const model = await o.client.trainModel({
-    modelName: o.modelName,
-    datasetVersionId: upload.versionId,
-    inputColumns: [...MODEL_INPUT_COLUMNS],
-  });
+  const model = await o.client.trainModel(
+    {
+      modelName: o.modelName,
+      datasetVersionId: upload.versionId,
+      inputColumns: [...MODEL_INPUT_COLUMNS],
+    },
+    call,
+  );
   const ready = await waitForModel(o.client, model.modelId, {
     ...o.poll,
+    call,
     trainJobId: model.jobId,
     onProgress: (p) => o.onProgress?.("training", p),
   });
@@ -74,31 +90,92 @@ export async function modelTrain(o: ModelTrainOptions): Promise<ModelTrainResult
     calibrationRows: held.length,
     rejected: baseline.rejected,
   };
-  if (held.length === 0) return { ...result, calibrationError: "no rows held back" };
-  o.onProgress?.("calibrating");
+  if (o.calibrate === false) return result;
   try {
-    let calibrationDataset: string | undefined;
-    const answer = await inferWithWoodwide({
-      client: o.client,
-      modelId: model.modelId,
-      modelVersionId: result.versionId,
-      mode: o.mode,
-      csv: buildBatchCsv(held),
-      rowCount: held.length,
-      dataset: {
-        name: `${o.modelName}-calibration`,
-        getId: () => calibrationDataset,
-        saveId: (id) => {
-          calibrationDataset = id;
-        },
-      },
-      ...(o.poll ? { poll: o.poll } : {}),
-      ...(o.log ? { log: o.log } : {}),
-    });
-    return { ...result, calibration: fitCalibration(answer.rows.map((r) => r.score)) };
+    const calibration = await calibrateOn(o, held, result.modelId, result.versionId, o.modelName);
+    return { ...result, calibration };
   } catch (err) {
     return { ...result, calibrationError: (err as Error).message };
   }
+}
+
+export interface ModelCalibrateOptions {
+  client: WoodwideClient;
+  baselineFile: string;
+  modelId: string;
+  mode: "dataset" | "direct";
+  calibrationShare?: number;
+  poll?: Omit<PollOptions, "onProgress">;
+  onProgress?: (stage: string, p?: PollProgress) => void;
+  log?: (event: Record<string, unknown>) => void;
+}
+
+export interface ModelCalibrateResult {
+  modelId: string;
+  versionId: string | undefined;
+  calibrationRows: number;
+  rejected: string[];
+  calibration: Calibration;
+}
+
+/**
+ * `model calibrate` (issue 8, defect 6): redoes calibration for an existing model, on the same
+ * held-back rows `model train` would use (the split is seeded by row content), so a calibration
+ * that failed after training can be finished without training again.
+ */
+export async function modelCalibrate(o: ModelCalibrateOptions): Promise<ModelCalibrateResult> {
+  const baseline = await readBaselineRows(o.baselineFile);
+  const { held } = splitBaseline(baseline, o.calibrationShare ?? DEFAULT_CALIBRATION_SHARE);
+  o.onProgress?.("checking model");
+  const model = await waitForModel(o.client, o.modelId, { ...o.poll, call: logRetries(o.log) });
+  const calibration = await calibrateOn(o, held, o.modelId, model.versionId, "playproof");
+  return {
+    modelId: o.modelId,
+    versionId: model.versionId,
+    calibrationRows: held.length,
+    rejected: baseline.rejected,
+    calibration,
+  };
+}
+
+/** Scores the held-back humans through the model; their raw scores are the calibration. */
+async function calibrateOn(
+  o: Pick<
+    ModelTrainOptions,
+    "client" | "mode" | "poll" | "log" | "onProgress" | "baselineFile"
+  >,
+  held: BaselineRows["rows"],
+  modelId: string,
+  versionId: string | undefined,
+  name: string,
+): Promise<Calibration> {
+  if (held.length === 0) {
+    throw new UsageError(`${o.baselineFile}: no rows held back to calibrate on`);
+  }
+  o.onProgress?.("calibrating");
+  let calibrationDataset: string | undefined;
+  const answer = await inferWithWoodwide({
+    client: o.client,
+    modelId,
+    modelVersionId: versionId,
+    mode: o.mode,
+    csv: buildBatchCsv(held),
+    rowCount: held.length,
+    dataset: {
+      name: `${name}-calibration`,
+      getId: () => calibrationDataset,
+      saveId: (id) => {
+        calibrationDataset = id;
+      },
+    },
+    ...(o.poll ? { poll: o.poll } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return fitCalibration(answer.rows.map((r) => r.score));
+}
+
+function logRetries(log: ModelTrainOptions["log"]): Omit<CallOptions, "signal"> {
+  return { onRetry: (r) => log?.(retryLogEvent(r)) };
 }
 
 /** A seeded split by row content: the same baseline always holds back the same rows. */

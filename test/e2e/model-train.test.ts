@@ -52,6 +52,99 @@ describe("model train (built binary, fake Woodwide)", () => {
     expect(bot.result.anomalyScore).toBeGreaterThanOrEqual(1);
   });
 
+  it("issue 8, defect 6: a 503 on POST /models/train and a 429 (Retry-After: 2) during calibration are retried in place: calibrated, exit 0", async () => {
+    fake = await startFakeWoodwide();
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    fake.setFault({ kind: "server-error", on: "train", times: 1 });
+    // Calibration is the only inference `model train` makes.
+    fake.setFault({ kind: "rate-limit", retryAfter: "2", on: "infer", times: 1 });
+    const r = await w.run([
+      "model",
+      "train",
+      "--baseline",
+      baseline,
+      "--name",
+      "t2",
+      "--json",
+      "-v",
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ calibrated: true });
+    expect(fake.requests.filter((q) => q.endpoint === "train").map((q) => q.status)).toEqual([
+      503, 200,
+    ]);
+    expect(fake.requests.filter((q) => q.endpoint === "infer").map((q) => q.status)).toEqual([
+      429, 200,
+    ]);
+    expect(r.stderr).toMatch(
+      /"event":"woodwide.retry","call":"POST \/models\/train","status":"503"/,
+    );
+    expect(r.stderr).toMatch(/"status":"429","try":1,"delay_ms":2000/);
+    const cal = JSON.parse(
+      await readFile(join(w.env.PLAYPROOF_CONFIG_DIR, "woodwide-calibration.json"), "utf8"),
+    );
+    expect(cal.modelId).toBe(JSON.parse(r.stdout).modelId);
+  });
+
+  it("issue 8, defect 6: a calibration that keeps failing is no success (exit 1, model not saved); model calibrate finishes it", async () => {
+    fake = await startFakeWoodwide();
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    fake.setFault({ kind: "server-error", on: "infer" });
+    const r = await w.run(["model", "train", "--baseline", baseline, "--name", "t3", "--json"]);
+    expect(r.exitCode).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ calibrated: false, modelId: expect.any(String) });
+    expect(r.stderr).toContain(
+      `model ${out.modelId} was trained but its calibration failed (Woodwide POST /models/${out.modelId}/infer-batch answered HTTP 503`,
+    );
+    expect(r.stderr).toContain(`playproof-batch model calibrate --model ${out.modelId} --baseline`);
+    expect(r.stderr).not.toContain(fake.apiKey);
+    // Never saved as the model process uses, and no calibration stored.
+    expect((await w.run(["config", "get", "woodwide.modelId", "--json"])).stdout).not.toContain(
+      out.modelId,
+    );
+    const calPath = join(w.env.PLAYPROOF_CONFIG_DIR, "woodwide-calibration.json");
+    await expect(stat(calPath)).rejects.toThrow(/ENOENT/);
+
+    fake.clearFaults();
+    const c = await w.run([
+      "model",
+      "calibrate",
+      "--model",
+      out.modelId,
+      "--baseline",
+      baseline,
+      "--json",
+    ]);
+    expect(c.exitCode).toBe(0);
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      modelId: out.modelId,
+      calibrated: true,
+      calibrationRows: out.calibrationRows,
+    });
+    expect((await w.run(["config", "get", "woodwide.modelId"])).stdout.trim()).toBe(out.modelId);
+    expect(JSON.parse(await readFile(calPath, "utf8")).modelId).toBe(out.modelId);
+  });
+
+  it("--no-calibrate: the model is saved uncalibrated on purpose, exit 0, with a warning", async () => {
+    fake = await startFakeWoodwide();
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    const r = await w.run(["model", "train", "--baseline", baseline, "--no-calibrate", "--json"]);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ calibrated: false });
+    expect(r.stderr).toMatch(/warning: model .* is not calibrated \(--no-calibrate\)/);
+    expect(fake.requests.filter((q) => q.endpoint === "infer")).toEqual([]);
+    expect((await w.run(["config", "get", "woodwide.modelId"])).stdout.trim()).toBe(out.modelId);
+  });
+
+  it("model calibrate without a model: a usage error (exit 2)", async () => {
+    const w = await cliWorld({ WOODWIDE_API_KEY: "k" });
+    const r = await w.run(["model", "calibrate", "--baseline", baseline]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/no model to calibrate: pass --model ID/);
+  });
+
   it("without an API key it stops with a clear usage error (exit 2)", async () => {
     const w = await cliWorld();
     const r = await w.run(["model", "train", "--baseline", baseline]);
