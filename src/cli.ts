@@ -1,12 +1,12 @@
-import type { Writable } from "node:stream";
 import { Command, CommanderError, Option } from "commander";
 import type { ConfigVerb } from "./actions/config.js";
 import type { ModelCalibrateFlags, ModelTrainFlags } from "./actions/model.js";
 import type { ProcessFlags } from "./actions/process.js";
 import type { RestoreFlags } from "./actions/quarantine.js";
 import type { ClearFlags } from "./actions/queue-views.js";
+import type { ResultsFlags } from "./actions/results.js";
 import type { WatchFlags } from "./actions/watch.js";
-import { type CliDeps, closeContexts, makeContext, makeIo } from "./cli-context.js";
+import { type CliDeps, closeContexts, makeContext, makeIo, reportFailure } from "./cli-context.js";
 import { openConfigFile } from "./config.js";
 import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
@@ -86,19 +86,46 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
 
   program
     .command("result")
-    .argument("<sessionId>")
+    .argument("<sessionIds...>", "one or more session ids, or - to read ids from stdin")
     .description(
-      "the session's current result: final, or provisional while queued (exit 3 if unknown)",
+      "sessions' current results: final, or provisional while queued; the archive too (exit 3 if unknown)",
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  playproof-batch result s_123\n  playproof-batch result s_123 --json | jq .result.decision",
+      "\nExamples:\n  playproof-batch result s_123\n  playproof-batch result s_123 --json | jq .result.decision\n  cut -f1 ids.txt | playproof-batch result - --json > results.ndjson\n\nOne id prints one result (a JSON object with --json); several print a row each (JSON lines\nwith --json, an error object for an unknown id). Exit 3 when any id is unknown.",
     )
-    .action(async (sessionId: string, _o, cmd: Command) => {
-      const { resultAction } = await import("./actions/queue-views.js");
-      await resultAction(makeContext(cmd, deps), sessionId);
+    .action(async (ids: string[], _o, cmd: Command) => {
+      const { resultAction } = await import("./actions/results.js");
+      await resultAction(makeContext(cmd, deps), ids);
     });
 
+  program
+    .command("results")
+    .description("list or export many results, from the queue and its archive (streaming)")
+    .option(
+      "--state <states...>",
+      "scored, dead, due, in-flight, waiting (backoff), removed (cleared before scoring)",
+    )
+    .option("--decision <decisions...>", "pass, review, fail")
+    .option("--source <sources...>", "heuristic, local, woodwide, fallback")
+    .option("--since <time>", "results at or after: an ISO date, or a duration ago (24h)")
+    .option("--until <time>", "results before: an ISO date, or a duration ago")
+    .option("--ids <file>", "only these session ids, one per line (- for stdin)")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "table, ndjson or csv (default table; ndjson with --json)",
+      ).choices(["table", "ndjson", "csv"]),
+    )
+    .option("--no-archive", "the queue only")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch results --state dead\n  playproof-batch results --decision fail --since 24h --format csv > fails.csv\n  playproof-batch results --ids ids.txt --json\n\nThe time filters apply to when a session was scored or dead-lettered (enqueued, while unscored).",
+    )
+    .action(async (o: ResultsFlags, cmd: Command) => {
+      const { resultsAction } = await import("./actions/results.js");
+      await resultsAction(makeContext(cmd, deps), o);
+    });
   program
     .command("clear")
     .description("remove sessions from the queue (asks first on a terminal)")
@@ -197,6 +224,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     )
     .option("--name <name>", "model name (default playproof-YYYY-MM-DD)")
     .option(
+      "--feature-set <name>",
+      "feature definitions: playproof-1 (PlayProof's own, default) or playproof-batch-1; recorded with the model",
+    )
+    .option(
       "--no-calibrate",
       "save the model without calibrating it (it then decides by is_anomaly alone)",
     )
@@ -286,13 +317,13 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
-    return reportError(err, deps.stderr);
+    return reportError(err, (message) => reportFailure(deps, argv, message));
   } finally {
     await closeContexts(deps);
   }
 }
 
-function reportError(err: unknown, stderr: Writable): number {
+function reportError(err: unknown, report: (message: string) => void): number {
   if (err instanceof CommanderError) {
     const ok =
       err.code === "commander.helpDisplayed" ||
@@ -301,10 +332,10 @@ function reportError(err: unknown, stderr: Writable): number {
     return ok ? ExitCode.ok : ExitCode.usage;
   }
   if (err instanceof CliError) {
-    stderr.write(`playproof-batch: ${err.message}\n`);
+    report(err.message);
     return err.exitCode;
   }
   const e = err as Error;
-  stderr.write(`playproof-batch: ${e?.message ?? String(err)}\n`);
+  report(e?.message ?? String(err));
   return ExitCode.runtime;
 }

@@ -1,4 +1,5 @@
 import { parseDuration } from "./durations.js";
+import { FEATURE_SETS } from "./telemetry/feature-set-names.js";
 
 /** Every persistent setting: `config set` validates against this table and README lists it. */
 export interface ConfigKey {
@@ -39,6 +40,12 @@ export const CONFIG_KEYS = {
   },
   "woodwide.timeout": { kind: "duration", description: "timeout of one HTTP request" },
   "woodwide.jobTimeout": { kind: "duration", description: "longest wait for one Woodwide job" },
+  "woodwide.featureSet": {
+    kind: "enum",
+    values: FEATURE_SETS,
+    description:
+      "feature definitions of a model trained elsewhere (a model `model train` made records its own)",
+  },
   "process.engine": {
     kind: "enum",
     values: ["auto", "woodwide", "local"],
@@ -50,6 +57,11 @@ export const CONFIG_KEYS = {
   "scoring.review": { kind: "number", description: "anomalyScore at which a session is reviewed" },
   "scoring.fail": { kind: "number", description: "anomalyScore at which a session fails" },
   "queue.retention": { kind: "duration", description: "how long scored sessions are kept" },
+  "queue.archive": {
+    kind: "string",
+    description:
+      "directory for the archive of sessions leaving the queue, or off (default: beside the queue)",
+  },
   "watch.interval": { kind: "duration", description: "scheduler check interval" },
   "watch.minBatch": { kind: "integer", description: "due sessions that trigger a batch" },
   "watch.maxWait": { kind: "duration", description: "longest wait before a partial batch" },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CONFIG_KEYS, type ConfigKeyName } from "./config-keys.js";
 import { parseDuration } from "./durations.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
+import type { ArchiveSetting } from "./queue/archive.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "./scoring/result.js";
 
 export type Engine = "auto" | "woodwide" | "local";
@@ -16,6 +17,8 @@ export interface Settings {
   attempts: number;
   leaseMs: number;
   retentionMs: number;
+  /** queue.archive: a directory, "off", or beside the queue (default). */
+  archive: ArchiveSetting;
   thresholds: Thresholds;
   woodwide: {
     apiKey?: string;
@@ -26,6 +29,8 @@ export interface Settings {
     mode: WoodwideMode;
     timeoutMs: number;
     jobTimeoutMs: number;
+    /** Issue 13: the feature set of a model with no recorded set (trained elsewhere). */
+    featureSet?: string;
   };
   watch: { intervalMs: number; minBatch: number; maxWaitMs: number };
 }
@@ -140,6 +145,7 @@ const DEFAULTS: Record<ConfigKeyName, string | number | undefined> = {
   "woodwide.mode": "dataset",
   "woodwide.timeout": "30s",
   "woodwide.jobTimeout": "10m",
+  "woodwide.featureSet": undefined,
   "process.engine": "auto",
   "process.batchSize": 50,
   "process.attempts": 5,
@@ -147,6 +153,7 @@ const DEFAULTS: Record<ConfigKeyName, string | number | undefined> = {
   "scoring.review": DEFAULT_THRESHOLDS.review,
   "scoring.fail": DEFAULT_THRESHOLDS.fail,
   "queue.retention": "24h",
+  "queue.archive": undefined,
   "watch.interval": "30s",
   "watch.minBatch": 10,
   "watch.maxWait": "5m",
@@ -197,6 +204,7 @@ export function resolveSettings(flags: Values, env: Env, file: Values): Settings
     attempts: num("process.attempts", true),
     leaseMs: ms("process.lease"),
     retentionMs: ms("queue.retention"),
+    archive: archiveSetting(str("queue.archive")),
     thresholds,
     woodwide: {
       apiKey: str("woodwide.apiKey"),
@@ -207,6 +215,7 @@ export function resolveSettings(flags: Values, env: Env, file: Values): Settings
       mode: oneOf("woodwide.mode", ["dataset", "direct"] as const),
       timeoutMs: ms("woodwide.timeout"),
       jobTimeoutMs: ms("woodwide.jobTimeout"),
+      featureSet: str("woodwide.featureSet"),
     },
     watch: {
       intervalMs: ms("watch.interval"),
@@ -214,4 +223,9 @@ export function resolveSettings(flags: Values, env: Env, file: Values): Settings
       maxWaitMs: ms("watch.maxWait"),
     },
   };
+}
+
+function archiveSetting(value: string | undefined): ArchiveSetting {
+  if (value === "off") return "off";
+  return value === undefined ? {} : { dir: value };
 }

@@ -1,21 +1,14 @@
 import type { Context } from "../cli-context.js";
 import { clear, previewClear } from "../commands/clear.js";
-import { result } from "../commands/result.js";
 import { stats } from "../commands/stats.js";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
-import { renderResult, renderStats } from "../ui/tables.js";
+import { renderStats } from "../ui/tables.js";
 
 export async function statsAction(ctx: Context): Promise<void> {
   const s = await stats(ctx.store, ctx.now);
   if (ctx.io.json) ctx.io.dataJson(s);
   else ctx.io.data(renderStats(s, ctx.now()));
-}
-
-export async function resultAction(ctx: Context, sessionId: string): Promise<void> {
-  const r = await result(ctx.store, sessionId);
-  if (ctx.io.json) ctx.io.dataJson(r);
-  else ctx.io.data(renderResult(r));
 }
 
 export interface ClearFlags {
@@ -51,5 +44,8 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
   }
   const r = await clear(opts);
   if (ctx.io.json) ctx.io.dataJson(r);
-  ctx.io.log("info", `clear: removed ${r.removed} session(s), ${r.remaining} remain`);
+  ctx.io.log(
+    "info",
+    `clear: removed ${r.removed} session(s) (${r.archived} archived), ${r.remaining} remain`,
+  );
 }

@@ -1,4 +1,4 @@
-import { planRemove, type RemoveFilter } from "../queue/plans.js";
+import { matchesRemoveFilter, planRemove, type RemoveFilter } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
 
 export interface ClearOptions extends RemoveFilter {
@@ -9,6 +9,8 @@ export interface ClearOptions extends RemoveFilter {
 
 export interface ClearResult {
   removed: number;
+  /** Of the removed sessions, how many were appended to the archive first. */
+  archived: number;
   remaining: number;
 }
 
@@ -18,10 +20,17 @@ export async function previewClear(opts: ClearOptions): Promise<number> {
   return planRemove(state, opts, opts.now()).value.length;
 }
 
-/** Removes the matching sessions, then compacts so their lines leave the file too. */
+/**
+ * Removes the matching sessions by compacting them out of the file, archived first (issue 9:
+ * housekeeping never destroys a decision), and applies retention on the way.
+ */
 export async function clear(opts: ClearOptions): Promise<ClearResult> {
-  const removed = await opts.store.transact((state) => planRemove(state, opts, opts.now()));
-  await opts.store.compact({ now: opts.now(), retentionMs: opts.retentionMs });
+  const now = opts.now();
+  const report = await opts.store.compact({
+    now,
+    retentionMs: opts.retentionMs,
+    drop: (rec) => matchesRemoveFilter(rec, opts, now),
+  });
   const state = await opts.store.refresh();
-  return { removed: removed.length, remaining: state.sessions.size };
+  return { removed: report.removed, archived: report.archived, remaining: state.sessions.size };
 }

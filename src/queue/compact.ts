@@ -1,13 +1,26 @@
 import { open, rename, rm } from "node:fs/promises";
-import { type OutgoingEvent, parsePayload, serializeEvent } from "./events.js";
+import {
+  type ArchivePointer,
+  type ArchiveRecord,
+  type ArchiveSetting,
+  appendArchive,
+  archiveFileFor,
+  fileSize,
+  repairArchive,
+} from "./archive.js";
+import { type OutgoingEvent, parsePayload, type SessionPayload, serializeEvent } from "./events.js";
 import type { QueueState, SessionRecord } from "./fold.js";
-import { scanLines, syncDir } from "./journal-file.js";
+import { appendDurably, scanLines, syncDir } from "./journal-file.js";
 import { appendQuarantine, type QuarantineEntry } from "./quarantine.js";
 
 export interface CompactOptions {
   now: number;
   /** Scored and dead sessions older than this (since scoring) are dropped. */
   retentionMs: number;
+  /** Sessions to drop whatever their age (`clear`). */
+  drop?: (rec: SessionRecord) => boolean;
+  /** Where leaving sessions are archived first; default beside the queue. */
+  archive?: ArchiveSetting;
 }
 
 export interface CompactReport {
@@ -16,6 +29,11 @@ export interface CompactReport {
   kept: number;
   expired: number;
   quarantined: number;
+  /** Sessions that left the journal: expired by retention or dropped by `clear`. */
+  removed: number;
+  /** Of those, how many were appended to the archive (0 when archiving is off). */
+  archived: number;
+  archiveFile?: string;
 }
 
 /** A session is kept unless it was finished longer than the retention period ago. */
@@ -23,49 +41,52 @@ export function isExpired(rec: SessionRecord, now: number, retentionMs: number):
   return rec.doneAt !== undefined && rec.doneAt + retentionMs <= now;
 }
 
+type Payload = Record<string, unknown>;
+
 /**
  * Rewrites the journal as one snapshot line per kept session (write temp, fsync, rename, fsync
  * dir). Must run under the queue lock on a freshly folded `state`. Corrupt lines go to the
- * quarantine file first, so nothing leaves the journal without a copy.
+ * quarantine file first, and leaving sessions to the archive, so nothing leaves the journal
+ * without a copy.
  */
 export async function compactJournal(
   path: string,
   state: QueueState,
   opts: CompactOptions,
 ): Promise<CompactReport> {
-  const kept = [...state.sessions.values()].filter(
-    (r) => !isExpired(r, opts.now, opts.retentionMs),
-  );
+  const leaving = (r: SessionRecord) =>
+    isExpired(r, opts.now, opts.retentionMs) || (opts.drop?.(r) ?? false);
+  const kept: SessionRecord[] = [];
+  const gone: SessionRecord[] = [];
+  for (const r of state.sessions.values()) (leaving(r) ? gone : kept).push(r);
+  const archiveFile =
+    gone.length > 0 ? archiveFileFor(path, opts.archive ?? {}, opts.now) : undefined;
   const wanted = new Set<number>();
-  for (const rec of kept) {
+  for (const rec of archiveFile ? [...kept, ...gone] : kept) {
     wanted.add(rec.ref);
     if (rec.resultRef !== undefined) wanted.add(rec.resultRef);
   }
-  const quarantine: QuarantineEntry[] = state.corrupt.map((c) => ({
-    ...c,
-    reason: "corrupt line",
-  }));
-  const payloads = new Map<number, Record<string, unknown>>();
-  const src = await open(path, "r");
-  let bytesBefore = 0;
-  try {
-    const scanned = await scanLines(src, 0, ({ text, offset }) => {
-      if (!wanted.has(offset)) return;
-      try {
-        payloads.set(offset, parsePayload(text) as Record<string, unknown>);
-      } catch {
-        quarantine.push({ offset, reason: "corrupt payload", text });
-      }
-    });
-    bytesBefore = scanned.size;
-  } finally {
-    await src.close();
+  const { payloads, quarantine, bytesBefore } = await readPayloads(path, state, wanted);
+  let archived = 0;
+  let pointer = state.archive;
+  if (archiveFile) {
+    const records = gone.flatMap((rec) => archiveRecord(rec, payloads, opts.now) ?? []);
+    pointer = await archiveLeaving(
+      path,
+      bytesBefore,
+      state.archive,
+      archiveFile,
+      opts.now,
+      records,
+    );
+    archived = records.length;
   }
   const out: string[] = [
     serializeEvent({
       event: {
         t: "meta",
         at: opts.now,
+        ...(pointer ? { archive: pointer } : {}),
         lastBatch: state.lastBatch,
         lastSuccess: state.lastSuccess,
         totals: state.totals,
@@ -82,6 +103,84 @@ export async function compactJournal(
   }
   await appendQuarantine(path, quarantine);
   const text = out.join("");
+  await replaceDurably(path, text);
+  return {
+    bytesBefore,
+    bytesAfter: Buffer.byteLength(text),
+    kept: written,
+    expired: gone.filter((r) => isExpired(r, opts.now, opts.retentionMs)).length,
+    quarantined: quarantine.length,
+    removed: gone.length,
+    archived,
+    ...(archiveFile ? { archiveFile } : {}),
+  };
+}
+
+async function readPayloads(path: string, state: QueueState, wanted: Set<number>) {
+  const quarantine: QuarantineEntry[] = state.corrupt.map((c) => ({
+    ...c,
+    reason: "corrupt line",
+  }));
+  const payloads = new Map<number, Payload>();
+  const src = await open(path, "r");
+  try {
+    const scanned = await scanLines(src, 0, ({ text, offset }) => {
+      if (!wanted.has(offset)) return;
+      try {
+        payloads.set(offset, parsePayload(text) as Payload);
+      } catch {
+        quarantine.push({ offset, reason: "corrupt payload", text });
+      }
+    });
+    return { payloads, quarantine, bytesBefore: scanned.size };
+  } finally {
+    await src.close();
+  }
+}
+
+/**
+ * Records where the archive ends in the journal, then appends the leaving sessions to it. A
+ * crash between the two leaves the journal whole and the pointer behind the new records, which
+ * the next compaction cuts off before archiving the same sessions again.
+ */
+async function archiveLeaving(
+  path: string,
+  journalSize: number,
+  last: ArchivePointer | undefined,
+  file: string,
+  now: number,
+  records: ArchiveRecord[],
+): Promise<ArchivePointer> {
+  await repairArchive(last);
+  const size = await fileSize(file);
+  const mark: OutgoingEvent = { event: { t: "archiving", at: now, file, size } };
+  await appendDurably(path, serializeEvent(mark), journalSize);
+  return { file, size: await appendArchive(file, records) };
+}
+
+function archiveRecord(
+  rec: SessionRecord,
+  payloads: Map<number, Payload>,
+  now: number,
+): ArchiveRecord | undefined {
+  const session = payloads.get(rec.ref) as unknown as SessionPayload | undefined;
+  if (!session) return undefined;
+  const result = rec.resultRef === undefined ? undefined : payloads.get(rec.resultRef)?.result;
+  return {
+    sessionId: rec.id,
+    status: rec.status,
+    enqueuedAt: rec.enqueuedAt,
+    ...(rec.doneAt === undefined ? {} : { doneAt: rec.doneAt }),
+    attempts: rec.attempts,
+    ...(rec.lastError === undefined ? {} : { lastError: rec.lastError }),
+    meta: session.meta,
+    provisional: session.provisional,
+    ...(result === undefined ? {} : { result: result as ArchiveRecord["result"] }),
+    archivedAt: now,
+  };
+}
+
+async function replaceDurably(path: string, text: string) {
   const tmp = `${path}.compact-${process.pid}`;
   const fh = await open(tmp, "w", 0o600);
   try {
@@ -95,18 +194,11 @@ export async function compactJournal(
   }
   await rename(tmp, path);
   await syncDir(path);
-  return {
-    bytesBefore,
-    bytesAfter: Buffer.byteLength(text),
-    kept: written,
-    expired: state.sessions.size - kept.length,
-    quarantined: quarantine.length,
-  };
 }
 
 function snapshotLine(
   rec: SessionRecord,
-  payloads: Map<number, Record<string, unknown>>,
+  payloads: Map<number, Payload>,
   now: number,
 ): string | undefined {
   const session = payloads.get(rec.ref);

@@ -98,10 +98,23 @@ export interface SnapshotEvent {
   lastError?: string;
   claim?: { batch: string; lease: number; owner: string; ttl?: number };
 }
+/**
+ * Written by compaction just before it appends to the archive: the archive file's size then.
+ * A compaction that dies before replacing the journal leaves this as the last word, and the
+ * next one cuts the archive back to it (issue 9: nothing lost, nothing archived twice).
+ */
+export interface ArchivingEvent {
+  t: "archiving";
+  at: number;
+  file: string;
+  size: number;
+}
 /** Written by compaction: queue-wide facts that must survive it (last batch, totals). */
 export interface MetaEvent {
   t: "meta";
   at: number;
+  /** Where the archive ended after this compaction's appends. */
+  archive?: { file: string; size: number };
   lastBatch?: LastBatch;
   /** The last batch whose outcome was `scored` (metrics: last success timestamp). */
   lastSuccess?: LastBatch;
@@ -143,6 +156,7 @@ export type QueueEvent =
   | RemoveEvent
   | BatchEvent
   | SnapshotEvent
+  | ArchivingEvent
   | MetaEvent;
 
 /** An event to append, with the payload (if any) that goes under `x`. */
@@ -197,6 +211,7 @@ const checks: Record<QueueEvent["t"], (e: Record<string, unknown>) => boolean> =
   batch: (e) => isString(e.batch) && isString(e.outcome) && isNumber(e.sessions),
   snapshot: (e) =>
     isString(e.id) && isString(e.status) && isNumber(e.enqueuedAt) && isNumber(e.attempts),
+  archiving: (e) => isString(e.file) && isNumber(e.size),
   meta: (e) => typeof e.totals === "object" && e.totals !== null,
 };
 

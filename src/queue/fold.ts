@@ -37,6 +37,8 @@ export interface QueueState {
   lastSuccess?: LastBatch;
   totals: Totals;
   corrupt: CorruptLine[];
+  /** The archive's end as the last compaction (or its unfinished start) recorded it. */
+  archive?: { file: string; size: number };
   /** Complete lines folded so far. */
   lines: number;
   /** Events that changed nothing (duplicates, stale results): a hint that compaction pays. */
@@ -109,6 +111,7 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
         rec.doneAt = event.at;
         rec.resultRef = offset;
         rec.claim = undefined;
+        if (event.t === "result") delete rec.lastError; // issue 9: a scored session's old error is history
         if (event.t === "dead") {
           rec.lastError = event.reason;
           rec.attempts++; // the failure that exhausted it counts too
@@ -147,7 +150,11 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
       state.totals.batches++;
       return true;
     }
+    case "archiving":
+      state.archive = { file: event.file, size: event.size };
+      return true;
     case "meta":
+      state.archive = event.archive;
       state.lastBatch = event.lastBatch;
       state.lastSuccess = event.lastSuccess;
       state.totals = { ...event.totals };

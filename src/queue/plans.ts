@@ -179,16 +179,18 @@ export interface RemoveFilter {
   olderThanMs?: number;
 }
 
+/** `clear`'s filter: all sessions, or only finished ones, optionally older than a cutoff. */
+export function matchesRemoveFilter(rec: SessionRecord, f: RemoveFilter, now: number): boolean {
+  const done = rec.status === "scored" || rec.status === "dead";
+  if (f.processedOnly && !done) return false;
+  const since = done && f.processedOnly ? (rec.doneAt ?? rec.enqueuedAt) : rec.enqueuedAt;
+  return f.olderThanMs === undefined || now - since >= f.olderThanMs;
+}
+
 /** `clear`: all sessions, or only finished ones, optionally only those older than a cutoff. */
 export function planRemove(state: QueueState, f: RemoveFilter, now: number): Plan<string[]> {
   const ids: string[] = [];
-  for (const rec of state.sessions.values()) {
-    const done = rec.status === "scored" || rec.status === "dead";
-    if (f.processedOnly && !done) continue;
-    const since = done && f.processedOnly ? (rec.doneAt ?? rec.enqueuedAt) : rec.enqueuedAt;
-    if (f.olderThanMs !== undefined && now - since < f.olderThanMs) continue;
-    ids.push(rec.id);
-  }
+  for (const rec of state.sessions.values()) if (matchesRemoveFilter(rec, f, now)) ids.push(rec.id);
   if (ids.length === 0) return { events: [], value: [] };
   return { events: [{ event: { t: "remove", at: now, ids } }], value: ids };
 }

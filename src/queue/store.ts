@@ -1,6 +1,7 @@
 import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ScoreResult } from "../scoring/result.js";
+import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   type OutgoingEvent,
@@ -25,6 +26,8 @@ import { resolveQueuePath } from "./real-path.js";
 export interface QueueStoreOptions {
   path: string;
   now?: () => number;
+  /** Where sessions leaving the journal are archived first (default: beside the queue). */
+  archive?: ArchiveSetting;
   /** Told about repairs and corrupt lines; never silent (design.md, "The queue file"). */
   warn?: (message: string) => void;
 }
@@ -45,11 +48,14 @@ export interface QueueStore {
    */
   readSession(rec: Pick<SessionRecord, "id">): Promise<SessionPayload>;
   readResult(rec: Pick<SessionRecord, "id">): Promise<ScoreResult | undefined>;
+  /** Streams the archive of sessions that left this queue, oldest month first. */
+  readArchive(): AsyncGenerator<ArchiveRecord>;
   close(): Promise<void>;
 }
 
 export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   const { path } = opts;
+  const archive = opts.archive ?? {};
   /** The real file behind `path`, resolved under each lock; `path` stays for messages. */
   let file = path;
   const warn = opts.warn ?? (() => undefined);
@@ -110,8 +116,14 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   }
 
   async function compactLocked(opts: CompactOptions): Promise<CompactReport> {
-    if (!fh) return { bytesBefore: 0, bytesAfter: 0, kept: 0, expired: 0, quarantined: 0 };
-    const report = await compactJournal(file, state, opts);
+    if (!fh) {
+      const none = { bytesBefore: 0, bytesAfter: 0, kept: 0, expired: 0, quarantined: 0 };
+      return { ...none, removed: 0, archived: 0 };
+    }
+    const report = await compactJournal(file, state, {
+      ...opts,
+      archive: opts.archive ?? archive,
+    });
     if (report.quarantined > 0) {
       warn(`${path}: moved ${report.quarantined} corrupt line(s) to ${quarantinePath(file)}`);
     }
@@ -210,6 +222,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     readResult: async (rec) => {
       await (state.sessions.has(rec.id) ? undefined : exclusive(refresh));
       return (await payloadOf(rec.id, "result"))?.result as ScoreResult | undefined;
+    },
+    readArchive: async function* () {
+      yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));
     },
     close: async () => {
       await fh?.close();

@@ -3,6 +3,7 @@ import type { ProcessSummary } from "../batch/process-queue.js";
 import type { ConfigEntry } from "../commands/config.js";
 import type { QuarantineListing } from "../commands/quarantine.js";
 import type { SessionResult } from "../commands/result.js";
+import type { ResultRow } from "../commands/results.js";
 import type { StatsResult } from "../commands/stats.js";
 import { formatDuration } from "../durations.js";
 
@@ -108,4 +109,34 @@ export function renderQuarantine(q: QuarantineListing): string {
     ]);
   }
   return t.toString();
+}
+
+/** Fixed widths, so `results` can print a table batch after batch without holding it all. */
+const RESULT_TABLE: [keyof ResultRow, number][] = [
+  ["sessionId", 28],
+  ["state", 10],
+  ["decision", 9],
+  ["anomalyScore", 13],
+  ["source", 10],
+  ["doneAt", 25],
+  ["from", 7],
+];
+
+export function renderResultRows(rows: ResultRow[], header = true): string {
+  const cell = (v: unknown, w: number) => String(v).padEnd(w);
+  const line = (values: unknown[]) =>
+    values
+      .map((v, i) => cell(v, RESULT_TABLE[i]![1]))
+      .join(" ")
+      .trimEnd();
+  const out = header ? [line(RESULT_TABLE.map(([k]) => k))] : [];
+  for (const r of rows)
+    out.push(
+      line(
+        RESULT_TABLE.map(([k]) =>
+          k === "anomalyScore" ? Number(r[k]).toFixed(3) : r[k] === "" ? "-" : r[k],
+        ),
+      ),
+    );
+  return out.join("\n");
 }

@@ -84,7 +84,7 @@ describe("enqueue, stats, result (built binary)", () => {
     expect(refused.stderr).toMatch(/--yes/);
     const cleared = await w.run(["clear", "--processed", "--yes", "--json"]);
     expect(cleared.exitCode).toBe(0);
-    expect(JSON.parse(cleared.stdout)).toEqual({ removed: 2, remaining: 3 });
+    expect(JSON.parse(cleared.stdout)).toEqual({ removed: 2, archived: 2, remaining: 3 });
     const all = await w.run(["clear", "--yes"]);
     expect(all.exitCode).toBe(0);
     expect(JSON.parse((await w.run(["stats", "--json"])).stdout).sessions).toBe(0);

@@ -1,0 +1,155 @@
+import { once } from "node:events";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import type { Context } from "../cli-context.js";
+import { lookupResults } from "../commands/result.js";
+import {
+  type ListedResult,
+  listResults,
+  RESULT_COLUMNS,
+  RESULT_STATES,
+  type ResultRow,
+  type ResultsFilter,
+  resultRow,
+} from "../commands/results.js";
+import { parseDuration } from "../durations.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { renderResult, renderResultRows } from "../ui/tables.js";
+
+/** Session ids, one per line, from a file or `-` (stdin); blank lines skipped. */
+async function readIds(source: string, stdin: Readable): Promise<string[]> {
+  const input = source === "-" ? stdin : createReadStream(source);
+  const ids: string[] = [];
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    const id = line.trim();
+    if (id) ids.push(id);
+  }
+  return ids;
+}
+
+/** Waits while stdout's buffer is full, so a large export streams in constant memory. */
+async function drained(ctx: Context): Promise<void> {
+  const out = ctx.deps.stdout;
+  if (!out.writableNeedDrain || ctx.io.closed.aborted) return;
+  const gone = once(ctx.io.closed, "abort");
+  await Promise.race([once(out, "drain"), gone]);
+}
+
+/** `result ID...` or `result -`: one session as before, many as JSON lines or rows. */
+export async function resultAction(ctx: Context, args: string[]): Promise<void> {
+  const ids = args.length === 1 && args[0] === "-" ? await readIds("-", ctx.deps.stdin) : args;
+  if (ids.length === 0) throw new UsageError("result: name a session id, or - for ids on stdin");
+  const found = await lookupResults(ctx.store, ids, ctx.now());
+  const unknown = ids.filter((id) => found.get(id) === undefined);
+  if (args.length === 1 && args[0] !== "-") {
+    const r = found.get(ids[0]!);
+    if (r) {
+      if (ctx.io.json) ctx.io.dataJson(r);
+      else ctx.io.data(renderResult(r));
+    }
+  } else {
+    const rows: ListedResult[] = [];
+    for (const id of ids) {
+      const r = found.get(id);
+      if (ctx.io.json) ctx.io.dataJson(r ?? { sessionId: id, error: "unknown session" });
+      else if (r) rows.push(r);
+      await drained(ctx);
+    }
+    if (!ctx.io.json && rows.length > 0) ctx.io.data(renderResultRows(rows.map(resultRow)));
+  }
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 3).join(", ") + (unknown.length > 3 ? ", ..." : "");
+    const count = ids.length > 1 ? `${unknown.length} of ${ids.length}; ` : "";
+    throw new CliError(
+      `unknown session${unknown.length > 1 ? "s" : ""}: ${shown} (${count}not in ${ctx.store.path} nor its archive)`,
+      ExitCode.unknownSession,
+    );
+  }
+}
+
+export interface ResultsFlags {
+  state?: string[];
+  decision?: string[];
+  source?: string[];
+  since?: string;
+  until?: string;
+  ids?: string;
+  format?: "table" | "ndjson" | "csv";
+  archive?: boolean;
+}
+
+const list = (values: string[] | undefined, allowed: readonly string[], flag: string) => {
+  if (!values) return undefined;
+  const set = new Set(values.flatMap((v) => v.split(",")).filter(Boolean));
+  for (const v of set)
+    if (!allowed.includes(v))
+      throw new UsageError(`${flag}: expected ${allowed.join(", ")}, got ${v}`);
+  return set;
+};
+
+/** A point in time: an ISO date, or a duration ago (`24h` = 24 hours before now). */
+export function parseTimeFlag(value: string, now: number, flag: string): number {
+  const ago = parseDuration(value);
+  if (ago !== undefined && !/^\d{4}-/.test(value)) return now - ago;
+  const at = Date.parse(value);
+  if (Number.isNaN(at))
+    throw new UsageError(
+      `${flag}: expected an ISO date (2026-11-30T06:00Z) or a duration ago (24h), got ${value}`,
+    );
+  return at;
+}
+
+export async function resultsFilter(ctx: Context, o: ResultsFlags): Promise<ResultsFilter> {
+  const now = ctx.now();
+  const states = list(o.state, RESULT_STATES, "--state");
+  const decisions = list(o.decision, ["pass", "review", "fail"], "--decision");
+  const sources = list(o.source, ["heuristic", "local", "woodwide", "fallback"], "--source");
+  return {
+    ...(states ? { states } : {}),
+    ...(decisions ? { decisions } : {}),
+    ...(sources ? { sources } : {}),
+    ...(o.since ? { since: parseTimeFlag(o.since, now, "--since") } : {}),
+    ...(o.until ? { until: parseTimeFlag(o.until, now, "--until") } : {}),
+    ...(o.ids ? { ids: new Set(await readIds(o.ids, ctx.deps.stdin)) } : {}),
+    archive: o.archive !== false,
+  };
+}
+
+/** RFC 4180 lines (csv-stringify), header first; booleans as true/false, not "" for false. */
+export function csvLines(rows: ResultRow[], header: boolean): string {
+  const columns = [...RESULT_COLUMNS];
+  if (rows.length === 0) return header ? columns.join(",") : "";
+  const cast = { boolean: (v: boolean) => String(v) };
+  return stringify(rows, { header, columns, cast }).trimEnd();
+}
+
+/** `results`: lists or exports many results, streaming (issue 9). */
+export async function resultsAction(ctx: Context, o: ResultsFlags): Promise<void> {
+  const format = o.format ?? (ctx.io.json ? "ndjson" : "table");
+  const filter = await resultsFilter(ctx, o);
+  let n = 0;
+  let batch: ListedResult[] = [];
+  const flush = async () => {
+    if (batch.length === 0 && !(format === "csv" && n === 0)) return;
+    const rows = batch.map(resultRow);
+    if (format === "csv") ctx.io.data(csvLines(rows, n === batch.length));
+    else if (format === "table") ctx.io.data(renderResultRows(rows, n === batch.length));
+    batch = [];
+    await drained(ctx);
+  };
+  for await (const r of listResults(ctx.store, filter, ctx.now())) {
+    if (ctx.io.closed.aborted) break;
+    n++;
+    if (format === "ndjson") {
+      ctx.io.dataJson(r);
+      if (n % 500 === 0) await drained(ctx);
+      continue;
+    }
+    batch.push(r);
+    if (batch.length >= 500) await flush();
+  }
+  if (format !== "ndjson") await flush();
+  ctx.io.log("info", `results: ${n} session(s)`);
+}

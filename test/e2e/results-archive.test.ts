@@ -1,0 +1,164 @@
+/**
+ * Issue 9, items 1 and 2: `results` lists and exports results from the queue and the archive;
+ * `result` takes several ids or `-`; `clear` archives what it removes, crash-safely.
+ */
+import { appendFile, readdir, readFile, stat } from "node:fs/promises";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { RESULT_COLUMNS } from "../../src/commands/results.js";
+import { cliWorld } from "../support/cli.js";
+import { mixedSessions } from "../support/process-world.js";
+
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+
+async function scoredWorld(extraEnv: Record<string, string> = {}) {
+  const w = await cliWorld(extraEnv);
+  expect((await w.run(["enqueue"], { input: mixedSessions(6, (i) => i % 2 === 0) })).exitCode).toBe(
+    0,
+  );
+  const p = await w.run([
+    "process",
+    "--engine",
+    "local",
+    "--batch-size",
+    "4",
+    "--max-batches",
+    "1",
+  ]);
+  expect(p.exitCode).toBe(0);
+  return w;
+}
+
+async function archiveLines(dir: string) {
+  const files = (await readdir(dir)).filter((f) => f.startsWith("queue.jsonl.archive-"));
+  const all = await Promise.all(files.map((f) => readFile(`${dir}/${f}`, "utf8")));
+  return { files, records: all.flatMap(lines) };
+}
+
+describe("results and the archive", () => {
+  it("clear archives what it removes; result and results still find it, unchanged", async () => {
+    const w = await scoredWorld();
+    const before = JSON.parse((await w.run(["result", "s_0", "--json"])).stdout);
+    expect(before).toMatchObject({ from: "queue", state: "scored", status: "scored" });
+
+    const cleared = await w.run(["clear", "--processed", "--yes", "--json"]);
+    expect(JSON.parse(cleared.stdout)).toEqual({ removed: 4, archived: 4, remaining: 2 });
+    const month = new Date().toISOString().slice(0, 7);
+    const { files, records } = await archiveLines(w.dir);
+    expect(files).toEqual([`queue.jsonl.archive-${month}.jsonl`]);
+    expect(records.map((r) => r.sessionId).sort()).toEqual(["s_0", "s_1", "s_2", "s_3"]);
+    expect((await stat(`${w.dir}/${files[0]}`)).mode & 0o777).toBe(0o600);
+
+    const after = JSON.parse((await w.run(["result", "s_0", "--json"])).stdout);
+    expect(after).toEqual({ ...before, from: "archive" });
+
+    const all = lines((await w.run(["results", "--json"])).stdout);
+    expect(all.map((r) => [r.sessionId, r.state, r.from])).toEqual([
+      ["s_4", "due", "queue"],
+      ["s_5", "due", "queue"],
+      ["s_0", "scored", "archive"],
+      ["s_1", "scored", "archive"],
+      ["s_2", "scored", "archive"],
+      ["s_3", "scored", "archive"],
+    ]);
+    const due = lines((await w.run(["results", "--state", "due", "--json"])).stdout);
+    expect(due.map((r) => r.sessionId)).toEqual(["s_4", "s_5"]);
+    const queueOnly = lines((await w.run(["results", "--no-archive", "--json"])).stdout);
+    expect(queueOnly.map((r) => r.sessionId)).toEqual(["s_4", "s_5"]);
+    const local = lines((await w.run(["results", "--source", "local", "--json"])).stdout);
+    expect(local.map((r) => r.sessionId)).toEqual(["s_0", "s_1", "s_2", "s_3"]);
+    const future = await w.run(["results", "--since", "2999-01-01", "--json"]);
+    expect(future).toMatchObject({ exitCode: 0, stdout: "" });
+    const bad = await w.run(["results", "--state", "lost"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--state: expected scored, dead, due, in-flight, waiting, removed, got lost/,
+    );
+  });
+
+  it("exports RFC 4180 CSV with a header and stable columns that csv-parse reads back", async () => {
+    const w = await scoredWorld();
+    const r = await w.run(["results", "--format", "csv"]);
+    expect(r.exitCode).toBe(0);
+    const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).toEqual([...RESULT_COLUMNS]);
+    expect(rows).toHaveLength(6);
+    const json = lines((await w.run(["results", "--json"])).stdout);
+    for (const [i, row] of rows.entries()) {
+      const j = json[i];
+      expect(row.sessionId).toBe(j.sessionId);
+      expect(Number(row.anomalyScore)).toBe(j.result.anomalyScore);
+      expect(row.isAnomaly).toBe(String(j.result.isAnomaly));
+      expect(row.decision).toBe(j.result.decision);
+      expect(row.reasons).toBe(j.result.reasons.join(";"));
+    }
+    const empty = await w.run(["results", "--state", "dead", "--format", "csv"]);
+    expect(empty.stdout).toBe(RESULT_COLUMNS.join(",")); // execa strips the final newline
+  });
+
+  it("result takes several ids or - and exits 3 naming the unknown ones", async () => {
+    const w = await scoredWorld();
+    const many = await w.run(["result", "s_1", "nope", "s_5", "--json"]);
+    expect(many.exitCode).toBe(3);
+    expect(lines(many.stdout).map((r) => [r.sessionId, r.state ?? r.error])).toEqual([
+      ["s_1", "scored"],
+      ["nope", "unknown session"],
+      ["s_5", "due"],
+    ]);
+    expect(many.stderr).toMatch(/unknown session: nope \(1 of 3; not in/);
+    const piped = await w.run(["result", "-", "--json"], { input: "s_2\n\ns_3\n" });
+    expect(piped.exitCode).toBe(0);
+    expect(lines(piped.stdout).map((r) => r.sessionId)).toEqual(["s_2", "s_3"]);
+    const table = await w.run(["result", "s_2", "s_3"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/^sessionId\s+state\s+decision/);
+  });
+
+  it("queue.archive off archives nothing; a directory moves the archive there", async () => {
+    const off = await scoredWorld();
+    expect((await off.run(["config", "set", "queue.archive", "off"])).exitCode).toBe(0);
+    const r = JSON.parse((await off.run(["clear", "--processed", "--yes", "--json"])).stdout);
+    expect(r).toEqual({ removed: 4, archived: 0, remaining: 2 });
+    expect((await archiveLines(off.dir)).files).toEqual([]);
+    expect((await off.run(["result", "s_0"])).exitCode).toBe(3);
+
+    const moved = await scoredWorld();
+    const dir = `${moved.dir}/home`;
+    expect((await moved.run(["config", "set", "queue.archive", dir])).exitCode).toBe(0);
+    expect((await moved.run(["clear", "--processed", "--yes"])).exitCode).toBe(0);
+    expect((await archiveLines(dir)).records).toHaveLength(4);
+    expect(JSON.parse((await moved.run(["result", "s_3", "--json"])).stdout).from).toBe("archive");
+  });
+
+  it("a compaction that died after archiving is redone without duplicates", async () => {
+    const w = await scoredWorld();
+    const month = new Date().toISOString().slice(0, 7);
+    const file = `${w.dir}/queue.jsonl.archive-${month}.jsonl`;
+    // What a compaction killed between its archive append and its rename leaves behind: the
+    // journal's pointer to the archive's end, and records past it of sessions still queued.
+    await appendFile(
+      w.queue,
+      `${JSON.stringify({ t: "archiving", at: Date.now(), file, size: 0 })}\n`,
+    );
+    await appendFile(file, `${JSON.stringify({ sessionId: "s_0", status: "scored" })}\n`);
+    await appendFile(file, '{"sessionId":"s_1","sta');
+    const cleared = JSON.parse((await w.run(["clear", "--processed", "--yes", "--json"])).stdout);
+    expect(cleared).toEqual({ removed: 4, archived: 4, remaining: 2 });
+    const ids = (await archiveLines(w.dir)).records.map((r) => r.sessionId);
+    expect(ids.sort()).toEqual(["s_0", "s_1", "s_2", "s_3"]);
+    // A later clear appends after the pointer the compaction left, and nothing is cut.
+    expect((await w.run(["process", "--engine", "local"])).exitCode).toBe(0);
+    expect((await w.run(["clear", "--processed", "--yes"])).exitCode).toBe(0);
+    expect((await archiveLines(w.dir)).records.map((r) => r.sessionId).sort()).toEqual([
+      "s_0",
+      "s_1",
+      "s_2",
+      "s_3",
+      "s_4",
+      "s_5",
+    ]);
+  });
+});
