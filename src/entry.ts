@@ -1,9 +1,17 @@
+import { setImmediate as tick } from "node:timers/promises";
 import { run } from "./cli.js";
+import { READER_GONE_EXIT, readerGone } from "./ui/output.js";
 
-process.exitCode = await run(process.argv.slice(2), {
+// Watched before anything is written (even --help), so `... | head -1` never dies on EPIPE.
+const stdoutGone = readerGone(process.stdout);
+readerGone(process.stderr);
+
+const code = await run(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
   signals: process,
 });
+await tick(); // a failed last write reports its EPIPE on a later tick
+process.exitCode = code === 0 && stdoutGone.aborted ? READER_GONE_EXIT : code;

@@ -1,26 +1,94 @@
+import { fstatSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import type { Readable } from "node:stream";
 import type { Context } from "../cli-context.js";
-import { enqueue } from "../commands/enqueue.js";
+import { type EnqueueProgressCounts, enqueue } from "../commands/enqueue.js";
 import { ExitCode } from "../errors.js";
+import { spinnerOrLog } from "../ui/progress.js";
+import { formatEnqueueProgress } from "../ui/progress-format.js";
 
 export async function enqueueAction(ctx: Context, files: string[]): Promise<number> {
   const { io } = ctx;
-  const r = await enqueue({
-    files,
-    stdin: ctx.deps.stdin,
-    store: ctx.store,
-    thresholds: ctx.settings.thresholds,
-    now: ctx.now,
-    workers: Math.min(2, availableParallelism()),
-    onRejected: (m) => io.log("error", m),
-    onDuplicate: (m) => io.log("debug", m),
-    ...(io.json
-      ? { onAccepted: (sessionId, provisional) => io.dataJson({ sessionId, ...provisional }) }
-      : {}),
-  });
+  const progress = enqueueProgress(ctx, files);
+  let r: Awaited<ReturnType<typeof enqueue>>;
+  try {
+    r = await enqueue({
+      files,
+      stdin: ctx.deps.stdin,
+      store: ctx.store,
+      thresholds: ctx.settings.thresholds,
+      now: ctx.now,
+      workers: Math.min(2, availableParallelism()),
+      stop: io.closed,
+      onRejected: (m) => io.log("error", m),
+      onDuplicate: (m) => io.log("debug", m),
+      ...(progress ? { onProgress: progress.update } : {}),
+      ...(io.json
+        ? { onAccepted: (sessionId, provisional) => io.dataJson({ sessionId, ...provisional }) }
+        : {}),
+    });
+  } finally {
+    progress?.stop();
+  }
+  const stopped = r.stopped
+    ? "; stopped early: stdout was closed by its reader, the rest of the input was not read (run it again: duplicates are ignored)"
+    : "";
   io.log(
     "info",
-    `enqueue: ${r.accepted} accepted, ${r.duplicates} duplicates (ignored), ${r.rejected} rejected, to ${ctx.store.path}`,
+    `enqueue: ${r.accepted} accepted, ${r.duplicates} duplicates (ignored), ${r.rejected} rejected, to ${ctx.store.path}${stopped}`,
   );
   return r.rejected > 0 ? ExitCode.inputRejected : ExitCode.ok;
+}
+
+/**
+ * Issue 9, defect 9: on a terminal, a line about a second in and then every second (records,
+ * bytes of the total when the inputs are regular files, rate, rejected); nothing off a terminal.
+ */
+function enqueueProgress(ctx: Context, files: string[]) {
+  if (!ctx.io.interactive) return undefined;
+  const line = spinnerOrLog(ctx.io);
+  const started = ctx.now();
+  const totalBytes = inputBytes(files, ctx.deps.stdin);
+  let last: EnqueueProgressCounts = { read: 0, accepted: 0, rejected: 0, bytes: 0 };
+  const show = () =>
+    line.update(
+      formatEnqueueProgress({
+        records: last.read,
+        rejected: last.rejected,
+        bytes: last.bytes,
+        elapsedMs: ctx.now() - started,
+        ...(totalBytes === undefined ? {} : { totalBytes }),
+      }),
+    );
+  const timer = setInterval(show, 1_000);
+  timer.unref();
+  return {
+    update: (p: EnqueueProgressCounts) => {
+      last = p;
+    },
+    stop() {
+      clearInterval(timer);
+      line.stop();
+    },
+  };
+}
+
+/** The inputs' total size when every one is a regular file (stdin too, when redirected from one). */
+function inputBytes(files: string[], stdin: Readable & { fd?: number }): number | undefined {
+  let total = 0;
+  for (const file of files.length === 0 ? ["-"] : files) {
+    try {
+      const st =
+        file === "-"
+          ? typeof stdin.fd === "number"
+            ? fstatSync(stdin.fd)
+            : undefined
+          : statSync(file);
+      if (!st?.isFile()) return undefined;
+      total += st.size;
+    } catch {
+      return undefined; // unreadable: enqueue itself reports it
+    }
+  }
+  return total;
 }

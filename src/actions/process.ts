@@ -2,6 +2,7 @@ import type { CliDeps, Context } from "../cli-context.js";
 import { dryRun, processCommand } from "../commands/process.js";
 import type { Values } from "../config.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { dueSessions } from "../queue/plans.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
 import { engineFor } from "./engine.js";
@@ -76,7 +77,8 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
   const choice = await engineFor(ctx);
   const controller = new AbortController();
   const stopSignals = onSignals(ctx.deps, () => controller.abort());
-  const progress = batchProgress(ctx.io, choice.engine.name);
+  const total = ctx.io.interactive ? await dueBatches(ctx, maxBatches) : undefined;
+  const progress = batchProgress(ctx.io, choice.engine.name, ctx.now, total);
   try {
     const summary = await processCommand({
       store: ctx.store,
@@ -91,8 +93,11 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     });
     progress.stop();
     if (summary.batches === 0) return ExitCode.ok; // nothing to do: print nothing (cron-friendly)
-    if (ctx.io.json) ctx.io.dataJson(summary);
-    else ctx.io.data(renderSummary(summary));
+    // Issue 9, defect 16: "taken over" in the table, `takenOver` in JSON; `lost` stays as a
+    // deprecated alias for scripts that read it.
+    if (ctx.io.json) ctx.io.dataJson({ ...summary, takenOver: summary.lost });
+    // Issue 9, defect 10: -q is for cron, which mails whatever is printed; --json was asked for.
+    else if (!ctx.io.quiet) ctx.io.data(renderSummary(summary));
     if (controller.signal.aborted) return ExitCode.interrupted;
     if (summary.stoppedBy) {
       throw new CliError(
@@ -106,6 +111,13 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     stopSignals();
     await choice.close();
   }
+}
+
+/** The batches due when the run starts (issue 9: the `N/total` of the progress line). */
+async function dueBatches(ctx: Context, maxBatches: number | undefined): Promise<number> {
+  const due = dueSessions(await ctx.store.refresh(), ctx.now()).length;
+  const batches = Math.ceil(due / ctx.settings.batchSize);
+  return maxBatches === undefined ? batches : Math.min(batches, maxBatches);
 }
 
 /** First SIGINT/SIGTERM: stop taking batches and release the one in flight. */

@@ -24,6 +24,21 @@ export interface EnqueueOptions {
   chunkSize?: number;
   /** Worker threads for parsing and features once the input is more than one group; 0: inline. */
   workers?: number;
+  /**
+   * Once aborted (stdout's reader went away, issue 9), no more input is read and nothing more is
+   * appended: the chunks appended so far stay whole, and the result says how many.
+   */
+  stop?: AbortSignal;
+  /** After every group of records: how far the run is (issue 9, a progress line on a TTY). */
+  onProgress?: (p: EnqueueProgressCounts) => void;
+}
+
+export interface EnqueueProgressCounts {
+  read: number;
+  accepted: number;
+  rejected: number;
+  /** Input bytes read (as stored: compressed for gzip input). */
+  bytes: number;
 }
 
 export interface EnqueueResult {
@@ -31,6 +46,8 @@ export interface EnqueueResult {
   accepted: number;
   duplicates: number;
   rejected: number;
+  /** The run stopped early on `stop`: the rest of the input was not read. */
+  stopped?: boolean;
 }
 
 interface Pending extends EnqueueItem {
@@ -59,16 +76,26 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
     return pool.submit(records, options);
   };
   const inFlight: { label: string; prepared: Promise<Prepared[]> }[] = [];
+  let bytesBefore = 0;
+  let reading: { bytesRead?: number } | undefined;
+  const bytes = () => bytesBefore + (reading?.bytesRead ?? 0);
   const drainOne = async () => {
     const next = inFlight.shift();
-    if (next) await appender.take(next.label, await next.prepared);
+    if (!next) return;
+    await appender.take(next.label, await next.prepared);
+    const { read, accepted, rejected } = result;
+    opts.onProgress?.({ read, accepted, rejected, bytes: bytes() });
   };
+  const stopped = () => opts.stop?.aborted === true;
   try {
     const inputs = opts.files.length === 0 ? ["-"] : opts.files;
     for (const file of inputs) {
       const label = inputs.length > 1 || file !== "-" ? `${file === "-" ? "stdin" : file} ` : "";
       let group: RawText[] = [];
-      for await (const rec of guardRead(opts, file, drainAll)) {
+      const stream = openInput(opts, file);
+      reading = stream;
+      for await (const rec of guardRead(stream, file, drainAll)) {
+        if (stopped()) break;
         group.push(rec);
         if ("error" in rec) {
           // Said now, not when a group fills up: the reader reports a line over the size cap as
@@ -84,7 +111,15 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
         group = [];
         while (inFlight.length > 2 * (opts.workers ?? 1)) await drainOne();
       }
+      bytesBefore += stream.bytesRead ?? 0;
+      reading = undefined;
+      if (stopped()) break;
       if (group.length > 0) inFlight.push({ label, prepared: prepare(group) });
+    }
+    if (stopped()) {
+      // What was prepared but not appended is dropped with the rest of the input.
+      await Promise.allSettled(inFlight.map((i) => i.prepared));
+      return { ...result, stopped: true };
     }
     await drainAll();
     await appender.flush();
@@ -149,9 +184,12 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   };
 }
 
+function openInput(opts: EnqueueOptions, file: string): Readable & { bytesRead?: number } {
+  return file === "-" ? opts.stdin : createReadStream(file);
+}
+
 /** A file that cannot be read ends the run, after what was read before it is queued. */
-async function* guardRead(opts: EnqueueOptions, file: string, drain: () => Promise<void>) {
-  const stream = file === "-" ? opts.stdin : createReadStream(file);
+async function* guardRead(stream: Readable, file: string, drain: () => Promise<void>) {
   try {
     yield* readRecordTexts(stream);
   } catch (err) {

@@ -1,32 +1,40 @@
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { BatchReport } from "../batch/process-batch.js";
 import { formatDuration } from "../durations.js";
 import type { Io } from "./io.js";
+import { formatBatchProgress } from "./progress-format.js";
+import { marks, startSpinner } from "./spinner.js";
 
 /**
- * ora's default `discardStdin` puts the terminal in raw mode but never starts a fresh stdin
- * flowing, so Ctrl-C reaches nobody and SIGINT is never raised: keep the terminal cooked.
+ * Batch progress: a spinner on a TTY showing `batch N/total` and an ETA once a batch has ended
+ * (issue 9, defect 9: total = the batches due at the start; more may arrive meanwhile), log lines
+ * otherwise (stderr either way).
  */
-export const SPINNER = { discardStdin: false } as const;
-
-/** Batch progress: an ora spinner on a TTY, log lines otherwise (stderr either way). */
-export function batchProgress(io: Io, engine: string) {
+export function batchProgress(io: Io, engine: string, now: () => number, totalBatches?: number) {
   let spinner: Ora | undefined;
+  const started = now();
+  let done = 0;
   return {
     onStart(n: number) {
-      const text = `batch ${n}: scoring with ${engine}…`;
+      const text = formatBatchProgress({
+        n,
+        engine,
+        done,
+        elapsedMs: now() - started,
+        ...(totalBatches === undefined ? {} : { total: totalBatches }),
+      });
       if (io.interactive) {
-        spinner ??= ora({ stream: io.stderr, ...SPINNER });
-        spinner.start(text);
+        if (spinner) spinner.start(text);
+        else spinner = startSpinner(io, text);
       } else io.log("debug", text);
     },
     onBatch(r: BatchReport) {
+      done++;
       const line = describeBatch(r);
       const ok = r.outcome === "scored";
-      if (spinner) {
-        if (ok) spinner.succeed(line);
-        else spinner.warn(line);
-      } else
+      if (spinner)
+        spinner.stopAndPersist({ symbol: ok ? marks(io).ok : marks(io).warn, text: line });
+      else
         io.log(ok ? "info" : "warn", line, {
           batch: r.batch,
           outcome: r.outcome,
@@ -40,6 +48,11 @@ export function batchProgress(io: Io, engine: string) {
   };
 }
 
+/** An abort is ours (Ctrl-C, SIGTERM, a shutdown timeout), not a failure worth its message. */
+export function errorText(e: Error): string {
+  return e.name === "AbortError" ? "interrupted" : e.message;
+}
+
 export function describeBatch(r: BatchReport): string {
   const base = `batch ${r.batch}: ${r.outcome}, ${r.sessions} sessions in ${formatDuration(r.durationMs)}`;
   const parts = [
@@ -49,7 +62,7 @@ export function describeBatch(r: BatchReport): string {
       : "",
     r.dead ? `${r.dead} dead-lettered with a fallback result` : "",
     r.lost ? `${r.lost} taken over by another processor` : "",
-    r.error ? `(${r.error.message})` : "",
+    r.error ? `(${errorText(r.error)})` : "",
   ].filter(Boolean);
   return parts.length ? `${base}: ${parts.join(", ")}` : base;
 }
@@ -62,10 +75,9 @@ export function spinnerOrLog(io: Io) {
     update(text: string) {
       if (text === last) return;
       last = text;
-      if (io.interactive) {
-        spinner ??= ora({ stream: io.stderr, ...SPINNER }).start();
-        spinner.text = text;
-      } else io.log("info", text);
+      if (!io.interactive) io.log("info", text);
+      else if (spinner) spinner.text = text;
+      else spinner = startSpinner(io, text);
     },
     stop() {
       spinner?.stop();

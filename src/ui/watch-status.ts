@@ -1,11 +1,12 @@
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { MaintenanceReport } from "../batch/maintenance.js";
 import type { BatchReport } from "../batch/process-batch.js";
 import type { WatchEvent } from "../batch/watch-loop.js";
 import { formatDuration } from "../durations.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { Io } from "./io.js";
-import { describeBatch, SPINNER } from "./progress.js";
+import { describeBatch, errorText } from "./progress.js";
+import { marks, startSpinner } from "./spinner.js";
 
 export interface StatusView {
   summary?: QueueSummary;
@@ -46,7 +47,7 @@ export function watchStatus(io: Io, now: () => number, engine: string) {
     if (spinner) spinner.text = statusLine(view, now());
   };
   if (io.interactive) {
-    spinner = ora({ stream: io.stderr, text: statusLine(view, now()), ...SPINNER }).start();
+    spinner = startSpinner(io, statusLine(view, now()));
     timer = setInterval(render, 1_000);
     timer.unref();
   }
@@ -57,7 +58,8 @@ export function watchStatus(io: Io, now: () => number, engine: string) {
   // On a TTY only what an operator should see in the scrollback is kept above the live line.
   const say: Say = (level, text, onTty = true) => {
     if (!spinner) io.log(level, text);
-    else if (onTty && level !== "debug") persist(level === "warn" ? "⚠" : "ℹ", text);
+    else if (onTty && level !== "debug")
+      persist(level === "warn" ? marks(io).warn : marks(io).info, text);
   };
   return {
     onBatchStart(n: number, of: number) {
@@ -66,7 +68,7 @@ export function watchStatus(io: Io, now: () => number, engine: string) {
     },
     onBatch(r: BatchReport) {
       const ok = r.outcome === "scored";
-      if (spinner) persist(ok ? "✔" : "⚠", describeBatch(r));
+      if (spinner) persist(ok ? marks(io).ok : marks(io).warn, describeBatch(r));
       else io.log(ok ? "info" : "warn", describeBatch(r), { batch: r.batch, outcome: r.outcome });
     },
     onEvent(e: WatchEvent) {
@@ -108,7 +110,7 @@ function onWatchEvent(e: WatchEvent, view: StatusView, say: Say) {
       say("info", describeCompaction(e.report));
       return;
     case "check-error":
-      say("warn", `check failed (${e.inARow} in a row): ${e.error.message}`);
+      say("warn", `check failed (${e.inARow} in a row): ${errorText(e.error)}`);
       return;
     case "stopping":
       view.activity = e.inFlight ? "stopping after the batch in flight" : "stopping";

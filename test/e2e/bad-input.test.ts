@@ -7,6 +7,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, cliWorld, ROOT } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
+import { errorLines } from "../support/log-lines.js";
 import { ndjson } from "../support/sessions.js";
 
 // Issue 2, "Must show": the bad-input corpus through the real binary. Every valid record is
@@ -41,7 +42,7 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
       .split("\n")
       .map((l) => JSON.parse(l).sessionId);
     expect(accepted).toEqual(entries.flatMap(([, e]) => e.accepted));
-    const errors = r.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    const errors = errorLines(r.stderr);
     const want = entries.flatMap(([f, e]) =>
       e.rejected.map((m) => `error: ${join(e.generated ? generatedDir : corpus, f)} ${m}`),
     );
@@ -80,9 +81,7 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
     child.stdin.end();
     const r = await child;
     expect(r.exitCode).toBe(65);
-    expect(stderr.split("\n").filter((l) => l.startsWith("error: "))).toEqual([
-      "error: line 2: record is larger than 16 MiB",
-    ]);
+    expect(errorLines(stderr)).toEqual(["error: line 2: record is larger than 16 MiB"]);
     expect(stderr).toMatch(/2 accepted, 0 duplicates \(ignored\), 1 rejected/);
   });
 
@@ -92,8 +91,6 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
     const r = await w.run(["enqueue"], { input });
     expect(r.exitCode).toBe(65);
     const want = expected.files["wrong-types.ndjson"]!;
-    expect(r.stderr.split("\n").filter((l) => l.startsWith("error: "))).toEqual(
-      want.rejected.map((m) => `error: ${m}`),
-    );
+    expect(errorLines(r.stderr)).toEqual(want.rejected.map((m) => `error: ${m}`));
   });
 });

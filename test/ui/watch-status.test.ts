@@ -65,6 +65,7 @@ describe("watchStatus without a terminal", () => {
       quiet: false,
       verbose: false,
       logFormat: "human",
+      now: () => new Date(NOW),
     });
     const status = watchStatus(io, () => NOW, "local");
     const s = summary();
@@ -82,10 +83,12 @@ describe("watchStatus without a terminal", () => {
     });
     status.onEvent({ type: "stopping", inFlight: true });
     status.stop();
+    // Not a terminal: each line carries its time (issue 9, defect 10).
+    const at = new Date(NOW).toISOString();
     expect(text.trim().split("\n")).toEqual([
-      "due 12 · scored 20 · retrying 3 · dead 1",
-      "processing 1 batch(es): 12 due >= min batch 10",
-      "stopping: finishing the batch in flight (Ctrl-C again to release it now)",
+      `${at} due 12 · scored 20 · retrying 3 · dead 1`,
+      `${at} processing 1 batch(es): 12 due >= min batch 10`,
+      `${at} stopping: finishing the batch in flight (Ctrl-C again to release it now)`,
     ]);
   });
 });

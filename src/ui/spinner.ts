@@ -1,0 +1,31 @@
+import ora, { type Ora } from "ora";
+import type { Io } from "./io.js";
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * Every spinner and live line starts here, and only when `io.interactive` (terminal.ts) said so:
+ * ora's own guesses (is-interactive, chalk reading process.env) are overridden, so one rule
+ * decides for the CLI's own environment (issue 9, defects 6 and 8). ora's default
+ * `discardStdin` puts the terminal in raw mode but never starts a fresh stdin flowing, so Ctrl-C
+ * reaches nobody and SIGINT is never raised: the terminal stays cooked.
+ */
+export function startSpinner(io: Io, text: string): Ora {
+  return ora({
+    stream: io.stderr,
+    text,
+    isEnabled: true,
+    discardStdin: false,
+    color: false,
+    spinner: { interval: 80, frames: FRAMES.map((f) => io.paint("cyan", f)) },
+  }).start();
+}
+
+/** The marks left in the scrollback, coloured only when colour is on. */
+export function marks(io: Io) {
+  return {
+    ok: io.paint("green", "✔"),
+    warn: io.paint("yellow", "⚠"),
+    info: io.paint("cyan", "ℹ"),
+  };
+}
