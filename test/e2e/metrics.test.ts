@@ -50,10 +50,16 @@ describe("--metrics-file (built binary, fake Woodwide)", () => {
     expect((await w.run(["enqueue"], { input: ndjson(12, { points: 30 }) })).exitCode).toBe(0);
     // Retry-After 2 s: the sessions stay in backoff while metrics and stats are compared
     // (due and backoff depend on the time they are read at).
+    // Issue 14: two 503s are retried in place; the third (with Retry-After) fails the attempt.
+    fake.setFault({ kind: "server-error", on: "upload", times: 2 });
     fake.setFault({ kind: "server-error", on: "upload", times: 1, retryAfter: "2" });
     expect((await w.run(["process", "--metrics-file", path])).exitCode).toBe(1);
     const failed = await expectMetricsMatchStats(w, path);
-    expect(failed).toMatchObject({ backoff: 12, scored: 0, totals: { retries: 12, batches: 1 } });
+    expect(failed).toMatchObject({
+      backoff: 12,
+      scored: 0,
+      totals: { retries: 12, batches: 1, retriedCalls: { "503": 2 } },
+    });
     expect(Object.values(failed.totals.failures)).toEqual([1]);
 
     await eventually(async () => ((await stats(w)).due === 12 ? true : undefined), 5_000, "due");

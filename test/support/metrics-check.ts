@@ -22,7 +22,7 @@ export async function expectMetricsMatchStats(w: World, path: string) {
   const m = parsePromText(await readFile(path, "utf8"));
   const s = await stats(w);
   for (const [name, f] of m) {
-    expect(name).toMatch(/^playproof_batch_/);
+    expect(name).toMatch(/^playproof_(batch|woodwide)_/);
     expect(f.help).toBeTruthy();
     expect(["counter", "gauge"]).toContain(f.type);
   }
@@ -36,6 +36,13 @@ export async function expectMetricsMatchStats(w: World, path: string) {
   expect(m.get("playproof_batch_failures_total")?.samples.size).toBe(Object.keys(failures).length);
   for (const [kind, n] of Object.entries(failures))
     expect(sample(m, "playproof_batch_failures_total", `{kind="${kind}"}`)).toBe(n);
+  // Issue 14: in-place retries by status, apart from failed attempts.
+  const retried = s.totals.retriedCalls ?? {};
+  expect(m.get("playproof_woodwide_retried_calls_total")?.samples.size).toBe(
+    Object.keys(retried).length,
+  );
+  for (const [status, n] of Object.entries(retried))
+    expect(sample(m, "playproof_woodwide_retried_calls_total", `{status="${status}"}`)).toBe(n);
   expect(sample(m, "playproof_batch_last_success_timestamp_seconds")).toBe(
     (s.lastSuccess?.at ?? 0) / 1000,
   );
