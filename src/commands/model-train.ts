@@ -140,10 +140,7 @@ export async function modelCalibrate(o: ModelCalibrateOptions): Promise<ModelCal
 
 /** Scores the held-back humans through the model; their raw scores are the calibration. */
 async function calibrateOn(
-  o: Pick<
-    ModelTrainOptions,
-    "client" | "mode" | "poll" | "log" | "onProgress" | "baselineFile"
-  >,
+  o: Pick<ModelTrainOptions, "client" | "mode" | "poll" | "log" | "onProgress" | "baselineFile">,
   held: BaselineRows["rows"],
   modelId: string,
   versionId: string | undefined,
