@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { formatBaselineCsv } from "../dist/scoring/baseline-csv.js";
 import { BASELINE_SPLIT, isBaselineSession } from "../dist/scoring/baseline-split.js";
+import { featureKey } from "../dist/telemetry/feature-sets.js";
 import { extractFeatures } from "../dist/telemetry/features.js";
+import { extractPlayProof1 } from "../dist/telemetry/features-playproof1.js";
 import { parseSession } from "../dist/telemetry/schema.js";
 import { labelOf, listFiles, PACKAGE_ROOT, readRecords } from "./eval-data.mjs";
 
@@ -25,7 +27,10 @@ for (const file of files) {
       heldOut++;
       continue;
     }
-    rows.push(extractFeatures(parsed.session));
+    // Issue 13: both feature sets; playproof-1 whole, under its own column names.
+    const pp1 = extractPlayProof1(parsed.session);
+    const named = Object.entries(pp1).map(([c, v]) => [featureKey("playproof-1", c), v]);
+    rows.push({ ...extractFeatures(parsed.session), ...Object.fromEntries(named) });
     used++;
   }
   const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");

@@ -1,8 +1,10 @@
 import { saveCalibration } from "../batch/calibration-store.js";
+import { checkFeatureSet, featureSetFor, recordModelFeatureSet } from "../batch/model-record.js";
 import { woodwideClientFor } from "../batch/select-engine.js";
 import type { Context } from "../cli-context.js";
 import { modelCalibrate, modelTrain } from "../commands/model-train.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { DEFAULT_FEATURE_SET } from "../telemetry/feature-set-names.js";
 import { spinnerOrLog } from "../ui/progress.js";
 import type { PollProgress } from "../woodwide/poll.js";
 
@@ -11,6 +13,8 @@ export interface ModelTrainFlags {
   name?: string;
   /** commander's `--no-calibrate`: true unless the flag is given. */
   calibrate?: boolean;
+  /** Issue 13: `--feature-set`, else woodwide.featureSet, else playproof-1. */
+  featureSet?: string;
 }
 
 export interface ModelCalibrateFlags {
@@ -42,6 +46,7 @@ export async function modelTrainAction(ctx: Context, o: ModelTrainFlags): Promis
       modelName: o.name ?? `playproof-${new Date(ctx.now()).toISOString().slice(0, 10)}`,
       mode: ww.mode,
       calibrate,
+      featureSet: checkFeatureSet(o.featureSet ?? ww.featureSet ?? DEFAULT_FEATURE_SET),
       poll: { maxWaitMs: ww.jobTimeoutMs },
       onProgress,
       log,
@@ -59,6 +64,7 @@ export async function modelTrainAction(ctx: Context, o: ModelTrainFlags): Promis
       );
     }
     const file = await ctx.config();
+    await recordModelFeatureSet(ctx.deps.env, r.modelId, r.featureSet);
     file.set("woodwide.modelId", r.modelId);
     if (r.versionId) file.set("woodwide.modelVersionId", r.versionId);
     else file.delete("woodwide.modelVersionId");
@@ -98,6 +104,7 @@ export async function modelCalibrateAction(ctx: Context, o: ModelCalibrateFlags)
       mode: ww.mode,
       poll: { maxWaitMs: ww.jobTimeoutMs },
       onProgress,
+      featureSet: await featureSetFor(ctx.deps.env, modelId, ww.featureSet),
       log,
     });
     progress.stop();

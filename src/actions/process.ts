@@ -1,3 +1,4 @@
+import { featureSetFor } from "../batch/model-record.js";
 import type { CliDeps, Context } from "../cli-context.js";
 import { dryRun, processCommand } from "../commands/process.js";
 import type { Values } from "../config.js";
@@ -60,7 +61,9 @@ export async function processAction(ctx: Context, o: ProcessFlags): Promise<numb
 async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
   const maxBatches = positiveInt("--max-batches", o.maxBatches);
   if (o.dryRun) {
+    const ww = ctx.settings.woodwide;
     const batches = await dryRun({
+      featureSet: await featureSetFor(ctx.deps.env, ww.modelId, ww.featureSet),
       store: ctx.store,
       settings: ctx.settings,
       now: ctx.now,

@@ -1,7 +1,10 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import { prepareRecord } from "../commands/enqueue-prepare.js";
+import { UsageError } from "../errors.js";
 import { DEFAULT_THRESHOLDS } from "../scoring/result.js";
+import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
+import { featureKey } from "../telemetry/feature-sets.js";
 import { FEATURE_COLUMNS } from "../telemetry/features.js";
 import { readRecordTexts } from "../telemetry/read-records.js";
 import type { BatchRow } from "./csv.js";
@@ -15,11 +18,15 @@ export interface BaselineRows {
  * Reads a human baseline for `model train`: a CSV of feature rows (header with the PlayProof
  * columns, e.g. fixtures/baseline/human-baseline.csv), or sessions in any form enqueue reads.
  */
-export async function readBaselineRows(file: string): Promise<BaselineRows> {
-  return /\.csv$/i.test(file) ? readCsvRows(file) : readSessionRows(file);
+export async function readBaselineRows(
+  file: string,
+  set: FeatureSetName = DEFAULT_FEATURE_SET,
+): Promise<BaselineRows> {
+  return /\.csv$/i.test(file) ? readCsvRows(file, set) : readSessionRows(file);
 }
 
-async function readCsvRows(file: string): Promise<BaselineRows> {
+/** Issue 13: a CSV holds a set's values under featureKey names (build-baseline.mjs writes both). */
+async function readCsvRows(file: string, set: FeatureSetName): Promise<BaselineRows> {
   const rows: BatchRow[] = [];
   const rejected: string[] = [];
   let line = 1;
@@ -29,7 +36,12 @@ async function readCsvRows(file: string): Promise<BaselineRows> {
     line++;
     const r = rec as Record<string, string>;
     const features: Record<string, number> = {};
-    const bad = FEATURE_COLUMNS.find((c) => {
+    if (line === 2 && r[featureKey(set, "durationMs")] === undefined) {
+      throw new UsageError(
+        `${file} has no ${set} columns (${featureKey(set, "durationMs")}, ...): regenerate it with \`npm run baseline\`, or train on sessions (NDJSON)`,
+      );
+    }
+    const bad = FEATURE_COLUMNS.map((c) => featureKey(set, c)).find((c) => {
       const v = Number(r[c]);
       features[c] = v;
       return r[c] === undefined || r[c] === "" || !Number.isFinite(v);

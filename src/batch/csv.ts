@@ -1,5 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import type { SessionMeta } from "../queue/events.js";
+import type { FeatureSetName } from "../telemetry/feature-set-names.js";
+import { featureValue } from "../telemetry/feature-sets.js";
 import { FEATURE_COLUMNS } from "../telemetry/features.js";
 
 /**
@@ -18,10 +20,15 @@ export interface BatchRow {
   meta: SessionMeta;
 }
 
-export function buildBatchCsv(rows: readonly BatchRow[]): string {
+/** Issue 13: the values are those of `set`, the definitions the model was trained on. */
+export function buildBatchCsv(rows: readonly BatchRow[], set: FeatureSetName): string {
   const records = rows.map(({ features, meta }) =>
     BATCH_COLUMNS.map((c) =>
-      c === "gameType" ? meta.gameType : c === "deviceType" ? meta.deviceType : (features[c] ?? 0),
+      c === "gameType"
+        ? meta.gameType
+        : c === "deviceType"
+          ? meta.deviceType
+          : featureValue(features, set, c),
     ),
   );
   return stringify(records, { header: true, columns: [...BATCH_COLUMNS] });

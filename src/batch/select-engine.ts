@@ -1,5 +1,6 @@
 import type { Settings } from "../config.js";
 import { UsageError } from "../errors.js";
+import type { FeatureSetName } from "../telemetry/feature-set-names.js";
 import { createWoodwideClient } from "../woodwide/client.js";
 import type { ScoringEngine } from "./engine.js";
 import { createLocalEngine } from "./local-engine.js";
@@ -15,6 +16,8 @@ export interface SelectEngineOptions {
   settings: Settings;
   saveDatasetId: (id: string) => void | Promise<void>;
   calibrate?: ((raw: number) => number) | undefined;
+  /** Issue 13: the set the model was trained on (model-record.ts resolves it). */
+  featureSet?: FeatureSetName | undefined;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -58,6 +61,7 @@ export function selectEngine(o: SelectEngineOptions): EngineChoice {
       },
     },
     calibrate: o.calibrate,
+    featureSet: o.featureSet,
     poll: { maxWaitMs: ww.jobTimeoutMs },
     ...(o.log ? { log: o.log } : {}),
   });

@@ -1,6 +1,8 @@
 import { confidenceOf, decide } from "../scoring/decision.js";
 import { evaluateHeuristics } from "../scoring/heuristics.js";
+import { replayOfRow, replayVerdict } from "../scoring/replay-verdict.js";
 import type { ScoreResult } from "../scoring/result.js";
+import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
 import type { Features } from "../telemetry/features.js";
 import { type DatasetRef, inferWithWoodwide } from "../woodwide/infer.js";
 import type { PollOptions } from "../woodwide/poll.js";
@@ -22,6 +24,8 @@ export interface WoodwideEngineOptions {
   poll?: Omit<PollOptions, "signal" | "sleep" | "now">;
   sleep?: PollOptions["sleep"];
   log?: (event: Record<string, unknown>) => void;
+  /** Issue 13: the feature definitions the model was trained on (default PlayProof's own). */
+  featureSet?: FeatureSetName | undefined;
 }
 
 export function createWoodwideEngine(o: WoodwideEngineOptions): ScoringEngine {
@@ -33,7 +37,7 @@ export function createWoodwideEngine(o: WoodwideEngineOptions): ScoringEngine {
         modelId: o.modelId,
         modelVersionId: o.modelVersionId,
         mode: o.mode,
-        csv: buildBatchCsv(rows),
+        csv: buildBatchCsv(rows, o.featureSet ?? DEFAULT_FEATURE_SET),
         rowCount: rows.length,
         dataset: o.dataset,
         signal: ctx.signal,
@@ -48,7 +52,7 @@ export function createWoodwideEngine(o: WoodwideEngineOptions): ScoringEngine {
         id: o.modelId,
         version: answer.modelVersionId ?? o.modelVersionId ?? "latest",
       };
-      const results = answer.rows.map((row, i): ScoreResult => {
+      const scored = answer.rows.map((row, i): ScoreResult => {
         // woodwide-api.md: is_anomaly is authoritative; the score only ranks.
         const calibrated = o.calibrate ? o.calibrate(row.score) : 0;
         const anomalyScore = row.isAnomaly
@@ -69,6 +73,8 @@ export function createWoodwideEngine(o: WoodwideEngineOptions): ScoringEngine {
           latencyMs: answer.latencyMs,
         };
       });
+      // Issue 13: a replayed trace fails whatever the model says.
+      const results = scored.map((r, i) => replayVerdict(r, replayOfRow(rows[i]!), ctx.thresholds));
       return {
         results,
         jobId: answer.jobId,

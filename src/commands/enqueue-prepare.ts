@@ -1,7 +1,10 @@
 import type { SessionPayload } from "../queue/events.js";
 import { heuristicResult } from "../scoring/heuristics.js";
+import { encodeFingerprint, fingerprint } from "../scoring/replay-fingerprint.js";
 import type { Thresholds } from "../scoring/result.js";
+import { storedPlayProof1 } from "../telemetry/feature-sets.js";
 import { extractFeatures } from "../telemetry/features.js";
+import { inTimeOrder } from "../telemetry/features-path.js";
 import { formatRejection, parseRecordText, type RawText } from "../telemetry/read-records.js";
 import { parseSession, sessionIdHint } from "../telemetry/schema.js";
 
@@ -29,7 +32,11 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): Prepared {
     };
   }
   const { session } = parsed;
-  const features = extractFeatures(session);
+  const ours = extractFeatures(session);
+  // Issue 13: PlayProof's own definitions where they differ, for models trained on them.
+  const features = { ...ours, ...storedPlayProof1(session, ours) };
+  // Issue 13, part 3: the trajectory's fingerprint, kept with the payload for replay checks.
+  const fp = fingerprint(inTimeOrder(session.movements));
   return {
     line: rec.line,
     id: session.sessionId,

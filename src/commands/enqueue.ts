@@ -6,6 +6,7 @@ import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
 import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
+import { createReplayCheck } from "./enqueue-replay.js";
 import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
 
 export interface EnqueueOptions {
@@ -138,10 +139,12 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
 function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
+  const replays = createReplayCheck(opts.store, opts.thresholds);
   async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;
     chunk = [];
+    await replays.mark(items);
     const { accepted, duplicates } = await opts.store
       .transact((state) => planEnqueue(state, items, opts.now()))
       .catch((err: unknown) => {

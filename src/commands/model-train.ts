@@ -3,6 +3,7 @@ import { buildBatchCsv, MODEL_INPUT_COLUMNS } from "../batch/csv.js";
 import { UsageError } from "../errors.js";
 import { type Calibration, fitCalibration } from "../scoring/calibration.js";
 import { hashString } from "../scoring/random.js";
+import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
 import { inferWithWoodwide } from "../woodwide/infer.js";
 import { type PollOptions, type PollProgress, waitForJob, waitForModel } from "../woodwide/poll.js";
 import { retryLogEvent } from "../woodwide/retrying.js";
@@ -17,6 +18,8 @@ export interface ModelTrainOptions {
   calibrationShare?: number;
   /** false: `--no-calibrate`, the model is saved uncalibrated on purpose. Default true. */
   calibrate?: boolean;
+  /** Issue 13: the feature definitions to train on (default PlayProof's own, playproof-1). */
+  featureSet?: FeatureSetName;
   poll?: Omit<PollOptions, "onProgress">;
   onProgress?: (stage: string, p?: PollProgress) => void;
   log?: (event: Record<string, unknown>) => void;
@@ -32,6 +35,8 @@ export interface ModelTrainResult {
   calibration?: Calibration;
   /** Why calibration failed; the caller must not report success (issue 8, defect 6). */
   calibrationError?: string;
+  /** Issue 13: recorded with the model, so `process` sends the same definitions. */
+  featureSet: FeatureSetName;
 }
 
 const DEFAULT_CALIBRATION_SHARE = 0.2;
@@ -43,7 +48,8 @@ const DEFAULT_CALIBRATION_SHARE = 0.2;
  * Every call retries in place on transient answers (woodwide/call-retry.ts, issue 14).
  */
 export async function modelTrain(o: ModelTrainOptions): Promise<ModelTrainResult> {
-  const baseline = await readBaselineRows(o.baselineFile);
+  const featureSet = o.featureSet ?? DEFAULT_FEATURE_SET;
+  const baseline = await readBaselineRows(o.baselineFile, featureSet);
   const { train, held } = splitBaseline(baseline, o.calibrationShare ?? DEFAULT_CALIBRATION_SHARE);
   if (train.length < 10) {
     throw new UsageError(
@@ -54,7 +60,7 @@ export async function modelTrain(o: ModelTrainOptions): Promise<ModelTrainResult
   o.onProgress?.("uploading");
   const upload = await o.client.uploadDataset(
     {
-      csv: buildBatchCsv(train),
+      csv: buildBatchCsv(train, featureSet),
       fileName: "baseline.csv",
       datasetName: `${o.modelName}-baseline`,
       description: "playproof-batch human baseline",
@@ -89,6 +95,7 @@ export async function modelTrain(o: ModelTrainOptions): Promise<ModelTrainResult
     trainRows: train.length,
     calibrationRows: held.length,
     rejected: baseline.rejected,
+    featureSet,
   };
   if (o.calibrate === false) return result;
   try {
@@ -108,6 +115,8 @@ export interface ModelCalibrateOptions {
   poll?: Omit<PollOptions, "onProgress">;
   onProgress?: (stage: string, p?: PollProgress) => void;
   log?: (event: Record<string, unknown>) => void;
+  /** Issue 13: the set the model was trained on (model-record.ts). */
+  featureSet?: FeatureSetName;
 }
 
 export interface ModelCalibrateResult {
@@ -124,7 +133,7 @@ export interface ModelCalibrateResult {
  * that failed after training can be finished without training again.
  */
 export async function modelCalibrate(o: ModelCalibrateOptions): Promise<ModelCalibrateResult> {
-  const baseline = await readBaselineRows(o.baselineFile);
+  const baseline = await readBaselineRows(o.baselineFile, o.featureSet ?? DEFAULT_FEATURE_SET);
   const { held } = splitBaseline(baseline, o.calibrationShare ?? DEFAULT_CALIBRATION_SHARE);
   o.onProgress?.("checking model");
   const model = await waitForModel(o.client, o.modelId, { ...o.poll, call: logRetries(o.log) });
@@ -140,7 +149,10 @@ export async function modelCalibrate(o: ModelCalibrateOptions): Promise<ModelCal
 
 /** Scores the held-back humans through the model; their raw scores are the calibration. */
 async function calibrateOn(
-  o: Pick<ModelTrainOptions, "client" | "mode" | "poll" | "log" | "onProgress" | "baselineFile">,
+  o: Pick<
+    ModelTrainOptions,
+    "client" | "mode" | "poll" | "log" | "onProgress" | "baselineFile" | "featureSet"
+  >,
   held: BaselineRows["rows"],
   modelId: string,
   versionId: string | undefined,
@@ -156,7 +168,7 @@ async function calibrateOn(
     modelId,
     modelVersionId: versionId,
     mode: o.mode,
-    csv: buildBatchCsv(held),
+    csv: buildBatchCsv(held, o.featureSet ?? DEFAULT_FEATURE_SET),
     rowCount: held.length,
     dataset: {
       name: `${name}-calibration`,

@@ -8,6 +8,7 @@ import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
 import type { Settings } from "../config.js";
 import { dueSessions } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
+import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
 
 export interface ProcessOptions {
   store: QueueStore;
@@ -64,6 +65,8 @@ export async function dryRun(o: {
   settings: Settings;
   now: () => number;
   maxBatches?: number;
+  /** Issue 13: the set the configured model was trained on (default PlayProof's own). */
+  featureSet?: FeatureSetName;
 }): Promise<DryRunBatch[]> {
   const state = await o.store.refresh();
   const due = dueSessions(state, o.now());
@@ -73,7 +76,10 @@ export async function dryRun(o: {
   for (let b = 0; b < count; b++) {
     const recs = due.slice(b * size, (b + 1) * size);
     const rows: BatchRow[] = await Promise.all(recs.map((r) => o.store.readSession(r)));
-    batches.push({ sessions: recs.map((r) => r.id), csv: buildBatchCsv(rows) });
+    batches.push({
+      sessions: recs.map((r) => r.id),
+      csv: buildBatchCsv(rows, o.featureSet ?? DEFAULT_FEATURE_SET),
+    });
   }
   return batches;
 }

@@ -16,6 +16,10 @@ export interface SessionPayload {
   features: Record<string, number>;
   meta: SessionMeta;
   provisional: ScoreResult;
+  /** Issue 13: trajectory fingerprint (scoring/replay-fingerprint.ts), base64; absent if too plain. */
+  fp?: string;
+  /** Issue 13: the earlier session this one replays; scoring fails it (replay-verdict.ts). */
+  replayOf?: string;
 }
 
 export interface EnqueueEvent {

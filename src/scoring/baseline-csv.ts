@@ -1,3 +1,4 @@
+import { featureKey } from "../telemetry/feature-sets.js";
 import { EXTRA_FEATURE_COLUMNS, FEATURE_COLUMNS, type Features } from "../telemetry/features.js";
 
 /**
@@ -7,9 +8,16 @@ import { EXTRA_FEATURE_COLUMNS, FEATURE_COLUMNS, type Features } from "../teleme
  */
 export const BASELINE_COLUMNS = [...FEATURE_COLUMNS, ...EXTRA_FEATURE_COLUMNS] as const;
 
-export function formatBaselineCsv(rows: readonly Features[]): string {
-  const lines = [BASELINE_COLUMNS.join(",")];
-  for (const row of rows) lines.push(BASELINE_COLUMNS.map((c) => String(row[c])).join(","));
+/**
+ * Issue 13: the `playproof-1` values too, whole (PlayProof's definitions, for `model train
+ * --feature-set playproof-1`); the local engine reads only BASELINE_COLUMNS.
+ */
+export const PLAYPROOF1_BASELINE_COLUMNS = FEATURE_COLUMNS.map((c) => featureKey("playproof-1", c));
+
+export function formatBaselineCsv(rows: readonly Record<string, number>[]): string {
+  const columns = [...BASELINE_COLUMNS, ...PLAYPROOF1_BASELINE_COLUMNS];
+  const lines = [columns.join(",")];
+  for (const row of rows) lines.push(columns.map((c) => String(row[c] ?? 0)).join(","));
   return `${lines.join("\n")}\n`;
 }
 

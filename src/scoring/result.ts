@@ -20,6 +20,8 @@ export interface ScoreResult {
   latencyMs?: number;
   /** Why a fallback result was produced (dead-lettered sessions). */
   fallbackReason?: string;
+  /** Issue 13: the earlier session this one replays (reason `replayed-trace`). */
+  replayOf?: string;
 }
 
 export interface Thresholds {

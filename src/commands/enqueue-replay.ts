@@ -1,0 +1,47 @@
+import type { EnqueueItem } from "../queue/plans.js";
+import type { QueueStore } from "../queue/store.js";
+import { createReplayIndex, type ReplayIndex } from "../scoring/replay-index.js";
+import { replayVerdict } from "../scoring/replay-verdict.js";
+import type { Thresholds } from "../scoring/result.js";
+
+/**
+ * Issue 13, part 3, at enqueue: each new session's fingerprint is looked up among the sessions
+ * the queue keeps (its retention window: whatever compaction has not removed) and those earlier
+ * in this run; a match marks the payload (`replayOf`) and fails the provisional result. The
+ * index is built once per run, lazily, from the queued payloads, so a run that queues no
+ * fingerprinted session never reads them. Two enqueue runs racing each other do not see each
+ * other's sessions: the check is best effort across concurrent writers.
+ */
+export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
+  let index: Promise<ReplayIndex> | undefined;
+  const seen = new Set<string>();
+  async function build(): Promise<ReplayIndex> {
+    const built = createReplayIndex();
+    const state = await store.refresh();
+    for (const rec of state.sessions.values()) {
+      seen.add(rec.id);
+      const payload = await store.readSession(rec).catch(() => undefined);
+      if (payload?.fp) built.add(rec.id, payload.fp);
+    }
+    return built;
+  }
+  return {
+    async mark(items: EnqueueItem[]): Promise<void> {
+      if (!items.some((i) => i.payload.fp)) return;
+      index ??= build();
+      const idx = await index;
+      for (const item of items) {
+        const fp = item.payload.fp;
+        // A duplicate id is not a replay of itself; planEnqueue ignores it.
+        if (!fp || seen.has(item.id)) continue;
+        seen.add(item.id);
+        const earlier = idx.match(fp);
+        if (earlier !== undefined) {
+          item.payload.replayOf = earlier;
+          item.payload.provisional = replayVerdict(item.payload.provisional, earlier, thresholds);
+        }
+        idx.add(item.id, fp);
+      }
+    },
+  };
+}
