@@ -22,7 +22,7 @@ export async function enqueueAction(ctx: Context, files: string[]): Promise<numb
       stop: io.closed,
       onRejected: (m) => io.log("error", m),
       onDuplicate: (m) => io.log("debug", m),
-      ...(progress ? { onProgress: progress.update } : {}),
+      ...(progress ? { progress: progress.watch } : {}),
       ...(io.json
         ? { onAccepted: (sessionId, provisional) => io.dataJson({ sessionId, ...provisional }) }
         : {}),
@@ -49,22 +49,25 @@ function enqueueProgress(ctx: Context, files: string[]) {
   const line = spinnerOrLog(ctx.io);
   const started = ctx.now();
   const totalBytes = inputBytes(files, ctx.deps.stdin);
-  let last: EnqueueProgressCounts = { read: 0, accepted: 0, rejected: 0, bytes: 0 };
-  const show = () =>
+  let probe: (() => EnqueueProgressCounts) | undefined;
+  const show = () => {
+    const p = probe?.();
+    if (!p) return;
     line.update(
       formatEnqueueProgress({
-        records: last.read,
-        rejected: last.rejected,
-        bytes: last.bytes,
+        records: p.read,
+        rejected: p.rejected,
+        bytes: p.bytes,
         elapsedMs: ctx.now() - started,
         ...(totalBytes === undefined ? {} : { totalBytes }),
       }),
     );
+  };
   const timer = setInterval(show, 1_000);
   timer.unref();
   return {
-    update: (p: EnqueueProgressCounts) => {
-      last = p;
+    watch: (p: () => EnqueueProgressCounts) => {
+      probe = p;
     },
     stop() {
       clearInterval(timer);
@@ -74,7 +77,7 @@ function enqueueProgress(ctx: Context, files: string[]) {
 }
 
 /** The inputs' total size when every one is a regular file (stdin too, when redirected from one). */
-function inputBytes(files: string[], stdin: Readable & { fd?: number }): number | undefined {
+export function inputBytes(files: string[], stdin: Readable & { fd?: number }): number | undefined {
   let total = 0;
   for (const file of files.length === 0 ? ["-"] : files) {
     try {

@@ -30,11 +30,12 @@ export interface EnqueueOptions {
    * appended: the chunks appended so far stay whole, and the result says how many.
    */
   stop?: AbortSignal;
-  /** After every group of records: how far the run is (issue 9, a progress line on a TTY). */
-  onProgress?: (p: EnqueueProgressCounts) => void;
+  /** Given, at the start, a probe of how far the run is (issue 9: a progress line on a TTY). */
+  progress?: (probe: () => EnqueueProgressCounts) => void;
 }
 
 export interface EnqueueProgressCounts {
+  /** Records read off the input (some may still be on their way to the queue). */
   read: number;
   accepted: number;
   rejected: number;
@@ -79,13 +80,16 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
   const inFlight: { label: string; prepared: Promise<Prepared[]> }[] = [];
   let bytesBefore = 0;
   let reading: { bytesRead?: number } | undefined;
-  const bytes = () => bytesBefore + (reading?.bytesRead ?? 0);
+  let recordsRead = 0;
+  opts.progress?.(() => ({
+    read: recordsRead,
+    accepted: result.accepted,
+    rejected: result.rejected,
+    bytes: bytesBefore + (reading?.bytesRead ?? 0),
+  }));
   const drainOne = async () => {
     const next = inFlight.shift();
-    if (!next) return;
-    await appender.take(next.label, await next.prepared);
-    const { read, accepted, rejected } = result;
-    opts.onProgress?.({ read, accepted, rejected, bytes: bytes() });
+    if (next) await appender.take(next.label, await next.prepared);
   };
   const stopped = () => opts.stop?.aborted === true;
   try {
@@ -97,6 +101,7 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       reading = stream;
       for await (const rec of guardRead(stream, file, drainAll)) {
         if (stopped()) break;
+        recordsRead++;
         group.push(rec);
         if ("error" in rec) {
           // Said now, not when a group fills up: the reader reports a line over the size cap as
