@@ -186,6 +186,7 @@ describe("batchesToTake edge settings", () => {
     [51, 50, 1, 2],
     [51, 50, 2, 1],
     [61, 50, 0, 2], // min batch 0: any remainder goes
+    [100, 50, 0, 2], // ... but an empty remainder is no batch
   ])("%i due, size %i, min %i -> %i batches", (due, batchSize, minBatch, batches) => {
     expect(batchesToTake(due, { batchSize, minBatch, maxWaitMs: 0 })).toBe(batches);
   });

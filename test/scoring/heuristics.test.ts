@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { evaluateHeuristics, heuristicResult } from "../../src/scoring/heuristics.js";
+import {
+  evaluateHeuristics,
+  HEURISTIC_RULES,
+  heuristicResult,
+} from "../../src/scoring/heuristics.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
-import { extractFeatures, type Features, type SessionInput } from "../../src/telemetry/features.js";
+import {
+  EXTRA_FEATURE_COLUMNS,
+  extractFeatures,
+  FEATURE_COLUMNS,
+  type Features,
+  type SessionInput,
+} from "../../src/telemetry/features.js";
 
 /** A curved, speeding-up-and-slowing-down gesture logged at 60 Hz with whole-ms timestamps. */
 function humanLike(): SessionInput {
@@ -105,5 +115,99 @@ describe("heuristicResult", () => {
     expect(heuristicResult(f, { thresholds: { review: 0.5, fail: 1.5 }, now }).decision).toBe(
       "fail",
     );
+  });
+});
+
+// Issue 15: each rule at its exact boundaries, from a row of zeros that fires nothing. One rule per
+// row, so a rule that fires too early, too late or on half its condition shows up by name.
+describe("each rule at its thresholds", () => {
+  const zero = () =>
+    Object.fromEntries(
+      [...FEATURE_COLUMNS, ...EXTRA_FEATURE_COLUMNS].map((c) => [c, 0]),
+    ) as Features;
+  const fired = (patch: Partial<Features>) => evaluateHeuristics({ ...zero(), ...patch }).reasons;
+
+  it("nothing fires on a row of zeros", () => {
+    expect(evaluateHeuristics(zero())).toEqual({ score: 0, reasons: [] });
+  });
+
+  it.each([
+    // rule, patch, fires
+    ["impossible-speed", { speedP95: 20_001, totalMoves: 10 }, true],
+    ["impossible-speed", { speedP95: 20_000, totalMoves: 10 }, false],
+    ["impossible-speed", { speedP95: 20_001, totalMoves: 9 }, false],
+    ["teleport-click", { totalClicks: 2, avgClickDistance: 41 }, true],
+    ["teleport-click", { totalClicks: 1, avgClickDistance: 41 }, false],
+    ["teleport-click", { totalClicks: 2, avgClickDistance: 40 }, false],
+    [
+      "straight-path",
+      { gridStraightShare: 0.81, gridMovingSteps: 10, gridSpeedCv: 1, gridAccelShare: 1 },
+      true,
+    ],
+    [
+      "straight-path",
+      { gridStraightShare: 0.8, gridMovingSteps: 10, gridSpeedCv: 1, gridAccelShare: 1 },
+      false,
+    ],
+    ["straight-path", { gridStraightShare: 0.81, gridMovingSteps: 9 }, false],
+    ["constant-speed", { gridSpeedCv: 0.24, gridMovingSteps: 10, gridAccelShare: 1 }, true],
+    ["constant-speed", { gridSpeedCv: 0.25, gridMovingSteps: 10, gridAccelShare: 1 }, false],
+    ["constant-speed", { gridSpeedCv: 0.24, gridMovingSteps: 9 }, false],
+    ["no-speed-corrections", { gridAccelShare: 0.29, gridMovingSteps: 10, gridSpeedCv: 1 }, true],
+    ["no-speed-corrections", { gridAccelShare: 0.3, gridMovingSteps: 10, gridSpeedCv: 1 }, false],
+    ["no-speed-corrections", { gridAccelShare: 0.29, gridMovingSteps: 9 }, false],
+    ["metronomic-timing", { dtJitter: 0.0049, totalMoves: 30 }, true],
+    ["metronomic-timing", { dtJitter: 0.005, totalMoves: 30 }, false],
+    ["metronomic-timing", { dtJitter: 0.0049, totalMoves: 29 }, false],
+    ["no-jitter", { totalMoves: 50, avgInterMoveTime: 39, dtJitter: 1 }, true],
+    ["no-jitter", { totalMoves: 49, avgInterMoveTime: 39, dtJitter: 1 }, false],
+    ["no-jitter", { totalMoves: 50, avgInterMoveTime: 40, dtJitter: 1 }, false],
+    [
+      "no-jitter",
+      { totalMoves: 50, avgInterMoveTime: 39, dtJitter: 1, smallJitterRatio: 0.01 },
+      false,
+    ],
+    ["perfect-accuracy", { clickAccuracy: 1, totalClicks: 10, avgClickDistance: 0 }, true],
+    ["perfect-accuracy", { clickAccuracy: 0.99, totalClicks: 10 }, false],
+    ["perfect-accuracy", { clickAccuracy: 1, totalClicks: 9 }, false],
+    ["no-movement", { totalMoves: 2, totalClicks: 1 }, true],
+    ["no-movement", { totalMoves: 3, totalClicks: 1 }, false],
+  ] as [string, Partial<Features>, boolean][])("%s on %j: %s", (rule, patch, fires) => {
+    const rules = fired(patch).filter((r) => r !== "no-movement" || rule === "no-movement");
+    expect(rules).toEqual(fires ? [rule] : []);
+  });
+
+  it("weights: one strong rule reviews, two independent ones fail", () => {
+    expect(HEURISTIC_RULES.map((r) => [r.name, r.weight])).toEqual([
+      ["impossible-speed", 2.5],
+      ["teleport-click", 1.5],
+      ["straight-path", 1],
+      ["constant-speed", 1.5],
+      ["no-speed-corrections", 1],
+      ["metronomic-timing", 1],
+      ["no-jitter", 0.5],
+      ["perfect-accuracy", 0.5],
+      ["no-movement", 1.5],
+    ]);
+    expect(
+      evaluateHeuristics({ ...zero(), totalMoves: 2, totalClicks: 2, avgClickDistance: 41 }),
+    ).toEqual({
+      score: 3,
+      reasons: ["teleport-click", "no-movement"],
+    });
+  });
+
+  it("a firing rule makes the provisional result an anomaly", () => {
+    const now = new Date("2025-01-02T03:04:05.000Z");
+    const r = heuristicResult(
+      { ...zero(), totalMoves: 2, totalClicks: 1 },
+      { thresholds: DEFAULT_THRESHOLDS, now },
+    );
+    expect(r).toMatchObject({
+      anomalyScore: 1.5,
+      isAnomaly: true,
+      decision: "review",
+      confidence: 0.816,
+    });
   });
 });

@@ -271,3 +271,118 @@ describe("roundFeature and featureCategories", () => {
     );
   });
 });
+
+// Issue 15: the columns whose rules no row above pinned down.
+describe("extractFeatures: more hand-computed rows", () => {
+  it.each([
+    [
+      "a slowing-down trajectory: jerk 8e6 px/s³ gives smoothness 1 / (1 + 8e6 / 2e6)",
+      session([
+        [0, 0, 0],
+        [40, 0, 10],
+        [60, 0, 20],
+        [70, 0, 40],
+      ]),
+      {
+        avgSpeed: 2166.67,
+        maxSpeed: 4000,
+        medianSpeed: 2000,
+        speedP95: 3800,
+        avgAccel: 150_000,
+        maxAccel: 200_000,
+        accelStd: 50_000,
+        avgJerk: 8_000_000,
+        jerkStd: 0,
+        controlSmoothnessScore: 0.2,
+      },
+    ],
+    [
+      "a 3-4-5 detour: efficiency 6 / 10",
+      session([
+        [0, 0, 0],
+        [3, 4, 10],
+        [6, 0, 20],
+      ]),
+      { pathEfficiency: 0.6, totalDistance: 10 },
+    ],
+    [
+      "pauses of 200 ms (not a pause), 300 and 500 ms, from t = 1000",
+      session([
+        [0, 0, 1000],
+        [1, 0, 1200],
+        [2, 0, 1500],
+        [3, 0, 2000],
+      ]),
+      { numPausesOver200ms: 2, avgPauseDuration: 400, pauseTimeRatio: 0.8, durationMs: 1000 },
+    ],
+    [
+      "micro-steps 1, 3, 1, 1, 2, 1 px: only the 1-1 pair is jitter (2 px is not)",
+      session([0, 1, 4, 5, 6, 8, 9].map((x, i): P => [x, 0, i * 10])),
+      { smallJitterRatio: 0.2 },
+    ],
+    [
+      "durationMs from the first and last of moves and clicks when not declared",
+      session(
+        [
+          [0, 0, 30],
+          [1, 0, 40],
+        ],
+        {
+          clicks: [
+            { x: 0, y: 0, timestamp: 20 },
+            { x: 0, y: 0, timestamp: 35 },
+            { x: 0, y: 0, timestamp: 38 },
+          ],
+        },
+      ),
+      { durationMs: 20 },
+    ],
+    [
+      "durationMs from clicks alone: first 5, last 20",
+      session([], {
+        clicks: [
+          { x: 0, y: 0, timestamp: 7 },
+          { x: 0, y: 0, timestamp: 20 },
+          { x: 0, y: 0, timestamp: 5 },
+        ],
+      }),
+      { durationMs: 15 },
+    ],
+    [
+      "a click at a move's own timestamp measures from that move",
+      session(
+        [
+          [0, 0, 0],
+          [10, 0, 10],
+        ],
+        { clicks: [{ x: 10, y: 0, timestamp: 10 }] },
+      ),
+      { avgClickDistance: 0 },
+    ],
+    [
+      "1 hit and 1 miss: 0.5, whatever the clicks say",
+      session([], { hits: 1, misses: 1, clicks: [{ x: 0, y: 0, timestamp: 1 }] }),
+      { clickAccuracy: 0.5 },
+    ],
+    [
+      "clicks without a targetHit flag are left out of the accuracy",
+      session([], {
+        clicks: [
+          { x: 0, y: 0, timestamp: 1, targetHit: true },
+          { x: 0, y: 0, timestamp: 2 },
+          { x: 0, y: 0, timestamp: 3, targetHit: false },
+        ],
+      }),
+      { clickAccuracy: 0.5 },
+    ],
+  ] as [string, SessionInput, Record<string, number>][])("%s", (_name, input, expected) => {
+    const f = extractFeatures(input);
+    for (const [key, value] of Object.entries(expected)) {
+      expect([key, f[key as keyof typeof f]]).toEqual([key, value]);
+    }
+  });
+
+  it("rounds -Infinity to the most negative finite number", () => {
+    expect(roundFeature(Number.NEGATIVE_INFINITY)).toBe(-Number.MAX_VALUE);
+  });
+});
