@@ -6,10 +6,15 @@ import type { RestoreFlags } from "./actions/quarantine.js";
 import type { ClearFlags } from "./actions/queue-views.js";
 import type { ResultsFlags } from "./actions/results.js";
 import type { WatchFlags } from "./actions/watch.js";
-import { type CliDeps, closeContexts, makeContext, makeIo, reportFailure } from "./cli-context.js";
-import { openConfigFile } from "./config.js";
+import {
+  type CliDeps,
+  closeContexts,
+  makeConfigContext,
+  makeContext,
+  reportFailure,
+} from "./cli-context.js";
 import { parseDuration } from "./durations.js";
-import { CliError, ExitCode, UsageError } from "./errors.js";
+import { ExitCode, exitCodeFor, UsageError } from "./errors.js";
 
 const durationOption = (value: string): string => {
   if (parseDuration(value) === undefined)
@@ -266,12 +271,12 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
       const cmd = args[args.length - 1] as Command;
       const [key, value] = args.slice(0, -2) as string[];
       const { configAction } = await import("./actions/config.js");
-      configAction(makeIo(cmd, deps), await openConfigFile(deps.env), verb, key, value);
+      await configAction(makeConfigContext(cmd, deps), verb, key, value);
     };
   config
     .command("get")
     .argument("<key>")
-    .description("print one setting")
+    .description("print a setting's effective value (-v: where it came from)")
     .addHelpText(
       "after",
       "\nExamples:\n  playproof-batch config get woodwide.modelId\n  playproof-batch config get woodwide.apiKey   # redacted",
@@ -280,11 +285,11 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
   config
     .command("set")
     .argument("<key>")
-    .argument("<value>")
+    .argument("<value>", "the value, or - to read it from stdin (a prompt on a terminal)")
     .description("store a setting (validated)")
     .addHelpText(
       "after",
-      '\nExamples:\n  playproof-batch config set woodwide.apiKey "$KEY"\n  playproof-batch config set process.batchSize 50',
+      "\nExamples:\n  playproof-batch config set woodwide.apiKey -   # asks without echoing; or pipe the key in\n  playproof-batch config set process.batchSize 50",
     )
     .action(configVerb("set"));
   config
@@ -298,10 +303,10 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .action(configVerb("unset"));
   config
     .command("list")
-    .description("every setting, its value and meaning")
+    .description("every setting's effective value, its origin (flag, env, file, default), meaning")
     .addHelpText(
       "after",
-      "\nExamples:\n  playproof-batch config list\n  playproof-batch config list --json | jq .path",
+      "\nExamples:\n  playproof-batch config list\n  playproof-batch config list --json | jq '.[] | select(.origin == \"env\")'",
     )
     .action(configVerb("list"));
   return program;
@@ -331,11 +336,13 @@ function reportError(err: unknown, report: (message: string) => void): number {
       err.code === "commander.help";
     return ok ? ExitCode.ok : ExitCode.usage;
   }
-  if (err instanceof CliError) {
-    report(err.message);
-    return err.exitCode;
-  }
-  const e = err as Error;
-  report(e?.message ?? String(err));
-  return ExitCode.runtime;
+  const code = exitCodeFor(err);
+  const message = (err as Error)?.message ?? String(err);
+  // design.md: 1 is for bugs only, and its message says so.
+  report(
+    code === ExitCode.runtime
+      ? `internal error: ${message} (this is a bug in playproof-batch: please report it with the command that failed)`
+      : message,
+  );
+  return code;
 }

@@ -60,11 +60,12 @@ export async function modelTrainAction(ctx: Context, o: ModelTrainFlags): Promis
       if (ctx.io.json) ctx.io.dataJson({ ...shown, calibrated: false });
       throw new CliError(
         `model ${r.modelId} was trained but its calibration failed (${r.calibrationError}); it was not saved as woodwide.modelId. Finish it with \`playproof-batch model calibrate --model ${r.modelId} --baseline ${o.baseline}\`, or train with --no-calibrate`,
-        ExitCode.runtime,
+        // Calibration calls already retried in place: what is left is the service's state.
+        ExitCode.unavailable,
       );
     }
-    const file = await ctx.config();
     await recordModelFeatureSet(ctx.deps.env, r.modelId, r.featureSet);
+    const file = await ctx.config();
     file.set("woodwide.modelId", r.modelId);
     if (r.versionId) file.set("woodwide.modelVersionId", r.versionId);
     else file.delete("woodwide.modelVersionId");
@@ -90,8 +91,9 @@ export async function modelCalibrateAction(ctx: Context, o: ModelCalibrateFlags)
   const ww = ctx.settings.woodwide;
   const modelId = o.model ?? ww.modelId;
   if (!modelId) {
-    throw new UsageError(
+    throw new CliError(
       "no model to calibrate: pass --model ID, or set PLAYPROOF_MODEL_ID / woodwide.modelId",
+      ExitCode.config,
     );
   }
   const client = woodwideClientFor(ctx.settings);
@@ -102,9 +104,9 @@ export async function modelCalibrateAction(ctx: Context, o: ModelCalibrateFlags)
       baselineFile: o.baseline,
       modelId,
       mode: ww.mode,
+      featureSet: await featureSetFor(ctx.deps.env, modelId, ww.featureSet),
       poll: { maxWaitMs: ww.jobTimeoutMs },
       onProgress,
-      featureSet: await featureSetFor(ctx.deps.env, modelId, ww.featureSet),
       log,
     });
     progress.stop();

@@ -4,7 +4,7 @@ import type { Context } from "../cli-context.js";
 import { watchCommand } from "../commands/watch.js";
 import type { Values } from "../config.js";
 import { formatDuration, parseDuration } from "../durations.js";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode, exitCodeFor } from "../errors.js";
 import { watchStatus } from "../ui/watch-status.js";
 import { engineFor } from "./engine.js";
 import { type ProcessFlags, processFlags } from "./process.js";
@@ -60,7 +60,10 @@ export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> 
     await metrics.flush();
     const ran = `${result.batches} batch(es), ${result.sessions} session(s) in ${result.checks} check(s)`;
     if (result.ended === "failed")
-      throw new CliError(`watch stopped: ${result.error?.message} (${ran})`, ExitCode.runtime);
+      throw new CliError(
+        `watch stopped: ${result.error?.message} (${ran})`,
+        result.error ? exitCodeFor(result.error) : ExitCode.runtime,
+      );
     io.log("info", `watch stopped: ${ran}`, { ...result });
     return result.ended === "killed" ? ExitCode.interrupted : ExitCode.ok;
   } finally {

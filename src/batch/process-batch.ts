@@ -168,6 +168,11 @@ async function onFailure(deps: BatchDeps, c: Claimed, err: Error): Promise<Batch
     const split = await release(deps, c, err, "released", "too large: splitting", service.kind);
     return { ...split, split: true };
   }
+  if (service?.kind === "unreachable") {
+    // Not the batch's fault (issue 9): a wrong base URL or a network outage must not burn
+    // attempts until sessions are dead-lettered. They wait; the run stops with exit 69.
+    return release(deps, c, err, "failed", `${service.kind}: ${err.message}`, service.kind);
+  }
   if (!service?.retryable) {
     // Nothing burned: the sessions are due again at once (design.md, non-retryable failures).
     return release(

@@ -1,3 +1,4 @@
+import { ServiceError } from "../errors.js";
 import {
   type BatchDeps,
   type BatchReport,
@@ -19,7 +20,7 @@ export interface ProcessSummary extends SessionCounts {
   batches: number;
   durationMs: number;
   /** The failure that ended the run early, if any. */
-  stoppedBy?: { outcome: string; message: string; retryable: boolean };
+  stoppedBy?: { outcome: string; message: string; retryable: boolean; kind: string };
 }
 
 const COUNTS = [
@@ -67,8 +68,10 @@ export async function processQueue(
       continue;
     }
     if (r.error && r.outcome !== "dead") {
-      const retryable = r.outcome === "retry";
-      sum.stoppedBy = { outcome: r.outcome, message: r.error.message, retryable };
+      const service = r.error instanceof ServiceError ? r.error : undefined;
+      const retryable = r.outcome === "retry" || (service?.retryable ?? false);
+      const kind = service?.kind ?? "error";
+      sum.stoppedBy = { outcome: r.outcome, message: r.error.message, retryable, kind };
       break;
     }
   }

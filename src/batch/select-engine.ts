@@ -1,5 +1,5 @@
 import type { Settings } from "../config.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
 import type { FeatureSetName } from "../telemetry/feature-set-names.js";
 import { createWoodwideClient } from "../woodwide/client.js";
 import type { ScoringEngine } from "./engine.js";
@@ -25,8 +25,9 @@ export interface SelectEngineOptions {
 export function woodwideClientFor(settings: Settings, alternative = "") {
   const ww = settings.woodwide;
   if (!ww.apiKey) {
-    throw new UsageError(
+    throw new CliError(
       `WOODWIDE_API_KEY is not set: export it, or run \`playproof-batch config set woodwide.apiKey KEY\`${alternative}`,
+      ExitCode.config,
     );
   }
   return createWoodwideClient({ baseUrl: ww.baseUrl, apiKey: ww.apiKey, timeoutMs: ww.timeoutMs });
@@ -42,8 +43,9 @@ export function selectEngine(o: SelectEngineOptions): EngineChoice {
   if (wanted === "local") return { engine: local, fallback: local, close: async () => undefined };
   const client = woodwideClientFor(settings, " (or use --engine local)");
   if (!ww.modelId) {
-    throw new UsageError(
+    throw new CliError(
       "no Woodwide model: set PLAYPROOF_MODEL_ID, run `playproof-batch model train --baseline FILE`, or use --engine local",
+      ExitCode.config,
     );
   }
   let datasetId = ww.datasetId;

@@ -1,3 +1,4 @@
+import { ServiceError } from "../errors.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { MaintenanceReport } from "./maintenance.js";
 import type { ProcessSummary } from "./process-queue.js";
@@ -80,7 +81,11 @@ export async function runWatchLoop(
           emit({ type: "processed", result });
           const stop = result.stoppedBy;
           if (stop && !stop.retryable && !released)
-            return { ...res, ended: "failed", error: new Error(stop.message) };
+            return {
+              ...res,
+              ended: "failed",
+              error: new ServiceError(stop.message, { kind: stop.kind, retryable: false }),
+            };
         }
         if (d.maintain && d.now() >= nextMaintain && !d.stop.aborted) {
           nextMaintain = d.now() + o.maintainEveryMs;

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode, exitCodeFor } from "../errors.js";
 import { type EnqueueItem, planEnqueue } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
@@ -157,7 +157,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
           `could not append to ${opts.store.path}: ${(err as Error).message}; ` +
             `${result.accepted} sessions were queued before this, the ${items.length} read from ` +
             `${items[0]!.where} on were not (run the same input again: duplicates are ignored)`,
-          ExitCode.runtime,
+          exitCodeFor(err),
           { cause: err },
         );
       });

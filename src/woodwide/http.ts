@@ -121,17 +121,24 @@ export function createHttp(opts: HttpOptions): Http {
       if (o.signal?.aborted) throw o.signal.reason;
       const code = (err as { code?: unknown }).code;
       if (deadline.aborted || (typeof code === "string" && TIMEOUT_CODES.test(code))) {
-        const error = new ServiceError(`Woodwide ${label} timed out after ${opts.timeoutMs} ms`, {
-          kind: "timeout",
-          retryable: true,
-          cause: safeCause(err, opts.apiKey),
-        });
+        const error = new ServiceError(
+          `Woodwide ${label} at ${url.host} timed out after ${opts.timeoutMs} ms`,
+          {
+            kind: "timeout",
+            retryable: true,
+            cause: safeCause(err, opts.apiKey),
+          },
+        );
         const sent = code !== "UND_ERR_CONNECT_TIMEOUT";
         return { error, outcome: { failure: sent ? "unknown" : "not-sent", kind: "timeout" } };
       }
       if (typeof code === "string" && NETWORK_CODES.test(code)) {
-        const error = new ServiceError(`Woodwide ${label} failed: network error (${code})`, {
-          kind: "network",
+        // Issue 9: a service that cannot be reached is not the batch's fault (kind
+        // "unreachable": the batch is released without spending an attempt); say where.
+        const unreachable = BEFORE_SEND_CODES.has(code);
+        const what = unreachable ? `could not reach ${url.host}` : `network error at ${url.host}`;
+        const error = new ServiceError(`Woodwide ${label} failed: ${what} (${code})`, {
+          kind: unreachable ? "unreachable" : "network",
           retryable: true,
           cause: safeCause(err, opts.apiKey),
         });

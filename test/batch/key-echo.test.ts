@@ -35,13 +35,13 @@ describe("the key echoed in encoded forms never leaks", () => {
     for (const args of [["-v"], ["-v", "--log-format", "json"]]) {
       const r = await w.run(["process", ...args, "--json"]);
       out.push(r.stdout, r.stderr);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(69);
       w.advance(3_600_000);
       server.fake.setFault({ kind: "job-failed", on: "job", times: 1, message: `ingest${echo}` });
     }
     server.fake.setFault({ kind: "echo-key", status: 422, on: "upload", times: 1 });
     const refused = await w.run(["process", "-v"]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(78); // a 422: the request's shape was refused
     out.push(refused.stdout, refused.stderr);
     const journal = await readFile(w.queue, "utf8");
     const text = [...out, journal].join("\n");

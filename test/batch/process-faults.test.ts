@@ -139,7 +139,7 @@ describe("retryable faults: the batch goes back with full-jitter backoff, then s
     Object.assign(server.fake.settings, c.settings);
     const args = ["--mode", c.mode, "--attempts", "3"];
     const r = await w.run(["process", ...args, "--json"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69); // design.md: a service unavailable; sessions wait
     expect(r.stderr).toMatch(/process stopped: .*\(sessions will be retried after their backoff\)/);
     expect(JSON.parse(r.stdout)).toMatchObject({
       batches: 1,
@@ -210,7 +210,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
     const w = await queuedWorld();
     server.fake.setFault({ kind: "rate-limit", retryAfter: "45", on: "upload", times: 1 });
     const r = await w.run(["process"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69);
     const [retry] = retries(await w.events());
     expect(retry!.reason).toMatch(/^rate-limited: .*HTTP 429/);
     const delay = retry!.notBefore - retry!.at;
@@ -227,7 +227,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
     const w = await queuedWorld();
     const at = new Date(Date.now() + 60_000).toUTCString();
     server.fake.setFault({ kind: "server-error", retryAfter: at, on: "upload", times: 1 });
-    expect((await w.run(["process"])).code).toBe(1);
+    expect((await w.run(["process"])).code).toBe(69);
     const [retry] = retries(await w.events());
     expect(retry!.notBefore - retry!.at).toBeGreaterThan(57_000);
     expect(retry!.notBefore - retry!.at).toBeLessThanOrEqual(60_000);
@@ -240,7 +240,7 @@ describe("backoff, Retry-After and dead-lettering", () => {
     const args = ["process", "--attempts", "3", "--json"];
     for (const attempt of [1, 2]) {
       const r = await w.run(args);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(69);
       const retry = retries(await w.events()).at(-1)!;
       expect(retry.ids).toEqual(IDS);
       const delay = retry.notBefore - retry.at;
@@ -280,10 +280,10 @@ describe("backoff, Retry-After and dead-lettering", () => {
   it("a batch mixing attempt counts dead-letters only the exhausted sessions", async () => {
     const w = await queuedWorld();
     server.fake.setFault({ kind: "server-error", on: "upload" });
-    expect((await w.run(["process", "--batch-size", "3"])).code).toBe(1);
+    expect((await w.run(["process", "--batch-size", "3"])).code).toBe(69);
     w.advanceTo(retries(await w.events())[0]!.notBefore);
     const r = await w.run(["process", "--attempts", "2", "--json"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69);
     expect(JSON.parse(r.stdout)).toMatchObject({ sessions: N, dead: 3, retried: 3 });
     const byId = new Map((await sessions(w)).map((s) => [s.id, s]));
     for (const id of ["s_0", "s_1", "s_2"])
@@ -294,39 +294,53 @@ describe("backoff, Retry-After and dead-lettering", () => {
 });
 
 describe("non-retryable answers stop the run and burn nothing", () => {
-  const CASES: { name: string; fault: FaultSpec; message: RegExp }[] = [
+  const CASES: { name: string; fault: FaultSpec; message: RegExp; code: number }[] = [
     {
       name: "401",
       fault: { kind: "unauthorized", on: "upload" },
       message: /HTTP 401: Invalid API key: Bearer \[redacted\] \(check WOODWIDE_API_KEY/,
+      code: 77,
     },
     {
       name: "402",
       fault: { kind: "payment-required", on: "upload" },
       message: /HTTP 402: Insufficient credits \(Woodwide credits exhausted: top up/,
+      code: 77,
     },
-    { name: "403", fault: { kind: "forbidden", on: "infer" }, message: /HTTP 403/ },
+    { name: "403", fault: { kind: "forbidden", on: "infer" }, message: /HTTP 403/, code: 77 },
     {
       name: "422",
       fault: { kind: "unprocessable", on: "infer" },
       message: /HTTP 422: body.dataset_version_id: Field required/,
+      code: 78,
     },
-    { name: "400", fault: { kind: "bad-request", on: "upload" }, message: /HTTP 400: Bad request/ },
-    { name: "404", fault: { kind: "not-found", on: "infer" }, message: /HTTP 404: Not found/ },
+    {
+      name: "400",
+      fault: { kind: "bad-request", on: "upload" },
+      message: /HTTP 400: Bad request/,
+      code: 78,
+    },
+    {
+      name: "404",
+      fault: { kind: "not-found", on: "infer" },
+      message: /HTTP 404: Not found/,
+      code: 78,
+    },
     {
       name: "400 mentioning credits",
       fault: { kind: "credits-in-body", on: "upload" },
       message: /credits exhausted/,
+      code: 77,
     },
   ];
 
   it.each(CASES)(
-    "$name: exit 1, a clear message, every session still due with 0 attempts",
+    "$name: exit $code (77 refused, 78 configuration), a clear message, every session still due with 0 attempts",
     async (c) => {
       const w = await queuedWorld();
       server.fake.setFault(c.fault);
       const r = await w.run(["process", "--batch-size", "3"]);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(c.code);
       expect(r.stderr).toMatch(c.message);
       expect(r.stderr).toMatch(/process stopped: .*\(sessions left queued\)$/m);
       expect(r.stderr).not.toContain(server.fake.apiKey);

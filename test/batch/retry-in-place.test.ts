@@ -74,7 +74,7 @@ describe("in-place retries through process", () => {
     const w = await queued();
     server.fake.setFault({ kind: "server-error", on: "upload" });
     const r = await w.run(["process", "--json"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69);
     expect(JSON.parse(r.stdout)).toMatchObject({ scored: 0, retried: N });
     expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(3);
     const [batch] = batches(await w.events());
@@ -104,7 +104,7 @@ describe("in-place retries through process", () => {
     // The results poll tries a malformed answer again (a GET: harmless); every try is oversized.
     server.fake.setFault({ kind: "oversized", on: "results" });
     const r = await w.run(["process", "--json"]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69);
     expect(r.stderr).toMatch(
       /GET \/jobs\/[^ ]+\/results answered a body over 1073152 bytes \(the cap for 6 rows\); stopped reading it/,
     );

@@ -32,7 +32,7 @@ describe("a full disk (built binary, tmpfs)", () => {
     await writeFile(filler, Buffer.alloc(Math.max(0, bavail * bsize - 3_000)));
 
     const full = await w.run(["enqueue"], { input: ndjson(2_000, { points: 40 }, 120) });
-    expect(full.exitCode).toBe(1);
+    expect(full.exitCode).toBe(74); // design.md: local I/O
     expect(full.stderr).toMatch(
       /ENOSPC.*were not \(run the same input again: duplicates are ignored\)/,
     );
@@ -40,7 +40,7 @@ describe("a full disk (built binary, tmpfs)", () => {
     expect((await readQueueState(w.queue)).sessions.size).toBe(120);
 
     const stuck = await w.run(["process", "--engine", "local"]);
-    expect(stuck.exitCode).toBe(1);
+    expect(stuck.exitCode).toBe(74);
     expect(stuck.stderr).toMatch(/ENOSPC/);
     const after = await readQueueState(w.queue);
     expect(after.corrupt).toEqual([]);

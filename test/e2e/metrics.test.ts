@@ -53,7 +53,7 @@ describe("--metrics-file (built binary, fake Woodwide)", () => {
     // Issue 14: two 503s are retried in place; the third (with Retry-After) fails the attempt.
     fake.setFault({ kind: "server-error", on: "upload", times: 2 });
     fake.setFault({ kind: "server-error", on: "upload", times: 1, retryAfter: "2" });
-    expect((await w.run(["process", "--metrics-file", path])).exitCode).toBe(1);
+    expect((await w.run(["process", "--metrics-file", path])).exitCode).toBe(69);
     const failed = await expectMetricsMatchStats(w, path);
     expect(failed).toMatchObject({
       backoff: 12,

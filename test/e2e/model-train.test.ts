@@ -86,12 +86,12 @@ describe("model train (built binary, fake Woodwide)", () => {
     expect(cal.modelId).toBe(JSON.parse(r.stdout).modelId);
   });
 
-  it("issue 8, defect 6: a calibration that keeps failing is no success (exit 1, model not saved); model calibrate finishes it", async () => {
+  it("issue 8, defect 6: a calibration that keeps failing is no success (exit 69, model not saved); model calibrate finishes it", async () => {
     fake = await startFakeWoodwide();
     const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
     fake.setFault({ kind: "server-error", on: "infer" });
     const r = await w.run(["model", "train", "--baseline", baseline, "--name", "t3", "--json"]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(69);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ calibrated: false, modelId: expect.any(String) });
     expect(r.stderr).toContain(
@@ -138,17 +138,17 @@ describe("model train (built binary, fake Woodwide)", () => {
     expect((await w.run(["config", "get", "woodwide.modelId"])).stdout.trim()).toBe(out.modelId);
   });
 
-  it("model calibrate without a model: a usage error (exit 2)", async () => {
+  it("model calibrate without a model: a configuration error (exit 78)", async () => {
     const w = await cliWorld({ WOODWIDE_API_KEY: "k" });
     const r = await w.run(["model", "calibrate", "--baseline", baseline]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(78);
     expect(r.stderr).toMatch(/no model to calibrate: pass --model ID/);
   });
 
-  it("without an API key it stops with a clear usage error (exit 2)", async () => {
+  it("without an API key it stops with a clear configuration error (exit 78)", async () => {
     const w = await cliWorld();
     const r = await w.run(["model", "train", "--baseline", baseline]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(78);
     expect(r.stderr).toMatch(/WOODWIDE_API_KEY is not set/);
   });
 });

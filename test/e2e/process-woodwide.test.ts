@@ -132,13 +132,13 @@ describe.each(["dataset", "direct"] as const)("process --mode %s (built binary)"
 });
 
 describe("refusals burn nothing (built binary)", () => {
-  it("a wrong API key (401): exit 1, a clear message without the key, every session still due", async () => {
+  it("a wrong API key (401): exit 77, a clear message without the key, every session still due", async () => {
     const w = await queued(5, {
       ...woodwideEnv(server.fake),
       WOODWIDE_API_KEY: "ww_wrong_key_4242",
     });
     const r = await w.run(["process"]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(77);
     expect(r.stderr).toMatch(
       /process stopped: Woodwide POST \/datasets answered HTTP 401: .*\(check WOODWIDE_API_KEY/,
     );
@@ -148,11 +148,11 @@ describe("refusals burn nothing (built binary)", () => {
     await expectIntact(w, 5);
   });
 
-  it("credits exhausted (402): exit 1, a clear message, every session still due", async () => {
+  it("credits exhausted (402): exit 77, a clear message, every session still due", async () => {
     const w = await queued(5);
     server.fake.setFault({ kind: "payment-required", on: "infer" });
     const r = await w.run(["process", "--mode", "direct"]);
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode).toBe(77);
     expect(r.stderr).toMatch(/HTTP 402: Insufficient credits \(Woodwide credits exhausted/);
     await expectIntact(w, 5);
   });

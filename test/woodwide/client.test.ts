@@ -170,7 +170,7 @@ describe("every fault is classified", () => {
     await quick.close();
   });
 
-  it("a refused connection is a network error", async () => {
+  it("a refused connection is an unreachable service, named by host:port", async () => {
     const dead = await startFakeWoodwide();
     await dead.close();
     const c = createWoodwideClient({
@@ -179,7 +179,11 @@ describe("every fault is classified", () => {
       timeoutMs: 1000,
       retry: ONE_TRY,
     });
-    expect(await failure(c.getJob("j"))).toMatchObject({ kind: "network", retryable: true });
+    const err = await failure(c.getJob("j"));
+    expect(err).toMatchObject({ kind: "unreachable", retryable: true });
+    expect(err.message).toBe(
+      `Woodwide GET /jobs/j failed: could not reach ${new URL(dead.url).host} (ECONNREFUSED)`,
+    );
     await c.close();
   });
 

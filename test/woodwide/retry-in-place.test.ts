@@ -120,7 +120,8 @@ describe("retried in place: the answer says the request was not processed", () =
     const err = await failure(
       c.inferBatch("m", { datasetVersionId: "v" }, { onRetry: (r) => seen.push(r.status) }),
     );
-    expect(err).toMatchObject({ kind: "network", retryable: true });
+    expect(err).toMatchObject({ kind: "unreachable", retryable: true });
+    expect(err.message).toContain(`could not reach ${new URL(dead.url).host} (ECONNREFUSED)`);
     expect(seen).toEqual(["network", "network"]);
     await c.close();
   });
