@@ -28,9 +28,9 @@ const { values: o } = parseArgs({
     sessions: { type: "string" },
     seed: { type: "string", default: "1" },
     latency: { type: "string", default: "250" },
-    "compact-every": { type: "string", default: "1500" },
+    "compact-every": { type: "string", default: "1000" },
     bin: { type: "string", default: join(root, "bin", "playproof-batch.js") },
-    "no-defect1": { type: "boolean", default: false },
+    defect1: { type: "string", default: "4" },
     json: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
   },
@@ -88,7 +88,7 @@ addRoles(supervisor, {
   fakes,
   phaseMs,
   compactEveryMs: Number(o["compact-every"]),
-  defect1: !o["no-defect1"],
+  defect1: Number(o.defect1),
   start: Date.now(),
 });
 say(`${n} sessions, ${kills} kills over ${seconds}s, seed ${seed}, queue ${queue}`);

@@ -73,9 +73,10 @@ export function addRoles(
     ],
     pauseMs: [200, 600],
   });
-  // Issue 8, defect 1: batches in flight for 3 s while compactions replace the file; two of
-  // them, killed less often, so enough sessions are dead-lettered this way in a short run.
-  for (const name of defect1 ? ["process-defect1-a", "process-defect1-b"] : []) {
+  // Issue 8, defect 1: batches in flight for 3 s while compactions replace the file. Several of
+  // them, killed less often, so a short run dead-letters enough sessions this way to catch it.
+  for (let i = 0; i < defect1; i++) {
+    const name = `process-defect1-${i}`;
     sup.add({
       name,
       env: woodwideEnv(name, fakes.down, fakes.down.defaultModelId),
@@ -92,7 +93,7 @@ export function addRoles(
         "--quiet",
       ],
       pauseMs: [100, 400],
-      killWeight: 0.2,
+      killWeight: 0.15,
     });
   }
   sup.add({
