@@ -166,7 +166,14 @@ function printSummary(s, roles) {
   );
   line("sessions enqueued", `${s.enqueued} of ${s.sessions}`);
   line("present exactly once", s.presentOnce);
-  for (const k of ["lost", "duplicated", "unfinished", "doubleScored", "wrongPayload"])
+  for (const k of [
+    "lost",
+    "duplicated",
+    "notEnqueued",
+    "unfinished",
+    "doubleScored",
+    "wrongPayload",
+  ])
     line(k, s[k]);
   for (const k of ["wrongFeatures", "snapshotMismatch", "corruptLines", "generationGaps"])
     line(k, s[k]);

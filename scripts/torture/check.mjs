@@ -59,6 +59,7 @@ export function checkRun(lib, { ids, expected, generations, stats, quarantine })
   let duplicated = 0;
   let presentOnce = 0;
   let unfinished = 0;
+  let notEnqueued = 0;
   let doubleScored = 0;
   for (const id of ids) {
     const n = sessionLines.get(id) ?? 0;
@@ -66,6 +67,10 @@ export function checkRun(lib, { ids, expected, generations, stats, quarantine })
     if (n === 0) {
       lost++;
       violation("lost", `${id} is not in the final journal`);
+    }
+    if (!enqueues.has(id)) {
+      notEnqueued++;
+      violation("never enqueued", `${id}: no enqueue event in any generation`);
     }
     if (n > 1 || (enqueues.get(id) ?? 0) > 1) {
       duplicated++;
@@ -92,6 +97,7 @@ export function checkRun(lib, { ids, expected, generations, stats, quarantine })
     presentOnce,
     lost,
     duplicated,
+    notEnqueued,
     unfinished,
     doubleScored,
     wrongPayload: c.wrongPayload,
