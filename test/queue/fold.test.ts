@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { QueueEvent } from "../../src/queue/events.js";
-import { applyEvent, emptyState, isDue } from "../../src/queue/fold.js";
+import { applyEvent, emptyState, heldBy, isDue, type SessionRecord } from "../../src/queue/fold.js";
 
 function fold(events: QueueEvent[]) {
   const state = emptyState();
@@ -122,5 +122,225 @@ describe("foldJournal", () => {
       { t: "release", at: 2, batch: "b1", ids: ["a"], reason: "shutdown" },
     ]).sessions.get("a")!;
     expect(a).toMatchObject({ status: "queued", attempts: 0 });
+  });
+});
+
+// Issue 15: what the fold must get right for a second processor and for stats and metrics.
+describe("applyEvent: renewals, takeovers and totals", () => {
+  it("a renewal by the holder moves the lease and records its length", () => {
+    const s = fold([enq("a"), claim(["a"], "b1", 600, 0)]);
+    expect(applyEvent(s, { t: "renew", at: 500, batch: "b1", ids: ["a"], lease: 1_500 }, 7)).toBe(
+      true,
+    );
+    const a = s.sessions.get("a")!;
+    expect(a.claim).toEqual({ batch: "b1", lease: 1_500, owner: "test", ttl: 1_000 });
+    expect(isDue(a, 1_499)).toBe(false); // a second processor cannot take a live batch
+    expect(isDue(a, 1_500)).toBe(true);
+  });
+
+  it("a renewal from a batch that lost the session changes nothing", () => {
+    const s = fold([enq("a"), claim(["a"], "b1", 600), claim(["a"], "b2", 2_000, 700)]);
+    expect(applyEvent(s, { t: "renew", at: 800, batch: "b1", ids: ["a"], lease: 5_000 }, 9)).toBe(
+      false,
+    );
+    expect(s.sessions.get("a")!.claim).toEqual({
+      batch: "b2",
+      lease: 2_000,
+      owner: "test",
+      ttl: 1_300,
+    });
+  });
+
+  it("claims neither a scored nor a dead session, and reports that nothing changed", () => {
+    const s = fold([
+      enq("s"),
+      enq("d"),
+      claim(["s", "d"], "b1", 50),
+      { t: "result", at: 5, batch: "b1", id: "s" },
+      { t: "dead", at: 5, batch: "b1", id: "d", reason: "x" },
+    ]);
+    expect(applyEvent(s, claim(["s", "d"], "b2", 500, 60), 9)).toBe(false);
+    expect([s.sessions.get("s")!.status, s.sessions.get("d")!.status]).toEqual(["scored", "dead"]);
+    expect(s.sessions.get("d")!.claim).toBeUndefined();
+  });
+
+  it("a result records when and where, and forgets the claim and an old error", () => {
+    const s = fold([
+      enq("a"),
+      claim(["a"], "b1", 50),
+      { t: "retry", at: 5, batch: "b1", ids: ["a"], notBefore: 6, reason: "server" },
+      claim(["a"], "b2", 90, 7),
+    ]);
+    expect(applyEvent(s, { t: "result", at: 8, batch: "b2", id: "a" }, 4_242)).toBe(true);
+    expect(s.sessions.get("a")).toEqual({
+      id: "a",
+      status: "scored",
+      enqueuedAt: 0,
+      attempts: 1,
+      notBefore: 6,
+      doneAt: 8,
+      ref: 0,
+      resultRef: 4_242,
+      claim: undefined,
+    });
+  });
+
+  it("counts scored, retries, dead and batches; a failed batch is the last batch, not a success", () => {
+    const scored = {
+      at: 10,
+      outcome: "scored",
+      sessions: 2,
+      durationMs: 5,
+      engine: "local",
+    } as const;
+    const failed = {
+      at: 20,
+      outcome: "failed",
+      sessions: 1,
+      durationMs: 7,
+      engine: "woodwide",
+      message: "503",
+      kind: "server",
+    } as const;
+    const s = fold([
+      enq("a"),
+      enq("b"),
+      enq("c"),
+      claim(["a", "b", "c"], "b1", 50),
+      { t: "result", at: 5, batch: "b1", id: "a" },
+      { t: "dead", at: 5, batch: "b1", id: "b", reason: "x" },
+      { t: "retry", at: 5, batch: "b1", ids: ["c"], notBefore: 9, reason: "server" },
+      { t: "batch", batch: "b1", ...scored },
+      { t: "batch", batch: "b2", ...failed },
+      { t: "batch", batch: "b3", ...failed, at: 30, retriedCalls: { "503": 2 } },
+      {
+        t: "batch",
+        batch: "b4",
+        ...failed,
+        at: 40,
+        kind: "timeout",
+        retriedCalls: { "503": 1, network: 4 },
+      },
+    ]);
+    expect(s.totals).toEqual({
+      batches: 4,
+      scored: 1,
+      retries: 1,
+      dead: 1,
+      failures: { server: 2, timeout: 1 },
+      retriedCalls: { "503": 3, network: 4 },
+    });
+    expect(s.lastBatch).toEqual({
+      ...failed,
+      at: 40,
+      kind: "timeout",
+      retriedCalls: { "503": 1, network: 4 },
+    });
+    expect(s.lastSuccess).toEqual(scored);
+  });
+
+  it("a meta line restores last batch, last success and totals by value", () => {
+    const totals = { batches: 3, scored: 5, retries: 2, dead: 1, failures: { server: 1 } };
+    const last = { at: 9, outcome: "retry", sessions: 1, durationMs: 1, engine: "local" } as const;
+    const s = fold([
+      { t: "meta", at: 10, totals, lastBatch: last, lastSuccess: { ...last, outcome: "scored" } },
+      {
+        t: "batch",
+        at: 11,
+        batch: "b",
+        outcome: "failed",
+        sessions: 1,
+        durationMs: 1,
+        engine: "local",
+        kind: "server",
+      },
+    ]);
+    expect(s.totals).toEqual({
+      batches: 4,
+      scored: 5,
+      retries: 2,
+      dead: 1,
+      failures: { server: 2 },
+    });
+    expect(totals.failures).toEqual({ server: 1 }); // the event itself is not changed
+    expect(s.lastSuccess).toEqual({ ...last, outcome: "scored" });
+  });
+
+  it("a snapshot restores a session as compaction wrote it", () => {
+    const s = fold([
+      enq("x"),
+      {
+        t: "snapshot",
+        at: 50,
+        id: "a",
+        status: "scored",
+        enqueuedAt: 3,
+        attempts: 2,
+        notBefore: 4,
+        doneAt: 40,
+        lastError: "server",
+      },
+      {
+        t: "snapshot",
+        at: 50,
+        id: "q",
+        status: "queued",
+        enqueuedAt: 5,
+        attempts: 0,
+        notBefore: 0,
+      },
+    ]);
+    expect(s.sessions.get("a")).toEqual({
+      id: "a",
+      status: "scored",
+      enqueuedAt: 3,
+      attempts: 2,
+      notBefore: 4,
+      doneAt: 40,
+      lastError: "server",
+      ref: 100, // fold() puts event i at offset i * 100
+      resultRef: 100,
+    });
+    expect(s.sessions.get("q")).toMatchObject({ ref: 200, resultRef: undefined });
+  });
+
+  it("removing an unknown id changes nothing", () => {
+    const s = emptyState();
+    expect(applyEvent(s, { t: "remove", at: 1, ids: ["nope"] }, 0)).toBe(false);
+    expect(applyEvent(s, enq("a"), 0)).toBe(true);
+    expect(applyEvent(s, { t: "remove", at: 1, ids: ["nope", "a"] }, 0)).toBe(true);
+    expect(s.sessions.size).toBe(0);
+  });
+});
+
+describe("heldBy and isDue", () => {
+  const rec = (patch: Partial<SessionRecord>): SessionRecord => ({
+    id: "a",
+    status: "queued",
+    enqueuedAt: 0,
+    attempts: 0,
+    notBefore: 10,
+    ref: 0,
+    ...patch,
+  });
+
+  it.each([
+    [rec({}), 9, false],
+    [rec({}), 10, true],
+    [rec({ status: "claimed", claim: { batch: "b", lease: 20, owner: "o" } }), 19, false],
+    [rec({ status: "claimed", claim: { batch: "b", lease: 20, owner: "o" } }), 20, true],
+    [rec({ status: "claimed" }), 99, false], // no claim recorded: nothing to expire
+    [rec({ status: "scored" }), 99, false],
+    [rec({ status: "dead" }), 99, false],
+  ])("isDue(%j, %i) = %s", (r, now, due) => {
+    expect(isDue(r, now)).toBe(due);
+  });
+
+  it("holds only a claimed session, for its own batch", () => {
+    const claimed = rec({ status: "claimed", claim: { batch: "b", lease: 20, owner: "o" } });
+    expect(heldBy(claimed, "b")).toBe(true);
+    expect(heldBy(claimed, "c")).toBe(false);
+    expect(heldBy({ ...claimed, status: "queued" }, "b")).toBe(false);
+    expect(heldBy(undefined, "b")).toBe(false);
   });
 });
