@@ -23,7 +23,9 @@ import { fakePayload, fakeResult } from "../support/payload.js";
 
 function fold(events: QueueEvent[]): QueueState {
   const state = emptyState();
-  events.forEach((e, i) => applyEvent(state, e, i));
+  events.forEach((e, i) => {
+    applyEvent(state, e, i);
+  });
   return state;
 }
 const enq = (id: string, at = 0): QueueEvent => ({ t: "enqueue", at, id });
