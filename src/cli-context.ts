@@ -1,17 +1,24 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
 import {
   type ConfigFile,
+  type ConfigSources,
+  configFilePath,
   type Env,
+  effectiveValue,
   openConfigFile,
   readConfigValues,
   resolveSettings,
   type Settings,
   type Values,
 } from "./config.js";
-import { UsageError } from "./errors.js";
+import { looksLikeUrl, redactUrl } from "./config-keys.js";
+import { CliError, ExitCode, UsageError } from "./errors.js";
 import { openQueueStore, type QueueStore } from "./queue/store.js";
 import { createIo, type Io, type IoOptions } from "./ui/io.js";
+import { parseMetricsLabels } from "./ui/metrics-labels.js";
 
 export interface CliDeps {
   stdin: Readable & { isTTY?: boolean };
@@ -38,6 +45,8 @@ export interface Context {
   now: () => number;
   deps: CliDeps;
   config: () => Promise<ConfigFile>;
+  /** `--metrics-label k=v` of process and watch, parsed (issue 9). */
+  metricsLabels: Record<string, string>;
 }
 
 /** The io of the command running for these deps: its flags also shape the final error line. */
@@ -94,15 +103,97 @@ export async function closeContexts(deps: CliDeps): Promise<void> {
   await Promise.all(stores.map((s) => s.close()));
 }
 
-/** What every queue command needs: settings by precedence, the queue store, the io. */
-export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Context {
+/** Every source of settings for this command: its flags (and --queue), env, config file. */
+function configSources(cmd: Command, deps: CliDeps, io: Io, flags: Values = {}): ConfigSources {
   const g = cmd.optsWithGlobals<GlobalFlags>();
+  return {
+    flags: { ...flags, ...(g.queue ? { "queue.path": g.queue } : {}) },
+    env: deps.env,
+    file: readConfigValues(deps.env, (m) => io.log("warn", m)),
+    filePath: configFilePath(deps.env),
+  };
+}
+
+/** What `config` needs: reads never construct conf, which creates its directory (issue 9). */
+export interface ConfigContext {
+  io: Io;
+  sources: ConfigSources;
+  stdin: CliDeps["stdin"];
+  stderr: CliDeps["stderr"];
+  /** conf, for `set` and `unset` only. */
+  openFile: () => Promise<ConfigFile>;
+}
+
+export function makeConfigContext(cmd: Command, deps: CliDeps): ConfigContext {
   const io = makeIo(cmd, deps);
-  const settings = resolveSettings(
-    { ...flags, ...(g.queue ? { "queue.path": g.queue } : {}) },
-    deps.env,
-    readConfigValues(deps.env, (m) => io.log("warn", m)),
-  );
+  return {
+    io,
+    sources: configSources(cmd, deps, io),
+    stdin: deps.stdin,
+    stderr: deps.stderr,
+    openFile: () => openConfigFile(deps.env),
+  };
+}
+
+/**
+ * Commands that only read the queue: a queue file that does not exist is worth a warning there
+ * (issue 9, item 13: a crontab typo in --queue showed an all-zero `stats` and exit 0).
+ */
+const READ_ONLY_COMMANDS = new Set(["stats", "result", "results", "quarantine list"]);
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** How an operator names the queue setting that was used, for messages. */
+function queueSettingName(sources: ConfigSources): string {
+  const e = effectiveValue("queue.path", sources);
+  if (e.origin === "flag") return "--queue";
+  if (e.origin === "env") return "PLAYPROOF_QUEUE";
+  return e.origin === "file" ? `queue.path (in ${sources.filePath})` : "the queue path";
+}
+
+/**
+ * A queue path that cannot be a queue file stops here with a message naming it, before any
+ * store sees it (issue 9, item 13): a directory (EISDIR, 74) or a Redis URL, whose backend this
+ * build does not have yet (issue 11; 78). A missing file only warns, on read-only commands.
+ */
+function checkQueuePath(path: string, sources: ConfigSources, readOnly: boolean, io: Io): void {
+  const name = queueSettingName(sources);
+  if (looksLikeUrl(path)) {
+    throw new CliError(
+      `${name} is ${redactUrl(path)}: this version has no Redis queue backend yet; use a file path`,
+      ExitCode.config,
+    );
+  }
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (readOnly && (code === "ENOENT" || code === "ENOTDIR"))
+      io.log("warn", `no queue at ${path} yet (nothing was enqueued there: a typo in ${name}?)`);
+    return; // other errors: the store reports them where it reads or writes
+  }
+  if (isDirectory) {
+    throw new CliError(
+      `${path} is a directory: ${name} takes a file path, e.g. ${join(path, "queue.jsonl")}`,
+      ExitCode.io,
+    );
+  }
+}
+
+/**
+ * What every queue command needs: settings by precedence, the queue store, the io. Settings
+ * are checked as they are read (config.ts), so a bad value only stops a command that uses it.
+ */
+export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Context {
+  const io = makeIo(cmd, deps);
+  const sources = configSources(cmd, deps, io, flags);
+  const settings = resolveSettings(sources.flags, sources.env, sources.file, sources.filePath);
+  checkQueuePath(settings.queuePath, sources, READ_ONLY_COMMANDS.has(commandPath(cmd)), io);
   const now = deps.now ?? Date.now;
   const store = openQueueStore({
     path: settings.queuePath,
@@ -116,5 +207,13 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
     file ??= openConfigFile(deps.env);
     return file;
   };
-  return { io, settings, store, now, deps, config };
+  let metricsLabels: Record<string, string>;
+  try {
+    metricsLabels = parseMetricsLabels(
+      cmd.optsWithGlobals<{ metricsLabel?: string[] }>().metricsLabel,
+    );
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { io, settings, store, now, deps, config, metricsLabels };
 }

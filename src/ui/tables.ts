@@ -43,6 +43,16 @@ export function renderStats(s: StatsResult, now: number): string {
     ...(s.corruptLines > 0
       ? ([["corrupt lines", String(s.corruptLines)]] as [string, string][])
       : []),
+    ...watcherRows(s, now),
+  ]);
+}
+
+/** One row per `watch` that announced itself: alive or stale, and when it last checked. */
+function watcherRows(s: StatsResult, now: number): [string, string][] {
+  if (s.watchers.length === 0) return [["watchers", "none"]];
+  return s.watchers.map((w) => [
+    `watcher ${w.host}:${w.pid}`,
+    `${w.state}: last check ${ago(w.lastCheck, now)}, running since ${new Date(w.started).toISOString()}`,
   ]);
 }
 
@@ -68,12 +78,15 @@ export function renderResult(r: SessionResult): string {
 
 export function renderConfig(path: string, entries: ConfigEntry[]): string {
   const t = new Table({
-    head: ["key", "value", "meaning"],
+    head: ["key", "value", "origin", "meaning"],
     chars: COMPACT,
     style: { head: [], border: [] },
   });
-  for (const e of entries)
-    t.push([e.key, e.value === undefined ? "-" : String(e.value), e.description]);
+  // Issue 9, item 12: the effective value and where it came from; secrets arrive redacted.
+  for (const e of entries) {
+    const origin = e.origin === "env" ? `env ${e.envName}` : e.origin;
+    t.push([e.key, e.value === undefined ? "-" : String(e.value), origin, e.description]);
+  }
   return `${t.toString()}\nfile: ${path}`;
 }
 
