@@ -50,6 +50,10 @@ function scoringOptions(cmd: Command): Command {
     .option(
       "--metrics-file <path>",
       "write Prometheus text metrics there (temp file + rename; node_exporter textfile collector)",
+    )
+    .option(
+      "--metrics-label <name=value...>",
+      "a label on every metric (repeatable), beside queue=<path>",
     );
 }
 

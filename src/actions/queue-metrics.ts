@@ -13,7 +13,8 @@ export async function writeQueueMetrics(
 ): Promise<void> {
   try {
     const s = summary ?? summarize(await ctx.store.refresh(), ctx.now());
-    await writeMetricsFile(path, await renderMetrics(s));
+    const labels = { queue: ctx.store.path, ...ctx.metricsLabels };
+    await writeMetricsFile(path, await renderMetrics(s, labels));
   } catch (err) {
     ctx.io.log("warn", (err as Error).message);
   }

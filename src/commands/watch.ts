@@ -1,4 +1,5 @@
 import type { ScoringEngine } from "../batch/engine.js";
+import { heartbeat } from "../batch/heartbeat.js";
 import { MAINTAIN_EVERY_MS, queueMaintenance } from "../batch/maintenance.js";
 import type { BatchReport } from "../batch/process-batch.js";
 import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
@@ -29,10 +30,44 @@ export interface WatchOptions {
   onEvent?: (e: WatchEvent) => void;
   onBatchStart?: (n: number, of: number) => void;
   onBatch?: (r: BatchReport) => void;
+  /** Told when a heartbeat could not be written. */
+  warn?: (message: string) => void;
 }
 
 /** `watch`: the scheduler loop over the real queue and engine; returns how it ended. */
-export function watchCommand(o: WatchOptions): Promise<WatchLoopResult> {
+export async function watchCommand(o: WatchOptions): Promise<WatchLoopResult> {
+  const { store, settings, now } = o;
+  const beat = heartbeat({
+    store,
+    now,
+    settings: {
+      intervalMs: settings.watch.intervalMs,
+      minBatch: settings.watch.minBatch,
+      maxWaitMs: settings.watch.maxWaitMs,
+      batchSize: settings.batchSize,
+      engine: o.engine.name,
+    },
+    ...(o.warn ? { warn: o.warn } : {}),
+  });
+  const onEvent = (e: WatchEvent) => {
+    if (e.type === "waiting") beat.beat(e.nextCheckAt);
+    o.onEvent?.(e);
+  };
+  try {
+    return await runLoop(o, onEvent, (r) => {
+      beat.beat(now() + settings.watch.intervalMs);
+      o.onBatch?.(r);
+    });
+  } finally {
+    await beat.stop();
+  }
+}
+
+function runLoop(
+  o: WatchOptions,
+  onEvent: (e: WatchEvent) => void,
+  onBatch: (r: BatchReport) => void,
+): Promise<WatchLoopResult> {
   const { store, settings, now } = o;
   return runWatchLoop(
     {
@@ -56,10 +91,10 @@ export function watchCommand(o: WatchOptions): Promise<WatchLoopResult> {
           signal: ctl.signal,
           ...(o.backoff ? { backoff: o.backoff } : {}),
           onStart: (n) => o.onBatchStart?.(n, batches),
-          ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+          onBatch,
         }),
       maintain: queueMaintenance(store, now, settings.retentionMs),
-      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      onEvent,
     },
     {
       intervalMs: settings.watch.intervalMs,

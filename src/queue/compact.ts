@@ -87,6 +87,7 @@ export async function compactJournal(
         t: "meta",
         at: opts.now,
         ...(pointer ? { archive: pointer } : {}),
+        ...watchersKept(state, opts.now),
         lastBatch: state.lastBatch,
         lastSuccess: state.lastSuccess,
         totals: state.totals,
@@ -215,4 +216,12 @@ function snapshotLine(
     },
   };
   return serializeEvent(event);
+}
+
+/** A watcher silent for a week was killed long ago: compaction forgets it. */
+const FORGET_WATCHER_MS = 7 * 24 * 3_600_000;
+
+function watchersKept(state: QueueState, now: number) {
+  const kept = [...state.watchers.values()].filter((w) => w.lastCheck > now - FORGET_WATCHER_MS);
+  return kept.length > 0 ? { watchers: kept } : {};
 }

@@ -113,10 +113,30 @@ export interface ArchivingEvent {
   file: string;
   size: number;
 }
+/** What a running `watch` announces about itself (issue 9: is a scheduler alive?). */
+export interface Watcher {
+  /** host:pid:started, unique per watch process. */
+  id: string;
+  host: string;
+  pid: number;
+  started: number;
+  /** The heartbeat's time: its last check (or batch). */
+  lastCheck: number;
+  nextCheck: number;
+  settings: Record<string, string | number>;
+}
+/** A running `watch`'s heartbeat; `stopped` when it ends cleanly. */
+export interface HeartbeatEvent extends Omit<Watcher, "lastCheck"> {
+  t: "heartbeat";
+  at: number;
+  stopped?: boolean;
+}
 /** Written by compaction: queue-wide facts that must survive it (last batch, totals). */
 export interface MetaEvent {
   t: "meta";
   at: number;
+  /** The watchers that had not stopped. */
+  watchers?: Watcher[];
   /** Where the archive ended after this compaction's appends. */
   archive?: { file: string; size: number };
   lastBatch?: LastBatch;
@@ -161,6 +181,7 @@ export type QueueEvent =
   | BatchEvent
   | SnapshotEvent
   | ArchivingEvent
+  | HeartbeatEvent
   | MetaEvent;
 
 /** An event to append, with the payload (if any) that goes under `x`. */
@@ -216,6 +237,7 @@ const checks: Record<QueueEvent["t"], (e: Record<string, unknown>) => boolean> =
   snapshot: (e) =>
     isString(e.id) && isString(e.status) && isNumber(e.enqueuedAt) && isNumber(e.attempts),
   archiving: (e) => isString(e.file) && isNumber(e.size),
+  heartbeat: (e) => isString(e.id) && isString(e.host) && isNumber(e.pid) && isNumber(e.nextCheck),
   meta: (e) => typeof e.totals === "object" && e.totals !== null,
 };
 

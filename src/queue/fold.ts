@@ -1,4 +1,4 @@
-import type { LastBatch, QueueEvent, SessionStatus, Totals } from "./events.js";
+import type { LastBatch, QueueEvent, SessionStatus, Totals, Watcher } from "./events.js";
 
 /** One session as the fold of its events. Payloads stay on disk: `ref`/`resultRef` are offsets. */
 export interface SessionRecord {
@@ -37,6 +37,8 @@ export interface QueueState {
   lastSuccess?: LastBatch;
   totals: Totals;
   corrupt: CorruptLine[];
+  /** Running `watch` processes by id, from their heartbeats (a clean stop removes one). */
+  watchers: Map<string, Watcher>;
   /** The archive's end as the last compaction (or its unfinished start) recorded it. */
   archive?: { file: string; size: number };
   /** Complete lines folded so far. */
@@ -48,6 +50,7 @@ export interface QueueState {
 export function emptyState(): QueueState {
   return {
     sessions: new Map(),
+    watchers: new Map(),
     totals: { batches: 0, scored: 0, retries: 0, dead: 0 },
     corrupt: [],
     lines: 0,
@@ -150,10 +153,17 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
       state.totals.batches++;
       return true;
     }
+    case "heartbeat": {
+      const { t: _t, at, stopped, ...watcher } = event;
+      if (stopped) state.watchers.delete(event.id);
+      else state.watchers.set(event.id, { ...watcher, lastCheck: at });
+      return true;
+    }
     case "archiving":
       state.archive = { file: event.file, size: event.size };
       return true;
     case "meta":
+      state.watchers = new Map((event.watchers ?? []).map((w) => [w.id, w]));
       state.archive = event.archive;
       state.lastBatch = event.lastBatch;
       state.lastSuccess = event.lastSuccess;

@@ -1,4 +1,4 @@
-import type { LastBatch, Totals } from "./events.js";
+import type { LastBatch, Totals, Watcher } from "./events.js";
 import { isDue, type QueueState } from "./fold.js";
 
 /** What `stats` reports; pure so the scheduler and metrics read the same numbers. */
@@ -21,6 +21,18 @@ export interface QueueSummary {
   lastSuccess: LastBatch | undefined;
   totals: Totals;
   corruptLines: number;
+  /** Running `watch` processes (issue 9), from their heartbeats in the queue. */
+  watchers: WatcherStatus[];
+}
+
+export interface WatcherStatus extends Watcher {
+  /** stale: no heartbeat for a minute (or an interval, if longer) past its next check. */
+  state: "alive" | "stale";
+}
+
+export function watcherState(w: Watcher, now: number): WatcherStatus["state"] {
+  const interval = Number(w.settings.intervalMs) || 0;
+  return now > w.nextCheck + Math.max(60_000, interval) ? "stale" : "alive";
 }
 
 export function summarize(state: QueueState, now: number): QueueSummary {
@@ -41,6 +53,7 @@ export function summarize(state: QueueState, now: number): QueueSummary {
       ...(state.totals.failures ? { failures: { ...state.totals.failures } } : {}),
     },
     corruptLines: state.corrupt.length,
+    watchers: [...state.watchers.values()].map((w) => ({ ...w, state: watcherState(w, now) })),
   };
   let oldest = Number.POSITIVE_INFINITY;
   for (const rec of state.sessions.values()) {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import { parseBaselineCsv } from "./baseline-csv.js";
 import { createLocalEngine, type LocalEngine } from "./local-engine.js";
 import { hashString } from "./random.js";
@@ -12,17 +12,6 @@ export const BASELINE_FILE = "fixtures/baseline/human-baseline.csv";
 export interface LoadLocalEngineOptions {
   /** A baseline CSV to train on instead of the shipped one. */
   baselinePath?: string;
-}
-
-/** The package root: the first directory above this module with a package.json (src/ or dist/). */
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { rename, rm, writeFile } from "node:fs/promises";
 import type { QueueSummary } from "../queue/summary.js";
+import { packageVersion } from "../version.js";
 
 /**
  * `--metrics-file` (design.md, "Observability"): Prometheus text format for node_exporter's
@@ -19,10 +20,36 @@ const STATES = [
 
 const seconds = (ms: number | undefined) => (ms === undefined ? 0 : ms / 1_000);
 
-export async function renderMetrics(s: QueueSummary): Promise<string> {
+/** Every failure kind a batch records, so each has a series from the start (issue 9). */
+export const FAILURE_KINDS = [
+  "server",
+  "rate-limited",
+  "timeout",
+  "network",
+  "unreachable",
+  "malformed",
+  "id-mismatch",
+  "job-failed",
+  "too-large",
+  "auth",
+  "credits",
+  "bad-request",
+  "not-found",
+  "error",
+] as const;
+
+/**
+ * `labels` go on every series (issue 9: two queues' files in one textfile directory must not
+ * collide): `queue` (its path) and any `--metrics-label k=v`.
+ */
+export async function renderMetrics(
+  s: QueueSummary,
+  labels: Record<string, string> = {},
+): Promise<string> {
   // Loaded on demand: only runs with --metrics-file pay for it.
   const { Counter, Gauge, Registry } = await import("prom-client");
   const registers = [new Registry()];
+  registers[0]!.setDefaultLabels(labels);
   const name = (n: string) => `${METRIC_PREFIX}${n}`;
   const gauge = (n: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name: name(n), help, labelNames, registers });
@@ -45,6 +72,7 @@ export async function renderMetrics(s: QueueSummary): Promise<string> {
     s.totals.retries,
   );
   const failures = counter("failures_total", "Failed batches by kind", ["kind"]);
+  for (const kind of FAILURE_KINDS) failures.inc({ kind }, 0);
   for (const [kind, n] of Object.entries(s.totals.failures ?? {})) failures.inc({ kind }, n);
   // Issue 14: in-place retries, apart from failed attempts, so a flaky Woodwide shows before
   // sessions are dead-lettered. Its own prefix: it counts Woodwide calls, not batches.
@@ -64,7 +92,22 @@ export async function renderMetrics(s: QueueSummary): Promise<string> {
   gauge("last_batch_duration_seconds", "How long the last batch took").set(
     seconds(s.lastBatch?.durationMs),
   );
-  return registers[0]!.metrics();
+  // Issue 9: is a scheduler alive? The name the issue asks for, one series per watch process.
+  const watch = new Gauge({
+    name: "playproof_watch_last_check_timestamp_seconds",
+    help: "When each running watch last checked the queue (from its heartbeat)",
+    labelNames: ["host", "pid"],
+    registers,
+  });
+  for (const w of s.watchers) watch.set({ host: w.host, pid: String(w.pid) }, seconds(w.lastCheck));
+  new Gauge({
+    name: "playproof_build_info",
+    help: "The build that wrote this file (always 1)",
+    labelNames: ["version", "node"],
+    registers,
+  }).set({ version: packageVersion(), node: process.versions.node }, 1);
+  // Strict OpenMetrics parsers reject the blank lines prom-client puts between families.
+  return (await registers[0]!.metrics()).replace(/\n{2,}/g, "\n");
 }
 
 /** Temp file in the same directory, then rename: the collector never reads half a file. */

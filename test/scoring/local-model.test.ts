@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadLocalEngine, packageRoot } from "../../src/scoring/local-model.js";
+import { packageRoot } from "../../src/package-root.js";
+import { loadLocalEngine } from "../../src/scoring/local-model.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
 import { extractFeatures, type Features, type SessionInput } from "../../src/telemetry/features.js";
 

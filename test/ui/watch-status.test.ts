@@ -18,6 +18,7 @@ const summary = (o: Partial<QueueSummary> = {}): QueueSummary => ({
   lastBatch: undefined,
   lastSuccess: undefined,
   totals: { batches: 2, scored: 20, retries: 3, dead: 1 },
+  watchers: [],
   corruptLines: 0,
   ...o,
 });
