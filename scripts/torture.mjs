@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { checkRun } from "./torture/check.mjs";
 import { createSupervisor } from "./torture/children.mjs";
-import { expectations, fakeRows, featuresOf } from "./torture/expected.mjs";
+import { fakeTable } from "./torture/expected.mjs";
 import { loadFake, startFakes } from "./torture/fakes.mjs";
 import { startCapture } from "./torture/generations.mjs";
 import { loadLib } from "./torture/lib.mjs";
@@ -60,16 +60,15 @@ const bin = resolve(o.bin);
 const lib = await loadLib(resolve(bin, "..", ".."));
 const fake = await loadFake(root);
 const sessions = tortureSessions(n, seed);
-const prepared = featuresOf(lib, sessions);
-const training = fakeRows(lib, fake, prepared.slice(0, 150));
+const prepared = new Map(sessions.map((s) => [s.sessionId, lib.preparePayload(s)]));
+const training = fakeTable(lib, fake, [...prepared.values()].slice(0, 150));
 const fakes = await startFakes({
   fake,
   latencyMs: Number(o.latency),
-  training,
-  inputColumns: [...lib.FEATURE_COLUMNS],
+  training: training.rows,
+  inputColumns: training.columns.filter((col) => col !== "gameType" && col !== "deviceType"),
   rand: rng(seed * 3 + 1),
 });
-const expected = expectations(lib, fake, fakes.model, fakes.flaky.settings.threshold, prepared);
 const capture = startCapture(queue);
 const baseEnv = {
   ...process.env,
@@ -128,9 +127,10 @@ while (stats.scored + stats.dead < stats.sessions && Date.now() - drainStart < 1
 }
 const { generations, abandonedTemps } = await capture.stop();
 const quarantine = await readFile(`${queue}.quarantine`, "utf8").catch(() => "");
-const report = checkRun(lib, {
+const report = await checkRun(lib, {
   ids: sessions.map((s) => s.sessionId),
-  expected,
+  prepared,
+  fake: { lib: fake, model: fakes.model, threshold: fakes.flaky.settings.threshold },
   generations,
   stats,
   quarantine,

@@ -1,43 +1,27 @@
-// What each session's results must be, computed here from the session itself: its features,
-// its local-engine result, and the raw score the fake Woodwide model gives its own row.
+// What each session's results must be, computed from the session's own queued payload with the
+// tested tree's engines: its local-engine result, and the raw score the fake Woodwide model gives
+// its own row (a trained model: a mean |z| over every column, a fingerprint of the row).
 
-export function featuresOf(lib, sessions) {
-  const { parseSession, extractFeatures } = lib;
-  return sessions.map((s) => {
-    const parsed = parseSession(s);
-    if (!parsed.ok) throw new Error(`generated session ${s.sessionId} is invalid: ${parsed.error}`);
-    return {
-      id: s.sessionId,
-      features: extractFeatures(parsed.session),
-      meta: { gameType: parsed.session.gameType, deviceType: parsed.session.deviceType },
-    };
-  });
+/** Fake-model rows exactly as the fake parses them from a batch CSV, and the model columns. */
+export function fakeTable(lib, fake, payloads) {
+  return fake.model.parseCsvTable(lib.buildBatchCsv(payloads));
 }
 
-/** A fake-model row exactly as the fake parses it from the batch CSV. */
-export function fakeRows(lib, fake, rows) {
-  return fake.model.parseCsvTable(lib.buildBatchCsv(rows)).rows;
-}
-
-export function expectations(lib, fake, fakeModel, threshold, prepared) {
-  const local = lib.loadLocalEngine().scoreRows(
-    prepared.map((p) => p.features),
-    { thresholds: lib.DEFAULT_THRESHOLDS, now: new Date(0) },
-  );
-  const raw = fake.model.scoreRows(fakeModel, fakeRows(lib, fake, prepared), threshold);
-  const byId = new Map();
-  prepared.forEach((p, i) => {
-    byId.set(p.id, {
-      features: p.features,
-      local: comparable(local[i]),
-      woodwide: {
-        rawScore: raw[i].score,
-        isAnomaly: raw[i].isAnomaly,
-        reasons: lib.evaluateHeuristics(p.features).reasons,
+export async function expectations(lib, fake, fakeModel, threshold, own) {
+  const ids = [...own.keys()];
+  const payloads = ids.map((id) => own.get(id));
+  const local = await lib.scoreLocal(payloads);
+  const raw = fake.model.scoreRows(fakeModel, fakeTable(lib, fake, payloads).rows, threshold);
+  return new Map(
+    ids.map((id, i) => [
+      id,
+      {
+        local: comparable(local[i]),
+        woodwide: { rawScore: raw[i].score },
+        replayOf: payloads[i].replayOf,
       },
-    });
-  });
-  return byId;
+    ]),
+  );
 }
 
 /** A result without what legitimately differs between two scorings of one row. */

@@ -1,31 +1,43 @@
 // The project modules the checks use, loaded from the tree whose binary is tortured (--bin), so
-// the expected features and scores always come from the code under test.
+// the expected payloads and scores always come from the code under test: the harness re-runs
+// enqueue's own preparation and the engines' own scoring on each session's own data.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export async function loadLib(root) {
-  const load = (p) => import(pathToFileURL(join(root, "dist", p)).href);
-  const [events, fold, csv, heuristics, localModel, result, features, schema] = await Promise.all([
+  const path = (p) => join(root, "dist", p);
+  const load = (p) => import(pathToFileURL(path(p)).href);
+  const [events, fold, csv, prepare, localEngine, result] = await Promise.all([
     load("queue/events.js"),
     load("queue/fold.js"),
     load("batch/csv.js"),
-    load("scoring/heuristics.js"),
-    load("scoring/local-model.js"),
+    load("commands/enqueue-prepare.js"),
+    load("batch/local-engine.js"),
     load("scoring/result.js"),
-    load("telemetry/features.js"),
-    load("telemetry/schema.js"),
   ]);
+  // Woodwide batches are built for a feature set (issue 13) where the tree has them.
+  const sets = existsSync(path("telemetry/feature-set-names.js"))
+    ? await load("telemetry/feature-set-names.js")
+    : undefined;
+  const thresholds = result.DEFAULT_THRESHOLDS;
   return {
     parseHeader: events.parseHeader,
     parsePayload: events.parsePayload,
     applyEvent: fold.applyEvent,
     emptyState: fold.emptyState,
-    buildBatchCsv: csv.buildBatchCsv,
-    evaluateHeuristics: heuristics.evaluateHeuristics,
-    loadLocalEngine: localModel.loadLocalEngine,
-    DEFAULT_THRESHOLDS: result.DEFAULT_THRESHOLDS,
-    FEATURE_COLUMNS: features.FEATURE_COLUMNS,
-    extractFeatures: features.extractFeatures,
-    parseSession: schema.parseSession,
+    buildBatchCsv: (rows) => csv.buildBatchCsv(rows, sets?.DEFAULT_FEATURE_SET),
+    /** The payload enqueue queues for one record. */
+    preparePayload(session) {
+      const p = prepare.prepareRecord(
+        { line: 1, text: JSON.stringify(session) },
+        { thresholds, now: 0 },
+      );
+      if (!p.payload) throw new Error(`generated session ${session.sessionId}: ${p.rejection}`);
+      return p.payload;
+    },
+    /** The local engine's results for these payloads (the fallback's too, but its source). */
+    scoreLocal: async (rows) =>
+      (await localEngine.createLocalEngine().score(rows, { thresholds, now: () => 0 })).results,
   };
 }
