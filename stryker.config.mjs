@@ -10,6 +10,9 @@ export default {
   coverageAnalysis: "perTest",
   // The build machine has 2 cores shared with other work.
   concurrency: 2,
+  // A mutant that loops forever is caught by the timeout; the unit tests take milliseconds, so
+  // 3 s over the normal time (default 5 s) is ample even on a loaded machine.
+  timeoutMS: 3000,
   mutate: [
     "src/telemetry/features*.ts",
     "src/scoring/baseline-csv.ts",

@@ -48,5 +48,6 @@ export function log10TailShare(cal: Calibration, raw: number): number {
 
 export function calibrate(cal: Calibration, raw: number): number {
   const score = Math.log10(cal.pRef) - log10TailShare(cal, raw);
+  // Stryker disable next-line EqualityOperator: a score of exactly 0 rounds to 0 either way
   return score > 0 ? Math.round(score * 1000) / 1000 : 0;
 }

@@ -29,6 +29,7 @@ export function trainKnn(reference: readonly Float64Array[], k: number): KnnMode
         const t = z[j]! - flat[o]!;
         d2 += t * t;
       }
+      // Stryker disable next-line EqualityOperator: inserting a tie replaces the k-th distance with an equal one
       if (d2 < nearest[kk - 1]!) insertSorted(nearest, d2);
     }
     let sum = 0;
@@ -46,6 +47,7 @@ export function trainKnn(reference: readonly Float64Array[], k: number): KnnMode
 /** Keeps the k smallest values seen so far in ascending order; k is small, so linear insert. */
 function insertSorted(top: Float64Array, value: number): void {
   let i = top.length - 1;
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: top[-1] is undefined, so the loop stops at 0 anyway; shifting ties moves equal values
   while (i > 0 && top[i - 1]! > value) {
     top[i] = top[i - 1]!;
     i--;

@@ -43,6 +43,7 @@ function sampleStroke(points: readonly Point[], from: number, to: number, grid: 
   let prevDy = 0;
   const speeds: number[] = [];
   for (let t = t0; t <= end; t += GRID_MS) {
+    // Stryker disable next-line EqualityOperator: at a point's own time, f = 1 from the previous point lands on it
     while (j < to && points[j + 1]!.timestamp <= t) j++;
     const a = points[j]!;
     const b = points[Math.min(j + 1, to)]!;
@@ -80,6 +81,7 @@ function toGrid(points: readonly Point[]): Grid {
   for (let i = 1; i <= points.length; i++) {
     const last = i === points.length;
     if (last || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke samples one grid point and adds nothing
       if (i - 1 > start) sampleStroke(points, start, i - 1, grid);
       start = i;
     }
@@ -95,11 +97,13 @@ export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName
   const [turnP90] = percentiles(absTurns, [90]);
   let straight = 0;
   let flips = 0;
+  // Stryker disable next-line EqualityOperator: one past the end reads undefined, and both comparisons below are false
   for (let i = 0; i < grid.turns.length; i++) {
     if (absTurns[i]! < STRAIGHT_RAD) straight++;
     if (i > 0 && grid.turns[i]! * grid.turns[i - 1]! < 0) flips++;
   }
   let accelerating = 0;
+  // Stryker disable next-line EqualityOperator: one past the end reads undefined, and the NaN difference is never > x
   for (let i = 1; i < grid.speeds.length; i++) {
     if (Math.abs(grid.speeds[i]! - grid.speeds[i - 1]!) > 0.1 * speed.mean) accelerating++;
   }

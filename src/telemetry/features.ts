@@ -62,8 +62,10 @@ const SMOOTHNESS_JERK_SCALE = 2e6;
 /** 6 significant digits, so a row stored in the queue re-scores to exactly the same result. */
 export function roundFeature(x: number): number {
   if (Number.isNaN(x)) return 0;
+  // Stryker disable next-line EqualityOperator: x is +-Infinity here, never 0
   if (!Number.isFinite(x)) return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
   const r = Number(x.toPrecision(6));
+  // Stryker disable next-line UnaryOperator: toPrecision drops the sign of -0 ("0.00000"), so r is never -0
   return Object.is(r, -0) ? 0 : r;
 }
 
@@ -97,6 +99,7 @@ function playProofFeatures(
   const durationMs = s.durationMs ?? observedSpan(moves, clicks);
   const directionChanges = countWhere(turns, (a) => Math.abs(a) > DIRECTION_CHANGE_RAD);
   const pauses = moments(steps.dts.filter((dt) => dt > PAUSE_MS));
+  // Stryker disable next-line EqualityOperator: one move spans 0 either way
   const span = moves.length > 1 ? moves.at(-1)!.timestamp - moves[0]!.timestamp : 0;
   const timing = moments(steps.dts);
   return {
@@ -149,6 +152,7 @@ function observedSpan(moves: readonly Point[], clicks: readonly Point[]): number
 /** Share of interior points whose steps on both sides are micro-movements (< 2 px). */
 function jitterRatio(lengths: Float64Array): number {
   let count = 0;
+  // Stryker disable next-line EqualityOperator: one past the end reads undefined, never < JITTER_PX
   for (let i = 1; i < lengths.length; i++) {
     if (lengths[i - 1]! < JITTER_PX && lengths[i]! < JITTER_PX) count++;
   }
@@ -160,11 +164,13 @@ function clickAccuracy(s: SessionInput, clicks: readonly Point[]): number {
   const misses = s.misses ?? 0;
   if (hits + misses > 0) return hits / (hits + misses);
   const known = s.clicks.filter((c) => c.targetHit !== undefined);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: no clicks means no known flags, and safeRatio(0, 0) is 0
   return clicks.length > 0 ? safeRatio(known.filter((c) => c.targetHit).length, known.length) : 0;
 }
 
 /** Mean distance from each click to the pointer's last reported position before it. */
 function avgClickDistance(moves: readonly Point[], clicks: readonly Point[]): number {
+  // Stryker disable next-line ConditionalExpression: no clicks gives 0 / 0, which roundFeature turns into 0 as well
   if (moves.length === 0 || clicks.length === 0) return 0;
   let j = 0;
   let sum = 0;
