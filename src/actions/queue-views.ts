@@ -37,7 +37,7 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
       return;
     }
     const { confirmOnTty } = await import("../ui/prompt.js");
-    if (!(await confirmOnTty(`Remove ${n} session(s) from ${ctx.store.path}?`))) {
+    if (!(await confirmOnTty(`Remove ${n} session(s) from ${ctx.store.path}?`, ctx.io.color))) {
       ctx.io.log("info", "clear: nothing removed");
       return;
     }

@@ -27,7 +27,9 @@ export interface Io {
   readonly stderr: IoOptions["stderr"];
   /** Aborted once stdout's reader went away (EPIPE): data is dropped, streams should stop. */
   readonly closed: AbortSignal;
-  /** Colours `text` when colour is on for stderr (NO_COLOR, FORCE_COLOR, TERM=dumb). */
+  /** Colour is on for stderr (NO_COLOR, FORCE_COLOR, TERM=dumb: terminal.ts). */
+  readonly color: boolean;
+  /** Colours `text` when `color` is on. */
   paint(hue: Hue, text: string): string;
   data(text: string): void;
   /** Exactly one JSON document (or one line of a stream) on stdout. */
@@ -42,7 +44,8 @@ export function createIo(o: IoOptions): Io {
   const env = o.env ?? {};
   const closed = readerGone(o.stdout);
   readerGone(o.stderr);
-  const paint = painter(colorEnabled(o.stderr, env));
+  const color = colorEnabled(o.stderr, env);
+  const paint = painter(color);
   // Issue 9, defect 10: off a terminal (cron's `>> /var/log/...`), human lines need their time.
   const stamp = () => (o.stderr.isTTY ? "" : `${now().toISOString()} `);
   const line = (level: Level, prefix: string, message: string, fields?: object) => {
@@ -58,6 +61,7 @@ export function createIo(o: IoOptions): Io {
     interactive: isInteractive(o.stderr, env) && !o.quiet,
     stderr: o.stderr,
     closed,
+    color,
     paint,
     data(text) {
       if (!closed.aborted) o.stdout.write(text.endsWith("\n") ? text : `${text}\n`);

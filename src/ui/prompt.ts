@@ -13,9 +13,34 @@ async function asked<T>(prompt: Promise<T>): Promise<T> {
   }
 }
 
+const plain = (text: string) => text;
+
+/**
+ * Inquirer colours by process.env; the CLI's own env decides instead (issue 9, defect 8), so an
+ * in-process caller's NO_COLOR holds too. Undefined: inquirer's coloured default theme.
+ */
+export function promptTheme(color: boolean) {
+  if (color) return undefined;
+  return {
+    prefix: { idle: "?", done: "✔" },
+    style: {
+      answer: plain,
+      message: plain,
+      error: (text: string) => `> ${text}`,
+      defaultAnswer: (text: string) => `(${text})`,
+      help: plain,
+      highlight: plain,
+      key: (text: string) => `<${text}>`,
+    },
+  };
+}
+
 /** Asks on the terminal (stderr, never stdout data). Ctrl-C at the prompt exits 130. */
-export async function confirmOnTty(message: string): Promise<boolean> {
-  return asked(confirm({ message, default: false }, { output: process.stderr }));
+export async function confirmOnTty(message: string, color = true): Promise<boolean> {
+  const theme = promptTheme(color);
+  return asked(
+    confirm({ message, default: false, ...(theme ? { theme } : {}) }, { output: process.stderr }),
+  );
 }
 
 export interface PromptStreams {

@@ -12,6 +12,7 @@ import {
   formatBytes,
   formatEnqueueProgress,
 } from "../../src/ui/progress-format.js";
+import { promptTheme } from "../../src/ui/prompt.js";
 import { colorEnabled, isInteractive } from "../../src/ui/terminal.js";
 import { tempDir } from "../support/temp.js";
 
@@ -207,5 +208,23 @@ describe("inputBytes: the total of a progress line", () => {
     expect(inputBytes([a, "-"], pipe)).toBeUndefined();
     expect(inputBytes([join(dir, "missing")], pipe)).toBeUndefined();
     expect(inputBytes([], pipe)).toBeUndefined();
+  });
+});
+
+describe("promptTheme: inquirer follows the CLI's colour decision, not process.env", () => {
+  it("is inquirer's coloured default with colour on, and plain text with it off", () => {
+    expect(promptTheme(true)).toBeUndefined();
+    const t = promptTheme(false);
+    expect(t?.prefix).toEqual({ idle: "?", done: "✔" });
+    const styled = Object.entries(t?.style ?? {}).map(([k, f]) => [k, f("yes")]);
+    expect(Object.fromEntries(styled)).toEqual({
+      answer: "yes",
+      message: "yes",
+      error: "> yes",
+      defaultAnswer: "(yes)",
+      help: "yes",
+      highlight: "yes",
+      key: "<yes>",
+    });
   });
 });
