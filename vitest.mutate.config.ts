@@ -14,6 +14,7 @@ export default defineConfig({
       "test/telemetry/features*.test.ts",
       "test/woodwide/parse-results.test.ts",
       "test/woodwide/validate-rows.test.ts",
+      "test/woodwide/responses.test.ts",
       "test/woodwide/pure.test.ts",
     ],
     // IO-bound (real queue files; the shipped baseline, which local-engine.test.ts replaces with
