@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { configDir, type Env } from "../config.js";
 import { type Calibration, calibrate } from "../scoring/calibration.js";
 
@@ -11,6 +11,9 @@ export function calibrationPath(env: Env): string {
 export async function saveCalibration(env: Env, modelId: string, calibration: Calibration) {
   const path = calibrationPath(env);
   const tmp = `${path}.${process.pid}.tmp`;
+  // Issue 9, item 12: reading settings no longer creates the config directory as a side effect,
+  // so `model calibrate` on a fresh machine must create it (0700: it holds the API key too).
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(tmp, `${JSON.stringify({ modelId, calibration })}\n`, { mode: 0o600 });
   await rename(tmp, path);
 }
