@@ -15,6 +15,8 @@ import {
 } from "./cli-context.js";
 import { parseDuration } from "./durations.js";
 import { ExitCode, exitCodeFor, UsageError } from "./errors.js";
+import { type CommandTree, completionScript, SHELLS, type Shell } from "./ui/completion.js";
+import { packageVersion } from "./version.js";
 
 const durationOption = (value: string): string => {
   if (parseDuration(value) === undefined)
@@ -57,10 +59,52 @@ function scoringOptions(cmd: Command): Command {
     );
 }
 
+const TOP_LEVEL_HELP = `
+Examples:
+  zcat sessions.ndjson.gz | playproof-batch enqueue
+  playproof-batch process --if-due --metrics-file /var/lib/node_exporter/playproof.prom
+  playproof-batch watch                    # in a tmux pane
+  playproof-batch stats
+  playproof-batch results --decision fail --since 24h --format csv > fails.csv
+
+Environment:
+  PLAYPROOF_QUEUE      queue file (or redis:// URL)      WOODWIDE_API_KEY    Woodwide key
+  WOODWIDE_BASE_URL    Woodwide API base URL             PLAYPROOF_MODEL_ID  Woodwide model id
+  NO_COLOR, FORCE_COLOR, TERM=dumb   colour on stderr
+  Precedence: flag > environment > config file (playproof-batch config list) > default.
+
+Exit codes:
+  0 ok (also: nothing to do)   1 a bug (please report)   2 usage   3 result: unknown session
+  65 some input rejected        69 service unavailable (retried later)   74 local I/O
+  77 refused (bad key, credits)  78 configuration   130 interrupted
+  systemd: RestartPreventExitStatus=2 77 78`;
+
+/** The command tree commander knows, for completion scripts (flags of parents apply below). */
+function commandTree(cmd: Command, inherited: CommandTree["flags"] = []): CommandTree {
+  const own = cmd.options
+    .filter((o) => o.long && !o.hidden)
+    .map((o) => ({ flag: o.long!, description: o.description }));
+  const flags = [...own, ...inherited];
+  return {
+    name: cmd.name(),
+    description: cmd.description(),
+    flags,
+    // Below the root, its flags apply too, except --version (the root's alone).
+    subcommands: cmd.commands.map((c) =>
+      commandTree(c, cmd.parent ? inherited : own.filter((f) => f.flag !== "--version")),
+    ),
+  };
+}
+
 export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Command {
   const program = new Command("playproof-batch")
     .description("Batch bot/human scoring of PlayProof sessions on a crash-safe JSON-lines queue")
-    .showHelpAfterError()
+    .version(packageVersion(), "-V, --version", "print the version")
+    // Issue 9: a usage error prints itself and a pointer, not the whole help it scrolls under;
+    // subcommand help lists the global options too.
+    .showHelpAfterError("(see --help)")
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", TOP_LEVEL_HELP)
     .configureOutput({
       writeOut: (s) => deps.stdout.write(s),
       writeErr: (s) => deps.stderr.write(s),
@@ -148,6 +192,20 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void): Co
     .action(async (o: ClearFlags, cmd: Command) => {
       const { clearAction } = await import("./actions/queue-views.js");
       await clearAction(makeContext(cmd, deps), o);
+    });
+
+  program
+    .command("completion")
+    .argument("<shell>", "bash, zsh or fish")
+    .description("print a shell completion script generated from the command tree")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  source <(playproof-batch completion bash)      # in ~/.bashrc\n  source <(playproof-batch completion zsh)       # in ~/.zshrc\n  playproof-batch completion fish > ~/.config/fish/completions/playproof-batch.fish",
+    )
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell))
+        throw new UsageError(`completion: expected one of ${SHELLS.join(", ")}, got ${shell}`);
+      deps.stdout.write(completionScript(shell as Shell, commandTree(program)));
     });
 
   const quarantine = program
