@@ -52,7 +52,7 @@ function enqueueProgress(ctx: Context, files: string[]) {
   let probe: (() => EnqueueProgressCounts) | undefined;
   const show = () => {
     const p = probe?.();
-    if (!p) return;
+    if (!p || !ctx.io.interactiveNow()) return; // no terminal any more (0 columns): no line
     line.update(
       formatEnqueueProgress({
         records: p.read,

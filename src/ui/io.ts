@@ -24,6 +24,8 @@ export interface Io {
   readonly quiet: boolean;
   /** A spinner or live line may be drawn on stderr (terminal.ts decides, for every one). */
   readonly interactive: boolean;
+  /** The same rule asked again now: a terminal resized to 0 columns stops being one. */
+  interactiveNow(): boolean;
   readonly stderr: IoOptions["stderr"];
   /** Aborted once stdout's reader went away (EPIPE): data is dropped, streams should stop. */
   readonly closed: AbortSignal;
@@ -59,6 +61,7 @@ export function createIo(o: IoOptions): Io {
     json: o.json,
     quiet: o.quiet,
     interactive: isInteractive(o.stderr, env) && !o.quiet,
+    interactiveNow: () => isInteractive(o.stderr, env) && !o.quiet,
     stderr: o.stderr,
     closed,
     color,

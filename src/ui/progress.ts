@@ -1,9 +1,8 @@
-import type { Ora } from "ora";
 import type { BatchReport } from "../batch/process-batch.js";
 import { formatDuration } from "../durations.js";
 import type { Io } from "./io.js";
 import { formatBatchProgress } from "./progress-format.js";
-import { marks, startSpinner } from "./spinner.js";
+import { type LiveSpinner, marks, startSpinner } from "./spinner.js";
 
 /**
  * Batch progress: a spinner on a TTY showing `batch N/total` and an ETA once a batch has ended
@@ -11,7 +10,12 @@ import { marks, startSpinner } from "./spinner.js";
  * otherwise (stderr either way).
  */
 export function batchProgress(io: Io, engine: string, now: () => number, totalBatches?: number) {
-  let spinner: Ora | undefined;
+  let spinner: LiveSpinner | undefined;
+  let live = io.interactive;
+  const lost = () => {
+    live = false;
+    spinner = undefined;
+  };
   const started = now();
   let done = 0;
   return {
@@ -23,17 +27,16 @@ export function batchProgress(io: Io, engine: string, now: () => number, totalBa
         elapsedMs: now() - started,
         ...(totalBatches === undefined ? {} : { total: totalBatches }),
       });
-      if (io.interactive) {
-        if (spinner) spinner.start(text);
-        else spinner = startSpinner(io, text);
-      } else io.log("debug", text);
+      if (!live) io.log("debug", text);
+      else if (spinner) spinner.ora.start(text);
+      else spinner = startSpinner(io, text, lost);
     },
     onBatch(r: BatchReport) {
       done++;
       const line = describeBatch(r);
       const ok = r.outcome === "scored";
       if (spinner)
-        spinner.stopAndPersist({ symbol: ok ? marks(io).ok : marks(io).warn, text: line });
+        spinner.ora.stopAndPersist({ symbol: ok ? marks(io).ok : marks(io).warn, text: line });
       else
         io.log(ok ? "info" : "warn", line, {
           batch: r.batch,
@@ -43,7 +46,8 @@ export function batchProgress(io: Io, engine: string, now: () => number, totalBa
         });
     },
     stop() {
-      spinner?.stop();
+      spinner?.dispose();
+      spinner = undefined;
     },
   };
 }
@@ -69,18 +73,23 @@ export function describeBatch(r: BatchReport): string {
 
 /** A one-line status: a spinner on a TTY, a log line per change otherwise. */
 export function spinnerOrLog(io: Io) {
-  let spinner: Ora | undefined;
+  let spinner: LiveSpinner | undefined;
+  let live = io.interactive;
   let last = "";
+  const lost = () => {
+    live = false;
+    spinner = undefined;
+  };
   return {
     update(text: string) {
       if (text === last) return;
       last = text;
-      if (!io.interactive) io.log("info", text);
-      else if (spinner) spinner.text = text;
-      else spinner = startSpinner(io, text);
+      if (!live) io.log("info", text);
+      else if (spinner) spinner.ora.text = text;
+      else spinner = startSpinner(io, text, lost);
     },
     stop() {
-      spinner?.stop();
+      spinner?.dispose();
       spinner = undefined;
     },
   };

@@ -10,8 +10,14 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
  * `discardStdin` puts the terminal in raw mode but never starts a fresh stdin flowing, so Ctrl-C
  * reaches nobody and SIGINT is never raised: the terminal stays cooked.
  */
-export function startSpinner(io: Io, text: string): Ora {
-  return ora({
+export interface LiveSpinner {
+  readonly ora: Ora;
+  /** Stops it for good (its resize listener goes too). */
+  dispose(): void;
+}
+
+export function startSpinner(io: Io, text: string, onLost: () => void): LiveSpinner {
+  const spinner = ora({
     stream: io.stderr,
     text,
     isEnabled: true,
@@ -19,6 +25,20 @@ export function startSpinner(io: Io, text: string): Ora {
     color: false,
     spinner: { interval: 80, frames: FRAMES.map((f) => io.paint("cyan", f)) },
   }).start();
+  // A terminal resized to 0 columns mid-run would hang ora's next redraw the same way: stop
+  // drawing before it happens (node updates `columns` and emits 'resize' in one go), and let
+  // the owner carry on with log lines.
+  const onResize = () => {
+    if (io.interactiveNow()) return;
+    dispose();
+    onLost();
+  };
+  const dispose = () => {
+    io.stderr.off("resize", onResize);
+    spinner.stop();
+  };
+  io.stderr.on("resize", onResize);
+  return { ora: spinner, dispose };
 }
 
 /** The marks left in the scrollback, coloured only when colour is on. */

@@ -1,4 +1,3 @@
-import type { Ora } from "ora";
 import type { MaintenanceReport } from "../batch/maintenance.js";
 import type { BatchReport } from "../batch/process-batch.js";
 import type { WatchEvent } from "../batch/watch-loop.js";
@@ -6,7 +5,7 @@ import { formatDuration } from "../durations.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { Io } from "./io.js";
 import { describeBatch, errorText } from "./progress.js";
-import { marks, startSpinner } from "./spinner.js";
+import { type LiveSpinner, marks, startSpinner } from "./spinner.js";
 
 export interface StatusView {
   summary?: QueueSummary;
@@ -40,20 +39,25 @@ export function statusLine(v: StatusView, now: number): string {
  */
 export function watchStatus(io: Io, now: () => number, engine: string) {
   const view: StatusView = {};
-  let spinner: Ora | undefined;
+  let spinner: LiveSpinner | undefined;
   let timer: NodeJS.Timeout | undefined;
   let loggedCounts = "";
   const render = () => {
-    if (spinner) spinner.text = statusLine(view, now());
+    if (spinner) spinner.ora.text = statusLine(view, now());
+  };
+  // A terminal that stops being one (resized to 0 columns): log lines from then on.
+  const lost = () => {
+    clearInterval(timer);
+    spinner = undefined;
   };
   if (io.interactive) {
-    spinner = startSpinner(io, statusLine(view, now()));
+    spinner = startSpinner(io, statusLine(view, now()), lost);
     timer = setInterval(render, 1_000);
     timer.unref();
   }
   const persist = (symbol: string, text: string) => {
-    spinner?.stopAndPersist({ symbol, text });
-    spinner?.start(statusLine(view, now()));
+    spinner?.ora.stopAndPersist({ symbol, text });
+    spinner?.ora.start(statusLine(view, now()));
   };
   // On a TTY only what an operator should see in the scrollback is kept above the live line.
   const say: Say = (level, text, onTty = true) => {
@@ -82,7 +86,7 @@ export function watchStatus(io: Io, now: () => number, engine: string) {
     },
     stop() {
       if (timer) clearInterval(timer);
-      spinner?.stop();
+      spinner?.dispose();
       spinner = undefined;
     },
   };

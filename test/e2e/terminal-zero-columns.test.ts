@@ -51,4 +51,37 @@ describe("watch on a 0x0 terminal (built binary, real pty)", () => {
     },
     30_000,
   );
+
+  it("a terminal resized to 0x0 mid-run: the live line gives way to log lines; SIGTERM exits 0", async () => {
+    const w = await cliWorld();
+    expect((await w.run(["enqueue"], { input: ndjson(12, { points: 30 }) })).exitCode).toBe(0);
+    const t = ptyRun(
+      w.dir,
+      { TERM: "xterm-256color", ...w.env },
+      [process.execPath, BIN, "watch", "--engine", "local", "--interval", "200ms"],
+      { cols: 120, rows: 30, killAfterMs: 20_000 },
+    );
+    cleanup = t.kill;
+    await eventually(
+      async () => (/next check in .* │ last batch .*scored 12/.test(t.output()) ? true : undefined),
+      15_000,
+      "the live line after the batch",
+    );
+    await t.resize(0, 0);
+    await eventually(
+      async () =>
+        /due 0 · scored 12 · retrying 0 · dead 0\r\n/.test(t.output()) ? true : undefined,
+      10_000,
+      "the counts as a log line",
+    );
+    await t.signal("SIGTERM");
+    const r = await t.done;
+    expect(r.exitCode).toBe(0);
+    const tail = t
+      .output()
+      .slice(t.output().lastIndexOf("due 0 · scored 12 · retrying 0 · dead 0\r\n"));
+    expect(tail).toMatch(
+      /^due 0 · scored 12 · retrying 0 · dead 0\r\nstopping\r\nwatch stopped: 1 batch\(es\), 12 session\(s\) in \d+ check\(s\)\r\n/,
+    );
+  }, 30_000);
 });

@@ -3,7 +3,7 @@
  * what only a TTY shows, including a TTY that reports 0 columns). The command's pid is written
  * to a file (the shell `exec`s it), so a test can signal it directly.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 
@@ -50,6 +50,13 @@ export function ptyRun(dir: string, env: Record<string, string>, argv: string[],
     pid,
     /** Resolves with `script`'s result; `script -e` exits with the command's status. */
     done,
+    /** Resizes the terminal under the command (it gets SIGWINCH), e.g. to 0x0 mid-run. */
+    resize: async (cols: number, rows: number) => {
+      const p = await pid();
+      if (!p) throw new Error("the command has not started");
+      const tty = await readlink(`/proc/${p}/fd/2`);
+      await execa("stty", ["-F", tty, "cols", String(cols), "rows", String(rows)]);
+    },
     signal: async (sig: NodeJS.Signals) => {
       const p = await pid();
       if (!p) throw new Error("the command has not started");
