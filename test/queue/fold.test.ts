@@ -344,3 +344,101 @@ describe("heldBy and isDue", () => {
     expect(heldBy(undefined, "b")).toBe(false);
   });
 });
+
+describe("applyEvent: what each event reports, and totals kept by value", () => {
+  it("starts empty", () => {
+    const s = emptyState();
+    expect([s.sessions.size, s.corrupt, s.lines, s.superseded, s.totals]).toEqual([
+      0,
+      [],
+      0,
+      0,
+      { batches: 0, scored: 0, retries: 0, dead: 0 },
+    ]);
+  });
+
+  it("snapshot, batch, archiving and meta lines always count as a change", () => {
+    const s = emptyState();
+    const snapshot = {
+      t: "snapshot",
+      at: 1,
+      id: "a",
+      status: "queued",
+      enqueuedAt: 0,
+      attempts: 0,
+      notBefore: 0,
+    } as const;
+    const batch = {
+      t: "batch",
+      at: 2,
+      batch: "b",
+      outcome: "retry",
+      sessions: 1,
+      durationMs: 1,
+      engine: "local",
+    } as const;
+    expect(applyEvent(s, snapshot, 0)).toBe(true);
+    expect(applyEvent(s, batch, 1)).toBe(true);
+    expect(applyEvent(s, { t: "archiving", at: 3, file: "2026-11.jsonl", size: 42 }, 2)).toBe(true);
+    expect(s.archive).toEqual({ file: "2026-11.jsonl", size: 42 });
+    expect(
+      applyEvent(
+        s,
+        { t: "meta", at: 4, totals: { batches: 9, scored: 1, retries: 0, dead: 0 } },
+        3,
+      ),
+    ).toBe(true);
+    expect(s.totals).toEqual({ batches: 9, scored: 1, retries: 0, dead: 0 }); // no empty failures map
+    expect(s.archive).toBeUndefined();
+  });
+
+  it("a meta line's retried calls are copied, so later batches do not change the event", () => {
+    const totals = { batches: 1, scored: 0, retries: 0, dead: 0, retriedCalls: { "503": 1 } };
+    const s = emptyState();
+    applyEvent(s, { t: "meta", at: 1, totals }, 0);
+    applyEvent(
+      s,
+      {
+        t: "batch",
+        at: 2,
+        batch: "b",
+        outcome: "scored",
+        sessions: 1,
+        durationMs: 1,
+        engine: "woodwide",
+        retriedCalls: { "503": 2 },
+      },
+      1,
+    );
+    expect(s.totals.retriedCalls).toEqual({ "503": 3 });
+    expect(totals.retriedCalls).toEqual({ "503": 1 });
+  });
+
+  it("ignores a retried-call count that is not a number (a hand-edited journal)", () => {
+    const s = emptyState();
+    const retriedCalls = { "503": "2", network: 1 } as unknown as Record<string, number>;
+    applyEvent(
+      s,
+      {
+        t: "batch",
+        at: 2,
+        batch: "b",
+        outcome: "failed",
+        sessions: 1,
+        durationMs: 1,
+        engine: "woodwide",
+        retriedCalls,
+      },
+      0,
+    );
+    expect(s.totals.retriedCalls).toEqual({ network: 1 });
+  });
+
+  it("a scored or dead record is never due, even with a stale claim; a claimed one needs its claim", () => {
+    const claim = { batch: "b", lease: 5, owner: "o" };
+    const base = { id: "a", enqueuedAt: 0, attempts: 0, notBefore: 0, ref: 0 };
+    expect(isDue({ ...base, status: "scored", claim }, 99)).toBe(false);
+    expect(isDue({ ...base, status: "dead", claim }, 99)).toBe(false);
+    expect(heldBy({ ...base, status: "claimed" }, "b")).toBe(false);
+  });
+});

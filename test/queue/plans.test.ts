@@ -159,6 +159,12 @@ describe("planBoundLeases: a claim stamped by a clock running ahead", () => {
     ]);
   });
 
+  it("leaves a stale claim on a session that is no longer claimed alone", () => {
+    const state = fold([enq("a")]);
+    state.sessions.get("a")!.claim = { batch: "old", lease: 9_999_999, owner: "o", ttl: 10 };
+    expect(planBoundLeases(state, 0)).toEqual({ events: [], value: 0 });
+  });
+
   it("is part of every claim: the bounded renewal comes before the claim", () => {
     const state = fold([enq("ahead"), enq("new", 5), claim(["ahead"], "fast", 999_999, 900_000)]);
     const plan = planClaim(state, { now: 1_000, max: 5, leaseMs: 100, owner: "me", batch: "b" });

@@ -141,3 +141,146 @@ function catchError(fn: () => unknown): ServiceError {
   }
   throw new Error("expected a ServiceError");
 }
+
+// Issue 15: each guard of the parser and the validator with its exact message, so a guard that
+// goes missing (or lets the wrong shape through) fails here rather than as a retried batch.
+describe("parseResults / parseResultsValue: every guard", () => {
+  const row = { id: 0, is_anomaly: true, anomaly_score: 1 };
+
+  it("a JSON-encoded string under a JSON content type is parsed again (as CSV here)", () => {
+    const body = JSON.stringify("id,is_anomaly,anomaly_score\n0,true,1\n");
+    expect(parseResults(body, "application/json; charset=utf-8")).toEqual({
+      rows: [{ id: 0, isAnomaly: true, score: 1 }],
+    });
+  });
+
+  it.each([
+    // value, message after "Woodwide results are malformed: "
+    [5, "expected an object, got number"],
+    [null, "expected an object, got object"],
+    [{}, "no id/is_anomaly columns (keys: none)"],
+    [{ foo: 1, "bar\uFEFF": 2 }, "no id/is_anomaly columns (keys: foo, bar\uFEFF)"],
+    [{ data: null, foo: 1 }, "no id/is_anomaly columns (keys: data, foo)"],
+    [{ data: undefined }, "no id/is_anomaly columns (keys: data)"],
+    [{ ids: [1] }, "only flagged ids were answered (anomaly_format=per_row not honoured)"],
+    [{ id: [0] }, "id, is_anomaly and anomaly_score must all be arrays"],
+    [{ is_anomaly: [true] }, "id, is_anomaly and anomaly_score must all be arrays"],
+    [{ id: [0], anomaly_score: [1] }, "id, is_anomaly and anomaly_score must all be arrays"],
+    [
+      { id: 0, is_anomaly: [true], anomaly_score: [1] },
+      "id, is_anomaly and anomaly_score must all be arrays",
+    ],
+    [
+      { id: [0], is_anomaly: true, anomaly_score: [1] },
+      "id, is_anomaly and anomaly_score must all be arrays",
+    ],
+    [
+      { id: [0], is_anomaly: [true], anomaly_score: 1 },
+      "id, is_anomaly and anomaly_score must all be arrays",
+    ],
+    [
+      { id: [0, 1], is_anomaly: [true, false], anomaly_score: [1] },
+      "column lengths differ (id 2, is_anomaly 2, anomaly_score 1)",
+    ],
+    [
+      { id: [0], is_anomaly: [true, false], anomaly_score: [1] },
+      "column lengths differ (id 1, is_anomaly 2, anomaly_score 1)",
+    ],
+    [[[0, true, 1]], "row 0 is not an object"],
+    [[row, null], "row 1 is not an object"],
+    [[{ ...row, id: "x" }], "row 0: id is not an integer"],
+    [[{ ...row, id: " " }], "row 0: id is not an integer"],
+    [[{ is_anomaly: true, anomaly_score: 1 }], "row 0: id is not an integer"],
+    [[{ ...row, anomaly_score: "" }], "row 0: anomaly_score is not a number"],
+    [[{ ...row, is_anomaly: "yes" }], "row 0: is_anomaly is not a boolean"],
+  ])("%j: %s", (value, message) => {
+    const err = catchError(() => parseResultsValue(value));
+    expect([err.message, err.kind, err.retryable]).toEqual([
+      `Woodwide results are malformed: ${message}`,
+      "malformed",
+      true,
+    ]);
+  });
+
+  it("reads padded and upper-case flags and numbers", () => {
+    expect(
+      parseResultsValue([{ id: " 3 ", is_anomaly: " TRUE ", anomaly_score: " 2.5 " }]),
+    ).toEqual({ rows: [{ id: 3, isAnomaly: true, score: 2.5 }] });
+    expect(parseResultsValue([{ id: 4, is_anomaly: false, anomaly_score: 0 }])).toEqual({
+      rows: [{ id: 4, isAnomaly: false, score: 0 }],
+    });
+  });
+
+  it.each([
+    ["padded cells", "id , is_anomaly , anomaly_score\n 0 , true , 1 \n"],
+    ["a blank line inside", "id,is_anomaly,anomaly_score\n0,true,1\n\n1,false,0.5\n"],
+  ])("CSV with %s", (_name, body) => {
+    expect(parseResults(body, "text/csv").rows.map((r) => r.id)).toEqual(
+      body.includes("\n1,") ? [0, 1] : [0],
+    );
+  });
+
+  it.each([
+    ["id,is_anomaly,anomaly_score\n", "CSV lacks id/is_anomaly/anomaly_score columns (has: )"],
+    ["id,flag\n0,1\n", "CSV lacks id/is_anomaly/anomaly_score columns (has: id, flag)"],
+  ])("CSV %j", (body, message) => {
+    expect(catchError(() => parseResults(body, "text/csv")).message).toBe(
+      `Woodwide results are malformed: ${message}`,
+    );
+  });
+});
+
+describe("findDownloadUrl", () => {
+  it.each([
+    [{ result_url: "http://s3.example/a" }, "http://s3.example/a"],
+    [{ Download_URI: "/d/1" }, "/d/1"],
+    [{ result_url: 5, data: { output_url: "/d/2" } }, "/d/2"],
+    [{ result_url_expires: "/d/3" }, undefined], // the key must end in _url / _uri
+    [{ link: "https://s3.example/b" }, undefined],
+    [{ result_url: "ftp://s3.example/c" }, undefined],
+    [{ result_url: "see https://s3.example/d" }, undefined],
+    [{ result_url: "s3.example/e" }, undefined],
+    [{ data: "https://s3.example/f" }, undefined],
+    [null, undefined],
+    ["https://s3.example/g", undefined],
+  ])("%j -> %s", (value, url) => {
+    expect(findDownloadUrl(value)).toBe(url);
+  });
+});
+
+describe("validateRowIds and scoreDirection: exact answers", () => {
+  const rows = (ids: number[]) => ids.map((id) => ({ id, isAnomaly: false, score: id }));
+
+  it.each([
+    [[], 10, "Woodwide answered 0 rows for 10 sent: missing ids 0, 1, 2, 3, 4, 5, 6, 7, 8, 9"],
+    [[0, 1, 2], 2, "Woodwide answered 3 rows for 2 sent: out of range 2"],
+    [[0, 1, 1], 2, "Woodwide answered 3 rows for 2 sent: duplicated 1"],
+    [[0, 0.5], 2, "Woodwide answered 2 rows for 2 sent: missing ids 1; out of range 0.5"],
+  ])("%j of %i: %s", (ids, n, message) => {
+    expect(catchError(() => validateRowIds(rows(ids), n)).message).toBe(message);
+  });
+
+  it.each([
+    [
+      [
+        [true, 3],
+        [true, 5],
+        [false, 1],
+        [false, 2],
+      ],
+      { flaggedMean: 4, unflaggedMean: 1.5, flaggedScoreHigher: true },
+    ],
+    [
+      [
+        [true, 1],
+        [false, 1],
+      ],
+      { flaggedMean: 1, unflaggedMean: 1, flaggedScoreHigher: false },
+    ],
+    [[[true, 3]], { flaggedMean: 3, unflaggedMean: undefined, flaggedScoreHigher: undefined }],
+    [[[false, 2]], { flaggedMean: undefined, unflaggedMean: 2, flaggedScoreHigher: undefined }],
+  ] as [[boolean, number][], object][])("%j", (pairs, expected) => {
+    const r = pairs.map(([isAnomaly, score], id) => ({ id, isAnomaly, score }));
+    expect(scoreDirection(r)).toEqual(expected);
+  });
+});
