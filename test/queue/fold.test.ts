@@ -442,3 +442,38 @@ describe("applyEvent: what each event reports, and totals kept by value", () => 
     expect(heldBy({ ...base, status: "claimed" }, "b")).toBe(false);
   });
 });
+
+describe("applyEvent: watch heartbeats", () => {
+  const beat = (id: string, at: number, stopped?: boolean): QueueEvent => ({
+    t: "heartbeat",
+    at,
+    id,
+    host: "h",
+    pid: 7,
+    started: 1,
+    nextCheck: at + 30,
+    settings: { interval: "30s" },
+    ...(stopped ? { stopped } : {}),
+  });
+
+  it("keeps each watcher's last check; a clean stop forgets it; meta restores the live ones", () => {
+    const s = fold([beat("w1", 10), beat("w2", 20), beat("w1", 40), beat("w2", 50, true)]);
+    expect([...s.watchers.values()]).toEqual([
+      {
+        id: "w1",
+        host: "h",
+        pid: 7,
+        started: 1,
+        nextCheck: 70,
+        settings: { interval: "30s" },
+        lastCheck: 40,
+      },
+    ]);
+    expect(applyEvent(s, beat("w3", 60), 9)).toBe(true);
+    const w1 = s.watchers.get("w1")!;
+    applyEvent(s, { t: "meta", at: 70, totals: s.totals, watchers: [w1] }, 10);
+    expect([...s.watchers.keys()]).toEqual(["w1"]);
+    applyEvent(s, { t: "meta", at: 80, totals: s.totals }, 11);
+    expect(s.watchers.size).toBe(0);
+  });
+});
