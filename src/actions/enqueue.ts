@@ -46,6 +46,9 @@ export async function enqueueAction(ctx: Context, files: string[]): Promise<numb
  */
 function enqueueProgress(ctx: Context, files: string[]) {
   if (!ctx.io.interactive) return undefined;
+  // Sessions typed or pasted on the terminal: a line redrawn under them would garble the echo.
+  const stdinUsed = files.length === 0 || files.includes("-");
+  if (stdinUsed && ctx.deps.stdin.isTTY) return undefined;
   const line = spinnerOrLog(ctx.io);
   const started = ctx.now();
   const totalBytes = inputBytes(files, ctx.deps.stdin);
