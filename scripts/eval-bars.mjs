@@ -35,3 +35,45 @@ export function checkBars(report, bars = BARS) {
   }
   return misses;
 }
+
+/**
+ * Issue 13, part 2's targets on the hold-out generated families, and part 3's replay check.
+ * `enforced`: whether `npm run eval` fails on them (only once they are met; otherwise printed).
+ */
+export const ISSUE13_TARGETS = {
+  enforced: false,
+  familyAuc: 0.99,
+  familyPassedMax: 0.05,
+  humansPassed: 0.97,
+  humansFailedMax: 0.01,
+  replaysCaught: 0.95,
+};
+
+export function checkIssue13(report, t = ISSUE13_TARGETS) {
+  const misses = [];
+  for (const r of report.generated ?? []) {
+    if (r.split !== "holdout") continue;
+    if (r.local.auc === null || r.local.auc < t.familyAuc)
+      misses.push(`${r.name}: AUC ${r.local.auc?.toFixed(4)} < ${t.familyAuc}`);
+    if (r.local.passed > t.familyPassedMax)
+      misses.push(`${r.name}: passed ${pct(r.local.passed)} > ${pct(t.familyPassedMax)}`);
+  }
+  for (const r of [...report.files, ...report.resampledHumans]) {
+    if (r.label !== "human") continue;
+    if (r.local.passed < t.humansPassed)
+      misses.push(`${r.name}: humans passed ${pct(r.local.passed)} < ${pct(t.humansPassed)}`);
+    if (r.local.failed > t.humansFailedMax)
+      misses.push(`${r.name}: humans failed ${pct(r.local.failed)} > ${pct(t.humansFailedMax)}`);
+  }
+  if (report.replay) {
+    for (const c of [report.replay.dev, report.replay.holdout]) {
+      if (c.caughtShare === null || c.caughtShare < t.replaysCaught)
+        misses.push(
+          `replays (${c.split} seeds): caught ${pct(c.caughtShare ?? 0)} < ${pct(t.replaysCaught)}`,
+        );
+    }
+    const fm = report.replay.falseMatches.matches;
+    if (fm > 0) misses.push(`replays: ${fm} false matches among distinct dev-set humans`);
+  }
+  return misses;
+}

@@ -1,12 +1,21 @@
 import { featureKey } from "../telemetry/feature-sets.js";
-import { EXTRA_FEATURE_COLUMNS, FEATURE_COLUMNS, type Features } from "../telemetry/features.js";
+import {
+  EXTRA_FEATURE_COLUMNS,
+  FEATURE_COLUMNS,
+  type Features,
+  SHAPE_FEATURE_COLUMNS,
+} from "../telemetry/features.js";
 
 /**
  * The shipped human baseline: one feature row per session, every column (PlayProof ones for
  * Woodwide's `model train`, extra ones for the local model). No ids and no gameType/deviceType:
  * the dev humans' game labels say nothing about real traffic and must not become model inputs.
  */
-export const BASELINE_COLUMNS = [...FEATURE_COLUMNS, ...EXTRA_FEATURE_COLUMNS] as const;
+export const BASELINE_COLUMNS = [
+  ...FEATURE_COLUMNS,
+  ...EXTRA_FEATURE_COLUMNS,
+  ...SHAPE_FEATURE_COLUMNS,
+] as const;
 
 /**
  * Issue 13: the `playproof-1` values too, whole (PlayProof's definitions, for `model train

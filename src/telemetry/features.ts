@@ -1,8 +1,9 @@
 import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeatures } from "./features-grid.js";
 import { distance, inTimeOrder, type Point, pathSteps, turnAngles } from "./features-path.js";
+import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeatures } from "./features-shape.js";
 import { moments, percentiles, safeRatio } from "./features-stats.js";
 
-export { EXTRA_FEATURE_COLUMNS };
+export { EXTRA_FEATURE_COLUMNS, SHAPE_FEATURE_COLUMNS };
 
 /** The PlayProof columns, in the order a Woodwide model trained on PlayProof data expects. */
 export const FEATURE_COLUMNS = [
@@ -37,7 +38,7 @@ export const FEATURE_COLUMNS = [
 ] as const;
 
 export type PlayProofFeatureName = (typeof FEATURE_COLUMNS)[number];
-export type FeatureName = PlayProofFeatureName | ExtraFeatureName;
+export type FeatureName = PlayProofFeatureName | ExtraFeatureName | ShapeFeatureName;
 export type Features = Record<FeatureName, number>;
 
 /** Structural input: the schema's Session type is assignable to it. */
@@ -78,9 +79,11 @@ export function extractFeatures(s: SessionInput): Features {
   const clicks = inTimeOrder(s.clicks);
   const playProof = playProofFeatures(s, moves, clicks);
   const extra = extraFeatures(moves);
+  const shape = shapeFeatures(moves);
   const out = {} as Features;
   for (const c of FEATURE_COLUMNS) out[c] = roundFeature(playProof[c]);
   for (const c of EXTRA_FEATURE_COLUMNS) out[c] = roundFeature(extra[c]);
+  for (const c of SHAPE_FEATURE_COLUMNS) out[c] = roundFeature(shape[c]);
   return out;
 }
 
