@@ -53,7 +53,9 @@ export async function startFakes({ fake, latencyMs, training, inputColumns, rand
   down.setFault({ kind: "server-error", status: 503, retryAfter: "3600" });
   let faults = 0;
   const timer = setInterval(() => {
-    if (rand() < 0.5) return;
+    // One fault pending at most: faults wait for requests, and piling them up would fail every
+    // request, so no Woodwide batch would ever score.
+    if (rand() < 0.5 || flaky.faults.some((f) => f.remaining > 0)) return;
     const spec = FAULTS[Math.floor(rand() * FAULTS.length)];
     flaky.setFault({ ...spec, times: 1 });
     faults++;
