@@ -6,6 +6,7 @@ import {
   featureCategories,
   roundFeature,
   type SessionInput,
+  SHAPE_FEATURE_COLUMNS,
 } from "../../src/telemetry/features.js";
 
 type P = [x: number, y: number, t: number];
@@ -203,7 +204,11 @@ describe("extractFeatures: robustness", () => {
     ];
     for (const input of inputs) {
       const f = extractFeatures(input);
-      expect(Object.keys(f)).toEqual([...FEATURE_COLUMNS, ...EXTRA_FEATURE_COLUMNS]);
+      expect(Object.keys(f)).toEqual([
+        ...FEATURE_COLUMNS,
+        ...EXTRA_FEATURE_COLUMNS,
+        ...SHAPE_FEATURE_COLUMNS,
+      ]);
       for (const v of Object.values(f)) expect(Number.isFinite(v)).toBe(true);
     }
   });
