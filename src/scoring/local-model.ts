@@ -12,7 +12,7 @@ export const BASELINE_FILE = "fixtures/baseline/human-baseline.csv";
 /** Issue 13, part 2: the supervised layer, trained by scripts/build-baseline.mjs. */
 export const BOT_MODEL_FILE = "fixtures/baseline/bot-model.json";
 /** The shipped kNN's reference share: review at the strangest ~1% of baseline humans. */
-export const SHIPPED_KNN_P_REF = 0.1;
+export const SHIPPED_KNN_P_REF = 0.05;
 
 export interface LoadLocalEngineOptions {
   /** A baseline CSV to train on instead of the shipped one. */
@@ -25,7 +25,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (cause) {
-    throw new Error(`cannot read the ${what} ${path}: run \`npm run baseline\``, { cause });
+    throw new Error(`cannot read the ${what} ${path}: run \`node scripts/build-baseline.mjs\``, {
+      cause,
+    });
   }
 }
 

@@ -184,7 +184,7 @@ describe("each rule at its thresholds", () => {
       ["straight-path", 1],
       ["constant-speed", 1.5],
       ["no-speed-corrections", 1],
-      ["metronomic-timing", 1],
+      ["metronomic-timing", 0.5],
       ["no-jitter", 0.5],
       ["perfect-accuracy", 0.5],
       ["no-movement", 1.5],

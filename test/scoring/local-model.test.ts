@@ -29,7 +29,16 @@ describe("loadLocalEngine", () => {
     expect(packageRoot()).toBe(resolve(import.meta.dirname, "..", ".."));
     const engine = loadLocalEngine();
     expect(engine.id).toBe("local-knn");
-    expect(engine.version).toMatch(/^1-[0-9a-f]{8}$/);
+    // Issue 13: "2-" + the baseline's hash + the bot model's hash; "1-" + baseline alone without it.
+    expect(engine.version).toMatch(/^2-[0-9a-f]{8}-[0-9a-f]{8}$/);
+    const knnOnly = loadLocalEngine({ botModelPath: null });
+    expect(knnOnly.version).toBe(`1-${engine.version.split("-")[1]}`);
+  });
+
+  it("explains a missing bot model", () => {
+    expect(() => loadLocalEngine({ botModelPath: "/nonexistent/bot-model.json" })).toThrow(
+      /cannot read the bot model \/nonexistent\/bot-model.json: run `node scripts\/build-baseline.mjs`/,
+    );
   });
 
   it("explains a missing baseline", () => {
