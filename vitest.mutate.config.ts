@@ -17,11 +17,12 @@ export default defineConfig({
       "test/woodwide/responses.test.ts",
       "test/woodwide/pure.test.ts",
     ],
-    // IO-bound (real queue files; the shipped baseline, which local-engine.test.ts replaces with
+    // IO-bound (real queue files and locks; the shipped baseline, which local-engine.test.ts replaces with
     // tiny hand-checked ones; the devset's gzip corpus) or a size check (200,000 points): seconds
     // per mutant under Stryker's instrumentation, and they pin no extra behaviour of the pure core.
     exclude: [
       "test/queue/store.test.ts",
+      "test/queue/lock.test.ts",
       "test/scoring/local-model.test.ts",
       "test/scoring/local-model-devset.test.ts",
       "test/telemetry/features-scale.test.ts",
