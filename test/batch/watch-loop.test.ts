@@ -2,7 +2,7 @@
  * Issue 5: the `watch` loop over a real queue file with an injected clock, sleep and signals; a
  * stub engine stands in for Woodwide. Nothing here waits on a real timer.
  */
-import { mkdir, rm, rmdir, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/errors.js";
 import { until } from "../support/fake-clock.js";
@@ -77,7 +77,7 @@ describe("watch loop: when it processes", () => {
     expect(await loop).toMatchObject({ batches: 5, sessions: 220 });
   });
 
-  it("idle: checks every interval, never calls the engine, never writes the queue", async () => {
+  it("idle: checks every interval, never calls the engine, writes nothing but its heartbeats", async () => {
     const w = await started();
     const loop = w.start();
     await w.clock.waitForSleep(30 * SEC);
@@ -85,9 +85,14 @@ describe("watch loop: when it processes", () => {
     expect(w.stub.calls).toHaveLength(0);
     expect(w.decisions()).toHaveLength(21);
     expect(w.decisions().every((d) => !d.process && d.reason === "nothing due")).toBe(true);
-    await expect(stat(w.queue)).rejects.toThrow(/ENOENT/);
     w.stop.abort();
     expect(await loop).toMatchObject({ ended: "stopped", checks: 21, batches: 0 });
+    // Issue 9: one heartbeat per check (after it), and a goodbye on the clean stop.
+    const kinds = (await readFile(w.queue, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).t);
+    expect(kinds).toEqual([...Array(21).fill("heartbeat"), "heartbeat"]);
   });
 });
 
