@@ -101,9 +101,13 @@ export async function runEval(files, { variants = true, generated = true } = {})
 // targets are printed too; they fail the run only where eval-bars.mjs says they are enforced.
 async function main(args) {
   const json = args.includes("--json");
+  const named = args.filter((a) => !a.startsWith("--"));
+  // Issue 13's per-variant human bars are 97% of ~1,000 sessions; on a 50-session sample one
+  // session moves a share by 2 points, so they are enforced on the full dev set only.
+  const enforce13 = ISSUE13_TARGETS.enforced && named.length === 0;
   let report;
   try {
-    const files = listFiles(args.filter((a) => !a.startsWith("--")));
+    const files = listFiles(named);
     report = await runEval(files, {
       variants: !args.includes("--no-variants"),
       generated: !args.includes("--no-generated"),
@@ -114,22 +118,24 @@ async function main(args) {
   }
   const misses = checkBars(report);
   const issue13 = checkIssue13(report);
-  const failing = [...misses, ...(ISSUE13_TARGETS.enforced ? issue13 : [])];
+  const failing = [...misses, ...(enforce13 ? issue13 : [])];
   if (json) {
     const bars = { ...BARS, misses, issue13: { ...ISSUE13_TARGETS, misses: issue13 } };
     process.stdout.write(`${JSON.stringify({ ...report, bars }, null, 2)}\n`);
   } else {
     process.stdout.write(formatReport(report));
-    process.stdout.write(formatBars(misses, issue13));
+    process.stdout.write(formatBars(misses, issue13, enforce13));
   }
   return failing.length > 0 ? 1 : 0;
 }
 
-function formatBars(misses, issue13) {
+function formatBars(misses, issue13, enforced) {
   const bars = `AUC >= ${BARS.overallAuc} overall and >= ${BARS.botFileAuc} per bot file, bots not passed >= ${BARS.botsNotPassed}, humans passed >= ${BARS.humansPassed} and not failed >= ${BARS.humansNotFailed} per file and variant`;
   const t = ISSUE13_TARGETS;
   const targets = `hold-out families AUC >= ${t.familyAuc} and passed <= ${t.familyPassedMax}, humans passed >= ${t.humansPassed} and failed <= ${t.humansFailedMax} per source and variant, replays caught >= ${t.replaysCaught}, 0 false matches`;
-  const head = t.enforced ? "issue 13 bars" : "issue 13 targets (printed, not enforced)";
+  const head = enforced
+    ? "issue 13 bars"
+    : "issue 13 targets (printed; enforced on the full dev set only)";
   let out =
     misses.length === 0
       ? `bars: all met (${bars})\n`

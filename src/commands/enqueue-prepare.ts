@@ -48,7 +48,8 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): Prepared {
         gameType: session.gameType,
         deviceType: session.deviceType,
       },
-      provisional: heuristicResult(features, { thresholds: o.thresholds, now: new Date(o.now) }),
+      provisional: heuristicResult(ours, { thresholds: o.thresholds, now: new Date(o.now) }),
+      ...(fp ? { fp: encodeFingerprint(fp) } : {}),
     },
   };
 }
