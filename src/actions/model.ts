@@ -3,7 +3,7 @@ import { checkFeatureSet, featureSetFor, recordModelFeatureSet } from "../batch/
 import { woodwideClientFor } from "../batch/select-engine.js";
 import type { Context } from "../cli-context.js";
 import { modelCalibrate, modelTrain } from "../commands/model-train.js";
-import { CliError, ExitCode, UsageError } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
 import { DEFAULT_FEATURE_SET } from "../telemetry/feature-set-names.js";
 import { spinnerOrLog } from "../ui/progress.js";
 import type { PollProgress } from "../woodwide/poll.js";
