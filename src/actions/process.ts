@@ -2,7 +2,7 @@ import { featureSetFor } from "../batch/model-record.js";
 import type { CliDeps, Context } from "../cli-context.js";
 import { dryRun, processCommand } from "../commands/process.js";
 import type { Values } from "../config.js";
-import { CliError, ExitCode, serviceExitCode, UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 import { dueSessions } from "../queue/plans.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
@@ -105,7 +105,7 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     if (summary.stoppedBy) {
       throw new CliError(
         `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.retryable ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
-        serviceExitCode(summary.stoppedBy.kind, summary.stoppedBy.retryable),
+        summary.stoppedBy.exitCode,
       );
     }
     return ExitCode.ok;

@@ -1,4 +1,4 @@
-import { ServiceError } from "../errors.js";
+import { type ExitCodeValue, exitCodeFor, ServiceError } from "../errors.js";
 import {
   type BatchDeps,
   type BatchReport,
@@ -20,7 +20,14 @@ export interface ProcessSummary extends SessionCounts {
   batches: number;
   durationMs: number;
   /** The failure that ended the run early, if any. */
-  stoppedBy?: { outcome: string; message: string; retryable: boolean; kind: string };
+  stoppedBy?: {
+    outcome: string;
+    message: string;
+    retryable: boolean;
+    kind: string;
+    /** What the CLI exits with for it (design.md, "Exit codes"). */
+    exitCode: ExitCodeValue;
+  };
 }
 
 const COUNTS = [
@@ -71,7 +78,8 @@ export async function processQueue(
       const service = r.error instanceof ServiceError ? r.error : undefined;
       const retryable = r.outcome === "retry" || (service?.retryable ?? false);
       const kind = service?.kind ?? "error";
-      sum.stoppedBy = { outcome: r.outcome, message: r.error.message, retryable, kind };
+      const exitCode = exitCodeFor(r.error);
+      sum.stoppedBy = { outcome: r.outcome, message: r.error.message, retryable, kind, exitCode };
       break;
     }
   }

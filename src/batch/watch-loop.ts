@@ -1,4 +1,4 @@
-import { ServiceError } from "../errors.js";
+import { CliError } from "../errors.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { MaintenanceReport } from "./maintenance.js";
 import type { ProcessSummary } from "./process-queue.js";
@@ -84,7 +84,7 @@ export async function runWatchLoop(
             return {
               ...res,
               ended: "failed",
-              error: new ServiceError(stop.message, { kind: stop.kind, retryable: false }),
+              error: new CliError(stop.message, stop.exitCode),
             };
         }
         if (d.maintain && d.now() >= nextMaintain && !d.stop.aborted) {
