@@ -23,7 +23,7 @@ describe("a full disk (built binary, tmpfs)", () => {
     const w0 = await cliWorld();
     const disk = join(w0.dir, "disk");
     await mkdir(disk);
-    mountTmpfs(disk, "4m");
+    mountTmpfs(disk, "16m"); // room for 2,120 sessions once it is emptied
     const w = await cliWorld({ PLAYPROOF_QUEUE: join(disk, "queue.jsonl") });
     expect((await w.run(["enqueue"], { input: ndjson(120, { points: 40 }) })).exitCode).toBe(0);
     // Leave about 3 KB free: room for a claim, not for a batch's results.
