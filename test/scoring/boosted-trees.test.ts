@@ -98,3 +98,38 @@ describe("trainTrees", () => {
     expect(predictLogit(m, [0])).toBeCloseTo(-2 - 1 / (1 - p), 12);
   });
 });
+
+describe("trainTrees: split choice", () => {
+  it("finds the split on 40 shuffled distinct values through the 32 quantile edges", () => {
+    // Edges are col[floor(b * 39 / 32)], b = 1..31; b = 16 gives 19, the boundary of y = x >= 20.
+    const xs = Array.from({ length: 40 }, (_, i) => (i * 17) % 40);
+    const m = trainTrees(
+      ["a"],
+      xs.map((x) => [x]),
+      xs.map((x) => (x >= 20 ? 1 : 0)),
+      xs.map(() => 1),
+      opts,
+    );
+    expect(m.trees).toEqual([{ f: 0, thr: 19, l: { v: -2 }, r: { v: 2 } }]);
+  });
+
+  it("minLeaf rules out the best split when one side would be too small", () => {
+    // y = 0, 1, 1, 1: base ln 3, g = 0.75, -0.25, -0.25, -0.25, h = 0.1875. Gains 4, 4/3, 3.11:
+    // alone, row 0 splits off; with minLeaf 2 the middle split is the only one allowed.
+    const y3 = [0, 1, 1, 1];
+    expect(trainTrees(["a"], X, y3, w, opts).trees[0]).toMatchObject({ thr: 0 });
+    const m = trainTrees(["a"], X, y3, w, { ...opts, minLeaf: 2 });
+    expect(m.trees[0]).toMatchObject({ thr: 1 });
+    expect(m.trees[0]!.l!.v).toBeCloseTo(-4 / 3, 12); // -0.5 / 0.375
+    expect(m.trees[0]!.r!.v).toBeCloseTo(4 / 3, 12);
+  });
+
+  it("takes the first of equal gains, and stops at the depth asked", () => {
+    // y = 0, 1, 0, 1: splitting off row 0 or row 3 gains 4/3 each; the first wins. At depth 1
+    // the right side (y 1, 0, 1) stays one leaf: -(-0.5) / 0.75.
+    const m = trainTrees(["a"], X, [0, 1, 0, 1], w, opts);
+    expect(m.trees).toHaveLength(1);
+    expect(m.trees[0]).toMatchObject({ f: 0, thr: 0, l: { v: -2 } });
+    expect(m.trees[0]!.r!.v).toBeCloseTo(2 / 3, 12);
+  });
+});
