@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { writeSessions } from "./bench/gen.mjs";
 import { measure, median } from "./bench/measure.mjs";
 import { benchProcess } from "./bench/process.mjs";
+import { benchResults } from "./bench/results.mjs";
 import { benchLocalScoring } from "./bench/scoring.mjs";
 import { benchStages } from "./bench/stages.mjs";
 
@@ -87,4 +88,9 @@ if (want("process")) {
   if (enq.status !== 0) throw new Error(`enqueue failed: ${enq.stderr}`);
   console.log(`\n## process (${n} queued sessions, batches of 50)`);
   console.table(await benchProcess({ root, work, seedQueue, sessions: n }));
+}
+
+if (want("results")) {
+  console.log("\n## result and results (targets: 10k ids in one `result -` <= 2 s at 100k)");
+  console.table([await benchResults({ bin, work, sessions: big, points: 30 })]);
 }

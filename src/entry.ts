@@ -1,5 +1,5 @@
 import { setImmediate as tick } from "node:timers/promises";
-import { run } from "./cli.js";
+import { run } from "./cli/program.js";
 import { READER_GONE_EXIT, readerGone } from "./ui/output.js";
 
 // Watched before anything is written (even --help), so `... | head -1` never dies on EPIPE.

@@ -1,7 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { configGet, configList, configSet } from "../src/commands/config.js";
 import {
   type ConfigFile,
   type ConfigSources,
@@ -16,6 +15,7 @@ import {
 } from "../src/config.js";
 import { CONFIG_KEYS } from "../src/config-keys.js";
 import { CliError } from "../src/errors.js";
+import { configGet, configList, configSet } from "../src/ops/config.js";
 import { tempDir } from "./support/temp.js";
 
 // Issue 8: every config-file error names the file and what to do; a config directory other

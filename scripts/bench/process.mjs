@@ -9,7 +9,9 @@ import { measure } from "./measure.mjs";
 
 export async function benchProcess({ root, work, seedQueue, sessions, batchSize = 50 }) {
   const bin = join(root, "bin", "playproof-batch.js");
-  const { startFakeWoodwide } = await import(join(root, ".bench", "fake", "test", "support", "fake-woodwide.js"));
+  const { startFakeWoodwide } = await import(
+    join(root, ".bench", "fake", "test", "support", "fake-woodwide.js")
+  );
   const rows = [];
   const fresh = async (name) => {
     const q = join(work, `process-${name}.jsonl`);

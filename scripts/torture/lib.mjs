@@ -12,7 +12,8 @@ export async function loadLib(root) {
     load("queue/events.js"),
     load("queue/fold.js"),
     load("batch/csv.js"),
-    load("commands/enqueue-prepare.js"),
+    // src/commands became src/ops (issue 9); --bin may point at an older build.
+    load(existsSync(path("ops")) ? "ops/enqueue-prepare.js" : "commands/enqueue-prepare.js"),
     load("batch/local-engine.js"),
     load("scoring/result.js"),
   ]);

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { prepareRecord } from "../commands/enqueue-prepare.js";
 import { UsageError } from "../errors.js";
+import { prepareRecord } from "../ops/enqueue-prepare.js";
 import { DEFAULT_THRESHOLDS } from "../scoring/result.js";
 import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
 import { featureKey } from "../telemetry/feature-sets.js";

@@ -1,11 +1,11 @@
 import Table from "cli-table3";
 import type { ProcessSummary } from "../batch/process-queue.js";
-import type { ConfigEntry } from "../commands/config.js";
-import type { QuarantineListing } from "../commands/quarantine.js";
-import type { SessionResult } from "../commands/result.js";
-import type { ResultRow } from "../commands/results.js";
-import type { StatsResult } from "../commands/stats.js";
 import { formatDuration } from "../durations.js";
+import type { ConfigEntry } from "../ops/config.js";
+import type { QuarantineListing } from "../ops/quarantine.js";
+import type { SessionResult } from "../ops/result.js";
+import type { ResultRow } from "../ops/results.js";
+import type { StatsResult } from "../ops/stats.js";
 
 /** No rule between rows: a screenful at 3 a.m. should be dense. */
 const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };

@@ -5,7 +5,7 @@
 import { appendFile, readdir, readFile, stat } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { RESULT_COLUMNS } from "../../src/commands/results.js";
+import { RESULT_COLUMNS } from "../../src/ops/results.js";
 import { cliWorld } from "../support/cli.js";
 import { mixedSessions } from "../support/process-world.js";
 

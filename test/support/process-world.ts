@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
-import { run } from "../../src/cli.js";
+import { run } from "../../src/cli/program.js";
 import { parseHeader, type QueueEvent } from "../../src/queue/events.js";
 import { makeSession } from "./sessions.js";
 import { tempDir } from "./temp.js";

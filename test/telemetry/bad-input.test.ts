@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareRecord } from "../../src/commands/enqueue-prepare.js";
+import { prepareRecord } from "../../src/ops/enqueue-prepare.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
 import { readRecordTexts } from "../../src/telemetry/read-records.js";
 

@@ -3,8 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { inputBytes } from "../../src/actions/enqueue.js";
 import type { BatchReport } from "../../src/batch/process-batch.js";
+import { inputBytes } from "../../src/cli/enqueue.js";
 import { createIo } from "../../src/ui/io.js";
 import { describeBatch } from "../../src/ui/progress.js";
 import {

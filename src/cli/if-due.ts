@@ -1,8 +1,8 @@
 import { decideForQueue, type ScheduleDecision } from "../batch/schedule.js";
-import type { Context } from "../cli-context.js";
 import { UsageError } from "../errors.js";
 import { boundRunawayLeases } from "../queue/leases.js";
 import { summarize } from "../queue/summary.js";
+import type { Context } from "./context.js";
 
 /**
  * `process --if-due`: one step of the `watch` rule, for cron. The last batch time is read from

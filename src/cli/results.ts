@@ -2,9 +2,10 @@ import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { type Command, Option } from "commander";
 import { stringify } from "csv-stringify/sync";
-import type { Context } from "../cli-context.js";
-import { lookupResults } from "../commands/result.js";
+import { parseDuration } from "../durations.js";
+import { UsageError } from "../errors.js";
 import {
   type ListedResult,
   listResults,
@@ -13,13 +14,14 @@ import {
   type ResultRow,
   type ResultsFilter,
   resultRow,
-} from "../commands/results.js";
-import { parseDuration } from "../durations.js";
-import { CliError, ExitCode, UsageError } from "../errors.js";
-import { renderResult, renderResultRows } from "../ui/tables.js";
+} from "../ops/results.js";
+import { renderResultRows } from "../ui/tables.js";
+import type { Context } from "./context.js";
+import { type CliDeps, makeContext } from "./context.js";
+import type { SetExit } from "./options.js";
 
 /** Session ids, one per line, from a file or `-` (stdin); blank lines skipped. */
-async function readIds(source: string, stdin: Readable): Promise<string[]> {
+export async function readIds(source: string, stdin: Readable): Promise<string[]> {
   const input = source === "-" ? stdin : createReadStream(source);
   const ids: string[] = [];
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
@@ -30,43 +32,11 @@ async function readIds(source: string, stdin: Readable): Promise<string[]> {
 }
 
 /** Waits while stdout's buffer is full, so a large export streams in constant memory. */
-async function drained(ctx: Context): Promise<void> {
+export async function drained(ctx: Context): Promise<void> {
   const out = ctx.deps.stdout;
   if (!out.writableNeedDrain || ctx.io.closed.aborted) return;
   const gone = once(ctx.io.closed, "abort");
   await Promise.race([once(out, "drain"), gone]);
-}
-
-/** `result ID...` or `result -`: one session as before, many as JSON lines or rows. */
-export async function resultAction(ctx: Context, args: string[]): Promise<void> {
-  const ids = args.length === 1 && args[0] === "-" ? await readIds("-", ctx.deps.stdin) : args;
-  if (ids.length === 0) throw new UsageError("result: name a session id, or - for ids on stdin");
-  const found = await lookupResults(ctx.store, ids, ctx.now());
-  const unknown = ids.filter((id) => found.get(id) === undefined);
-  if (args.length === 1 && args[0] !== "-") {
-    const r = found.get(ids[0]!);
-    if (r) {
-      if (ctx.io.json) ctx.io.dataJson(r);
-      else ctx.io.data(renderResult(r));
-    }
-  } else {
-    const rows: ListedResult[] = [];
-    for (const id of ids) {
-      const r = found.get(id);
-      if (ctx.io.json) ctx.io.dataJson(r ?? { sessionId: id, error: "unknown session" });
-      else if (r) rows.push(r);
-      await drained(ctx);
-    }
-    if (!ctx.io.json && rows.length > 0) ctx.io.data(renderResultRows(rows.map(resultRow)));
-  }
-  if (unknown.length > 0) {
-    const shown = unknown.slice(0, 3).join(", ") + (unknown.length > 3 ? ", ..." : "");
-    const count = ids.length > 1 ? `${unknown.length} of ${ids.length}; ` : "";
-    throw new CliError(
-      `unknown session${unknown.length > 1 ? "s" : ""}: ${shown} (${count}not in ${ctx.store.path} nor its archive)`,
-      ExitCode.unknownSession,
-    );
-  }
 }
 
 export interface ResultsFlags {
@@ -152,4 +122,34 @@ export async function resultsAction(ctx: Context, o: ResultsFlags): Promise<void
   }
   if (format !== "ndjson") await flush();
   ctx.io.log("info", `results: ${n} session(s)`);
+}
+
+/** `results`: lists or exports many results, streaming. */
+export function register(program: Command, deps: CliDeps, _setExit: SetExit): void {
+  program
+    .command("results")
+    .description("list or export many results, from the queue and its archive (streaming)")
+    .option(
+      "--state <states...>",
+      "scored, dead, due, in-flight, waiting (backoff), removed (cleared before scoring)",
+    )
+    .option("--decision <decisions...>", "pass, review, fail")
+    .option("--source <sources...>", "heuristic, local, woodwide, fallback")
+    .option("--since <time>", "results at or after: an ISO date, or a duration ago (24h)")
+    .option("--until <time>", "results before: an ISO date, or a duration ago")
+    .option("--ids <file>", "only these session ids, one per line (- for stdin)")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "table, ndjson or csv (default table; ndjson with --json)",
+      ).choices(["table", "ndjson", "csv"]),
+    )
+    .option("--no-archive", "the queue only")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch results --state dead\n  playproof-batch results --decision fail --since 24h --format csv > fails.csv\n  playproof-batch results --ids ids.txt --json\n\nThe time filters apply to when a session was scored or dead-lettered (enqueued, while unscored).",
+    )
+    .action(async (o: ResultsFlags, cmd: Command) => {
+      await resultsAction(makeContext(cmd, deps), o);
+    });
 }

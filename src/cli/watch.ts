@@ -1,12 +1,15 @@
 import { setTimeout as delay } from "node:timers/promises";
+import type { Command } from "commander";
 import type { Sleep } from "../batch/watch-loop.js";
-import type { Context } from "../cli-context.js";
-import { watchCommand } from "../commands/watch.js";
 import type { Values } from "../config.js";
 import { formatDuration, parseDuration } from "../durations.js";
 import { CliError, ExitCode, exitCodeFor } from "../errors.js";
+import { watchCommand } from "../ops/watch.js";
 import { watchStatus } from "../ui/watch-status.js";
+import type { Context } from "./context.js";
+import { type CliDeps, makeContext } from "./context.js";
 import { engineFor } from "./engine.js";
+import { durationOption, type SetExit, scoringOptions } from "./options.js";
 import { type ProcessFlags, processFlags } from "./process.js";
 import { metricsWriter } from "./queue-metrics.js";
 import { loadWithoutSignalListeners, shutdownSignals } from "./shutdown-signals.js";
@@ -72,4 +75,28 @@ export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> 
     await choice.close();
     await store.close();
   }
+}
+
+/** `watch`: the scheduler loop in the foreground. */
+export function register(program: Command, deps: CliDeps, setExit: SetExit): void {
+  scoringOptions(
+    program
+      .command("watch")
+      .description(
+        "the scheduler in the foreground: every --interval, process when enough are due or --max-wait passed; compacts on a schedule",
+      ),
+  )
+    .option("--interval <duration>", "time between checks (default 30s)", durationOption)
+    .option(
+      "--shutdown-timeout <duration>",
+      "on SIGINT/SIGTERM, how long the batch in flight may finish before it is released (default 30s)",
+      durationOption,
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch watch\n  playproof-batch watch --interval 10s --min-batch 50 --max-wait 2m --metrics-file /var/lib/node_exporter/playproof.prom\n  playproof-batch watch --log-format json 2>> watch.log\n\nCtrl-C (or SIGTERM): no new batch, the one in flight finishes (or is released after --shutdown-timeout), exit 0. Ctrl-C again: release it now, exit 130.",
+    )
+    .action(async (o: WatchFlags, cmd: Command) => {
+      setExit(await watchAction(makeContext(cmd, deps, watchFlags(o)), o));
+    });
 }

@@ -1,11 +1,14 @@
 import { fstatSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Readable } from "node:stream";
-import type { Context } from "../cli-context.js";
-import { type EnqueueProgressCounts, enqueue } from "../commands/enqueue.js";
+import type { Command } from "commander";
 import { ExitCode } from "../errors.js";
+import { type EnqueueProgressCounts, enqueue } from "../ops/enqueue.js";
 import { spinnerOrLog } from "../ui/progress.js";
 import { formatEnqueueProgress } from "../ui/progress-format.js";
+import type { Context } from "./context.js";
+import { type CliDeps, makeContext } from "./context.js";
+import type { SetExit } from "./options.js";
 
 export async function enqueueAction(ctx: Context, files: string[]): Promise<number> {
   const { io } = ctx;
@@ -97,4 +100,19 @@ export function inputBytes(files: string[], stdin: Readable & { fd?: number }): 
     }
   }
   return total;
+}
+
+/** `enqueue [FILE...]`: validates, scores provisionally, appends to the queue. */
+export function register(program: Command, deps: CliDeps, setExit: SetExit): void {
+  program
+    .command("enqueue")
+    .argument("[files...]", "NDJSON, a JSON array or one JSON document; stdin when none or -")
+    .description("validate sessions, score them provisionally and append them to the queue")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  zcat sessions.ndjson.gz | playproof-batch enqueue\n  playproof-batch enqueue day1.ndjson day2.json --json > accepted.ndjson\n\nExit 65 when some records were rejected (the rest are queued).",
+    )
+    .action(async (files: string[], _o, cmd: Command) => {
+      setExit(await enqueueAction(makeContext(cmd, deps), files));
+    });
 }

@@ -1,6 +1,6 @@
-import type { Context } from "../cli-context.js";
 import { type QueueSummary, summarize } from "../queue/summary.js";
 import { renderMetrics, writeMetricsFile } from "../ui/metrics.js";
+import type { Context } from "./context.js";
 
 /**
  * Writes `--metrics-file` from a summary. A metrics file that cannot be written is a warning,

@@ -1,7 +1,7 @@
 import { loadCalibration } from "../batch/calibration-store.js";
 import { featureSetFor } from "../batch/model-record.js";
 import { type EngineChoice, selectEngine } from "../batch/select-engine.js";
-import type { Context } from "../cli-context.js";
+import type { Context } from "./context.js";
 
 /** The engine `process` and `watch` score with, wired to the context's settings and files. */
 export async function engineFor(ctx: Context): Promise<EngineChoice> {

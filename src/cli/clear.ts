@@ -1,15 +1,9 @@
-import type { Context } from "../cli-context.js";
-import { clear, previewClear } from "../commands/clear.js";
-import { stats } from "../commands/stats.js";
+import type { Command } from "commander";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
-import { renderStats } from "../ui/tables.js";
-
-export async function statsAction(ctx: Context): Promise<void> {
-  const s = await stats(ctx.store, ctx.now);
-  if (ctx.io.json) ctx.io.dataJson(s);
-  else ctx.io.data(renderStats(s, ctx.now()));
-}
+import { clear, previewClear } from "../ops/clear.js";
+import { type CliDeps, type Context, makeContext } from "./context.js";
+import { durationOption, type SetExit } from "./options.js";
 
 export interface ClearFlags {
   processed?: boolean;
@@ -48,4 +42,21 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
     "info",
     `clear: removed ${r.removed} session(s) (${r.archived} archived), ${r.remaining} remain`,
   );
+}
+
+/** `clear`: removes sessions (archived first), asking on a terminal. */
+export function register(program: Command, deps: CliDeps, _setExit: SetExit): void {
+  program
+    .command("clear")
+    .description("remove sessions from the queue (asks first on a terminal)")
+    .option("--processed", "only scored and dead-lettered sessions")
+    .option("--older-than <duration>", "only sessions older than this (e.g. 24h)", durationOption)
+    .option("-y, --yes", "do not ask (required when not on a terminal)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch clear --processed --older-than 24h --yes\n  playproof-batch clear            # asks for confirmation",
+    )
+    .action(async (o: ClearFlags, cmd: Command) => {
+      await clearAction(makeContext(cmd, deps), o);
+    });
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { loadWithoutSignalListeners, shutdownSignals } from "../../src/actions/shutdown-signals.js";
+import { loadWithoutSignalListeners, shutdownSignals } from "../../src/cli/shutdown-signals.js";
 
 describe("shutdownSignals", () => {
   it("first signal: stop; second: kill; third: our handlers are gone", () => {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { enqueue } from "../../src/commands/enqueue.js";
+import { enqueue } from "../../src/ops/enqueue.js";
 import { openQueueStore } from "../../src/queue/store.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
 import { ndjson } from "../support/sessions.js";

@@ -1,12 +1,15 @@
+import type { Command } from "commander";
 import { saveCalibration } from "../batch/calibration-store.js";
 import { checkFeatureSet, featureSetFor, recordModelFeatureSet } from "../batch/model-record.js";
 import { woodwideClientFor } from "../batch/select-engine.js";
-import type { Context } from "../cli-context.js";
-import { modelCalibrate, modelTrain } from "../commands/model-train.js";
 import { CliError, ExitCode } from "../errors.js";
+import { modelCalibrate, modelTrain } from "../ops/model-train.js";
 import { DEFAULT_FEATURE_SET } from "../telemetry/feature-set-names.js";
 import { spinnerOrLog } from "../ui/progress.js";
 import type { PollProgress } from "../woodwide/poll.js";
+import type { Context } from "./context.js";
+import { type CliDeps, makeContext } from "./context.js";
+import type { SetExit } from "./options.js";
 
 export interface ModelTrainFlags {
   baseline: string;
@@ -125,4 +128,44 @@ export async function modelCalibrateAction(ctx: Context, o: ModelCalibrateFlags)
     progress.stop();
     await client.close();
   }
+}
+
+/** `model train|calibrate`: Woodwide models. */
+export function register(program: Command, deps: CliDeps, _setExit: SetExit): void {
+  const model = program.command("model").description("Woodwide models");
+  model
+    .command("train")
+    .description("upload a human baseline, train an anomaly model, wait until ready, save its id")
+    .requiredOption(
+      "--baseline <file>",
+      "CSV of feature rows (e.g. fixtures/baseline/human-baseline.csv) or sessions (NDJSON/JSON)",
+    )
+    .option("--name <name>", "model name (default playproof-YYYY-MM-DD)")
+    .option(
+      "--feature-set <name>",
+      "feature definitions: playproof-1 (PlayProof's own, default) or playproof-batch-1; recorded with the model",
+    )
+    .option(
+      "--no-calibrate",
+      "save the model without calibrating it (it then decides by is_anomaly alone)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch model train --baseline fixtures/baseline/human-baseline.csv\n  zcat humans.ndjson.gz > humans.ndjson && playproof-batch model train --baseline humans.ndjson",
+    )
+    .action(async (o: ModelTrainFlags, cmd: Command) => {
+      await modelTrainAction(makeContext(cmd, deps), o);
+    });
+  model
+    .command("calibrate")
+    .description("redo calibration for an existing model on the baseline's held-back humans")
+    .requiredOption("--baseline <file>", "the baseline the model was trained on")
+    .option("--model <id>", "the model (default woodwide.modelId); saved as woodwide.modelId")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch model calibrate --baseline fixtures/baseline/human-baseline.csv\n  playproof-batch model calibrate --model 3f2a... --baseline fixtures/baseline/human-baseline.csv",
+    )
+    .action(async (o: ModelCalibrateFlags, cmd: Command) => {
+      await modelCalibrateAction(makeContext(cmd, deps), o);
+    });
 }

@@ -1,4 +1,7 @@
-import type { ConfigContext } from "../cli-context.js";
+import type { Command } from "commander";
+import { effectiveValue, originText } from "../config.js";
+import { CONFIG_KEYS, type ConfigKey, type ConfigKeyName } from "../config-keys.js";
+import { UsageError } from "../errors.js";
 import {
   type ConfigEntry,
   checkKey,
@@ -7,11 +10,11 @@ import {
   configSet,
   configUnset,
   parseSetValue,
-} from "../commands/config.js";
-import { effectiveValue, originText } from "../config.js";
-import { CONFIG_KEYS, type ConfigKey, type ConfigKeyName } from "../config-keys.js";
-import { UsageError } from "../errors.js";
+} from "../ops/config.js";
 import { renderConfig } from "../ui/tables.js";
+import type { ConfigContext } from "./context.js";
+import { type CliDeps, makeConfigContext } from "./context.js";
+import type { SetExit } from "./options.js";
 
 export type ConfigVerb = "get" | "set" | "unset" | "list";
 
@@ -102,4 +105,58 @@ async function valueFromStdin(ctx: ConfigContext, key: ConfigKeyName): Promise<s
     );
   }
   return text;
+}
+
+/** `config get|set|unset|list`: persistent settings. */
+export function register(program: Command, deps: CliDeps, _setExit: SetExit): void {
+  const config = program
+    .command("config")
+    .description("persistent settings (secrets shown redacted)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config list\n  playproof-batch config set woodwide.mode direct",
+    );
+  const configVerb =
+    (verb: ConfigVerb) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const [key, value] = args.slice(0, -2) as string[];
+      await configAction(makeConfigContext(cmd, deps), verb, key, value);
+    };
+  config
+    .command("get")
+    .argument("<key>")
+    .description("print a setting's effective value (-v: where it came from)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config get woodwide.modelId\n  playproof-batch config get woodwide.apiKey   # redacted",
+    )
+    .action(configVerb("get"));
+  config
+    .command("set")
+    .argument("<key>")
+    .argument("<value>", "the value, or - to read it from stdin (a prompt on a terminal)")
+    .description("store a setting (validated)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config set woodwide.apiKey -   # asks without echoing; or pipe the key in\n  playproof-batch config set process.batchSize 50",
+    )
+    .action(configVerb("set"));
+  config
+    .command("unset")
+    .argument("<key>")
+    .description("remove a setting")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config unset woodwide.datasetId   # the next batch creates a new dataset",
+    )
+    .action(configVerb("unset"));
+  config
+    .command("list")
+    .description("every setting's effective value, its origin (flag, env, file, default), meaning")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch config list\n  playproof-batch config list --json | jq '.[] | select(.origin == \"env\")'",
+    )
+    .action(configVerb("list"));
 }

@@ -13,12 +13,12 @@ import {
   resolveSettings,
   type Settings,
   type Values,
-} from "./config.js";
-import { looksLikeUrl, redactUrl } from "./config-keys.js";
-import { CliError, ExitCode, UsageError } from "./errors.js";
-import { openQueueStore, type QueueStore } from "./queue/store.js";
-import { createIo, type Io, type IoOptions } from "./ui/io.js";
-import { parseMetricsLabels } from "./ui/metrics-labels.js";
+} from "../config.js";
+import { looksLikeUrl, redactUrl } from "../config-keys.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { openQueueStore, type QueueStore } from "../queue/store.js";
+import { createIo, type Io, type IoOptions } from "../ui/io.js";
+import { parseMetricsLabels } from "../ui/metrics-labels.js";
 
 export interface CliDeps {
   stdin: Readable & { isTTY?: boolean };

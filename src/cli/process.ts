@@ -1,13 +1,15 @@
+import type { Command } from "commander";
 import { featureSetFor } from "../batch/model-record.js";
-import type { CliDeps, Context } from "../cli-context.js";
-import { dryRun, processCommand } from "../commands/process.js";
 import type { Values } from "../config.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
+import { dryRun, processCommand } from "../ops/process.js";
 import { dueSessions } from "../queue/plans.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
+import { type CliDeps, type Context, makeContext } from "./context.js";
 import { engineFor } from "./engine.js";
 import { ifDueStep } from "./if-due.js";
+import { type SetExit, scoringOptions } from "./options.js";
 import { writeQueueMetrics } from "./queue-metrics.js";
 
 export interface ProcessFlags {
@@ -104,7 +106,7 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     if (controller.signal.aborted) return ExitCode.interrupted;
     if (summary.stoppedBy) {
       throw new CliError(
-        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.retryable ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
+        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.outcome === "retry" ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
         summary.stoppedBy.exitCode,
       );
     }
@@ -134,4 +136,29 @@ function onSignals(deps: CliDeps, stop: () => void): () => void {
     target.off("SIGINT", handler);
     target.off("SIGTERM", handler);
   };
+}
+
+/** `process`: scores everything due now (or one scheduler step with --if-due). */
+export function register(program: Command, deps: CliDeps, setExit: SetExit): void {
+  scoringOptions(
+    program
+      .command("process")
+      .description("score everything due now, in batches, with Woodwide or the embedded model"),
+  )
+    .option("--max-batches <n>", "stop after this many batches")
+    .option(
+      "--if-due",
+      "apply the watch rule once (for cron): process only when --min-batch are due or --max-wait passed since the last batch; else print nothing",
+    )
+    .option(
+      "--dry-run",
+      "print the CSV that would be sent (stdout) and the plan (stderr); change nothing",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch process --engine local\n  playproof-batch process --dry-run --max-batches 1 > batch.csv\n  * * * * *  playproof-batch process --if-due --metrics-file /var/lib/node_exporter/playproof.prom\n\nExit 1 when Woodwide refuses (401/402/403/422) or is unavailable; sessions stay queued.",
+    )
+    .action(async (o: ProcessFlags, cmd: Command) => {
+      setExit(await processAction(makeContext(cmd, deps, processFlags(o)), o));
+    });
 }

@@ -1,0 +1,25 @@
+import type { Command } from "commander";
+import { stats } from "../ops/stats.js";
+import { renderStats } from "../ui/tables.js";
+import { type CliDeps, type Context, makeContext } from "./context.js";
+import type { SetExit } from "./options.js";
+
+export async function statsAction(ctx: Context): Promise<void> {
+  const s = await stats(ctx.store, ctx.now);
+  if (ctx.io.json) ctx.io.dataJson(s);
+  else ctx.io.data(renderStats(s, ctx.now()));
+}
+
+/** `stats`: counts by state, last batch, watchers (a table, or JSON). */
+export function register(program: Command, deps: CliDeps, _setExit: SetExit): void {
+  program
+    .command("stats")
+    .description("counts by state, oldest due age, last batch, retries and dead letters, file size")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  playproof-batch stats\n  playproof-batch stats --json | jq .due",
+    )
+    .action(async (_o, cmd: Command) => {
+      await statsAction(makeContext(cmd, deps));
+    });
+}
