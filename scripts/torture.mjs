@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { seededRandom as rng } from "../dist/scoring/random.js";
 import { checkRun } from "./torture/check.mjs";
 import { createSupervisor } from "./torture/children.mjs";
 import { fakeTable } from "./torture/expected.mjs";
@@ -40,17 +41,6 @@ const seconds = Number(o.seconds);
 const n = Number(o.sessions ?? Math.max(200, Math.round(kills * 6.5)));
 const seed = Number(o.seed);
 const say = (m) => process.stderr.write(`torture: ${m}\n`);
-
-function rng(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const t0 = Date.now();
 const dir = await mkdtemp(join(tmpdir(), "ppb-torture-"));

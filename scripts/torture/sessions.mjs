@@ -2,18 +2,9 @@
 // and scripted bots (straight lines at constant speed, exact 16 ms sampling, as in
 // test/support/sessions.ts), every one with features of its own, so a result computed from
 // another session's payload cannot pass the wrong-payload check by coincidence.
-import { session as benchSession } from "../bench/gen.mjs";
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../../dist/scoring/random.js";
+import { session as benchSession } from "../bench/gen.mjs";
 
 /** A bot: the human's start point, then a straight line; speed and length vary per session. */
 function bot(human, r) {

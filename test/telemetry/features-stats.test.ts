@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/scoring/random.js";
 import { moments, percentiles, safeRatio } from "../../src/telemetry/features-stats.js";
 
 // Issue 15: percentiles were only tested on 2-sample inputs and max only on sequences ending on
@@ -15,18 +16,6 @@ function sortedPercentile(values: readonly number[], p: number): number {
 
 /** Hand-computed decimals compare exactly after rounding away float noise. */
 const round = (v: number) => Number(v.toFixed(9));
-
-/** mulberry32: a tiny seeded generator, so the property rows are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("percentiles: hand-computed rows", () => {
   // Sorted: 1 3 5 7 9; rank = p/100 * 4.
@@ -68,7 +57,7 @@ describe("percentiles: hand-computed rows", () => {
   });
 
   it("matches a full sort on seeded random inputs (duplicates, sorted, reversed)", () => {
-    const rand = seeded(15);
+    const rand = seededRandom(15);
     const ps = [0, 1, 5, 10, 25, 33, 50, 66, 75, 90, 95, 99, 100];
     for (let run = 0; run < 300; run++) {
       const n = 1 + Math.floor(rand() * 40);
