@@ -4,6 +4,7 @@ import type { Values } from "../config.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { dryRun, processCommand } from "../ops/process.js";
 import { dueSessions } from "../queue/plans.js";
+import { JSON_SCHEMA_VERSION } from "../ui/io.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
 import { type CliDeps, type Context, makeContext } from "./context.js";
@@ -97,12 +98,14 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
       onBatch: progress.onBatch,
     });
     progress.stop();
-    if (summary.batches === 0) return ExitCode.ok; // nothing to do: print nothing (cron-friendly)
     // Issue 9, defect 16: "taken over" in the table, `takenOver` in JSON; `lost` stays as a
-    // deprecated alias for scripts that read it.
-    if (ctx.io.json) ctx.io.dataJson({ ...summary, takenOver: summary.lost });
+    // deprecated alias for scripts that read it. With --json an idle run prints its zero
+    // summary (issue 9, item 11); without it, nothing (cron-friendly).
+    if (ctx.io.json)
+      ctx.io.dataJson({ schemaVersion: JSON_SCHEMA_VERSION, ...summary, takenOver: summary.lost });
+    if (summary.batches === 0) return ExitCode.ok;
     // Issue 9, defect 10: -q is for cron, which mails whatever is printed; --json was asked for.
-    else if (!ctx.io.quiet) ctx.io.data(renderSummary(summary));
+    if (!ctx.io.json && !ctx.io.quiet) ctx.io.data(renderSummary(summary));
     if (controller.signal.aborted) return ExitCode.interrupted;
     if (summary.stoppedBy) {
       throw new CliError(

@@ -15,10 +15,8 @@ export async function resultAction(ctx: Context, args: string[]): Promise<void> 
   const unknown = ids.filter((id) => found.get(id) === undefined);
   if (args.length === 1 && args[0] !== "-") {
     const r = found.get(ids[0]!);
-    if (r) {
-      if (ctx.io.json) ctx.io.dataJson(r);
-      else ctx.io.data(renderResult(r));
-    }
+    if (ctx.io.json) ctx.io.dataJson(r ?? { sessionId: ids[0], error: "unknown session" });
+    else if (r) ctx.io.data(renderResult(r));
   } else {
     const rows: ListedResult[] = [];
     for (const id of ids) {

@@ -5,6 +5,7 @@ import type { Values } from "../config.js";
 import { formatDuration, parseDuration } from "../durations.js";
 import { CliError, ExitCode, exitCodeFor } from "../errors.js";
 import { watchCommand } from "../ops/watch.js";
+import { JSON_SCHEMA_VERSION } from "../ui/io.js";
 import { watchStatus } from "../ui/watch-status.js";
 import type { Context } from "./context.js";
 import { type CliDeps, makeContext } from "./context.js";
@@ -52,7 +53,19 @@ export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> 
       kill: signals.kill,
       shutdownTimeoutMs: parseDuration(o.shutdownTimeout ?? "30s") ?? 30_000,
       onBatchStart: status.onBatchStart,
-      onBatch: status.onBatch,
+      onBatch: (r) => {
+        status.onBatch(r);
+        // Issue 9, item 11: with --json, a JSON line per batch on stdout (stderr keeps the talk).
+        if (io.json) {
+          const { error, ...report } = r;
+          io.dataJson({
+            schemaVersion: JSON_SCHEMA_VERSION,
+            type: "batch",
+            ...report,
+            ...(error ? { error: error.message } : {}),
+          });
+        }
+      },
       onEvent: (e) => {
         status.onEvent(e);
         if (e.type === "waiting") metrics.write(e.summary);
@@ -68,6 +81,10 @@ export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> 
         result.error ? exitCodeFor(result.error) : ExitCode.runtime,
       );
     io.log("info", `watch stopped: ${ran}`, { ...result });
+    if (io.json) {
+      const { error: _e, ...ended } = result;
+      io.dataJson({ schemaVersion: JSON_SCHEMA_VERSION, type: "stopped", ...ended });
+    }
     return result.ended === "killed" ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     status.stop();

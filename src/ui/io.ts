@@ -3,6 +3,12 @@ import type { Env } from "../config.js";
 import { readerGone } from "./output.js";
 import { colorEnabled, type Hue, isInteractive, painter, type TermStream } from "./terminal.js";
 
+/**
+ * The version of the JSON documents commands print (issue 9): bumped when a field changes
+ * meaning or goes away; new fields do not bump it.
+ */
+export const JSON_SCHEMA_VERSION = 1;
+
 export type LogFormat = "human" | "json";
 export type Level = "debug" | "info" | "warn" | "error";
 
