@@ -85,18 +85,37 @@ function commandTree(cmd: Command, inherited: CommandTree["flags"] = []): Comman
   };
 }
 
-export function buildProgram(deps: CliDeps, setExit: SetExit, registers: Register[]): Command {
+/** `--log-format json` anywhere in argv: commander's own usage errors become JSON lines too. */
+function wantsJsonLogs(argv: string[]): boolean {
+  return argv.some(
+    (a, i) => a === "--log-format=json" || (a === "--log-format" && argv[i + 1] === "json"),
+  );
+}
+
+export function buildProgram(
+  deps: CliDeps,
+  setExit: SetExit,
+  registers: Register[],
+  jsonLogs = false,
+): Command {
   const program = new Command("playproof-batch")
     .description("Batch bot/human scoring of PlayProof sessions on a crash-safe JSON-lines queue")
     .version(packageVersion(), "-V, --version", "print the version")
     // Issue 9: a usage error prints itself and a pointer, not the whole help it scrolls under;
     // subcommand help lists the global options too.
-    .showHelpAfterError("(see --help)")
+    .showHelpAfterError(jsonLogs ? false : "(see --help)")
     .configureHelp({ showGlobalOptions: true })
     .addHelpText("after", TOP_LEVEL_HELP)
     .configureOutput({
       writeOut: (s) => deps.stdout.write(s),
       writeErr: (s) => deps.stderr.write(s),
+      // Issue 9, item 10: with --log-format json every stderr line is JSON, usage errors too.
+      outputError: (s, write) =>
+        write(
+          jsonLogs
+            ? `${JSON.stringify({ time: new Date().toISOString(), level: "error", message: `${s.trim().replace(/^error: /, "")} (see --help)` })}\n`
+            : s,
+        ),
     })
     .exitOverride();
   globalOptions(program);
@@ -132,6 +151,7 @@ export async function run(argv: string[], deps: CliDeps): Promise<number> {
       code = c;
     },
     modules.map((m) => m.register),
+    wantsJsonLogs(argv),
   );
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -77,5 +77,11 @@ describe("version, completion and help", () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toBe("error: unknown option '--bogus'\n(see --help)");
     expect(bad.stdout).toBe("");
+    const json = await w.run(["enqueue", "--bogus", "--log-format", "json"]);
+    expect(json.exitCode).toBe(2);
+    expect(JSON.parse(json.stderr)).toMatchObject({
+      level: "error",
+      message: "unknown option '--bogus' (see --help)",
+    });
   });
 });
