@@ -1,0 +1,139 @@
+/**
+ * The replay index's exact work and answers (issue 13, part 3; mutation-tested for issue 15):
+ * which session a lookup names, how many fingerprint distances it computes, and the bucket cap.
+ */
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/scoring/random.js";
+import {
+  bucketKeys,
+  encodeFingerprint,
+  fingerprintDistance,
+  MATCH_DISTANCE,
+} from "../../src/scoring/replay-fingerprint.js";
+import { createReplayIndex, MAX_BUCKET } from "../../src/scoring/replay-index.js";
+
+function shape(f: (i: number) => number): Int8Array {
+  return Int8Array.from({ length: 64 }, (_, i) => Math.round(f(i)));
+}
+
+/**
+ * `count` fingerprints in exactly the base's buckets (all TABLES of them) but none within
+ * MATCH_DISTANCE of the base or of each other: every coordinate moved by ±4 (seeded), so each is
+ * at least sqrt(30 * 32) / 30 / 40 = 0.141 from the base.
+ */
+function sameBucketsApart(base: Int8Array, count: number): Int8Array[] {
+  const keys = bucketKeys(base).join(";");
+  const rand = seededRandom(15);
+  const out: Int8Array[] = [];
+  while (out.length < count) {
+    const v = Int8Array.from(base, (x) => x + (rand() < 0.5 ? -4 : 4));
+    if (bucketKeys(v).join(";") === keys) out.push(v);
+  }
+  return out;
+}
+
+describe("replay index", () => {
+  const base = shape((i) => 60 * Math.sin(i / 5));
+  // A different gesture that shares no bucket with the base.
+  const other = shape((i) => 60 * Math.cos(i / 3));
+
+  it("the test's fingerprints are what they claim", () => {
+    const b = bucketKeys(base);
+    expect(bucketKeys(other).some((k) => b.includes(k))).toBe(false);
+    const apart = sameBucketsApart(base, 3);
+    for (const v of apart) expect(fingerprintDistance(v, base)).toBeGreaterThan(MATCH_DISTANCE);
+    expect(fingerprintDistance(apart[0]!, apart[1]!)).toBeGreaterThan(MATCH_DISTANCE);
+  });
+
+  it("ignores undecodable fingerprints, on add and on lookup", () => {
+    const index = createReplayIndex();
+    index.add("bad", "not-a-fingerprint");
+    expect(index.size).toBe(0);
+    index.add("a", encodeFingerprint(base));
+    expect(index.match("")).toBeUndefined();
+    expect(index.comparisons).toBe(0);
+    expect(index.size).toBe(1);
+  });
+
+  it("compares a candidate once though it sits in every table's bucket", () => {
+    const index = createReplayIndex();
+    const [v] = sameBucketsApart(base, 1);
+    index.add("v", encodeFingerprint(v!));
+    expect(index.match(encodeFingerprint(base))).toBeUndefined();
+    expect(index.comparisons).toBe(1);
+    expect(index.match(encodeFingerprint(base))).toBeUndefined();
+    expect(index.comparisons).toBe(2);
+    expect(index.match(encodeFingerprint(other))).toBeUndefined();
+    expect(index.comparisons).toBe(2);
+  });
+
+  it("stops at the earliest match: later sessions are not compared", () => {
+    const index = createReplayIndex();
+    const f = encodeFingerprint(base);
+    index.add("first", f);
+    index.add("second", f);
+    index.add("third", f);
+    expect(index.match(f)).toBe("first");
+    expect(index.comparisons).toBe(1);
+  });
+
+  it("a match in a later table still replaces a later session found first", () => {
+    // A near copy (every coordinate ±2, distance 0.071) whose table-0 bucket differs from the
+    // base's but which shares another table's: found after the exact copy, and earlier than it.
+    const keys = bucketKeys(base);
+    const rand = seededRandom(13);
+    let early: Int8Array;
+    for (;;) {
+      early = Int8Array.from(base, (x) => x + (rand() < 0.5 ? -2 : 2));
+      const k = bucketKeys(early);
+      if (k[0] !== keys[0] && k.some((key, t) => key === keys[t])) break;
+    }
+    expect(fingerprintDistance(early, base)).toBeCloseTo(0.0707107, 6);
+    const index = createReplayIndex();
+    index.add("early", encodeFingerprint(early));
+    index.add("late", encodeFingerprint(base));
+    expect(index.match(encodeFingerprint(base))).toBe("early");
+    expect(index.comparisons).toBe(2);
+  });
+
+  it("stops comparing sessions later than a match already found", () => {
+    const index = createReplayIndex();
+    const apart = sameBucketsApart(base, 2);
+    index.add("far0", encodeFingerprint(apart[0]!));
+    index.add("exact", encodeFingerprint(base));
+    index.add("far1", encodeFingerprint(apart[1]!));
+    expect(index.match(encodeFingerprint(base))).toBe("exact");
+    // far0, then exact (a match): far1 comes after it and is skipped.
+    expect(index.comparisons).toBe(2);
+  });
+
+  it("a full bucket keeps its earliest MAX_BUCKET sessions", () => {
+    const index = createReplayIndex();
+    for (const [k, v] of sameBucketsApart(base, MAX_BUCKET).entries()) {
+      index.add(`far${k}`, encodeFingerprint(v));
+    }
+    index.add("late", encodeFingerprint(base));
+    expect(index.size).toBe(MAX_BUCKET + 1);
+    // "late" is in no bucket (all of its TABLES buckets were full): not found, 64 compared.
+    expect(index.match(encodeFingerprint(base))).toBeUndefined();
+    expect(index.comparisons).toBe(MAX_BUCKET);
+    expect(MAX_BUCKET).toBe(64);
+  });
+
+  it("past 1024 sessions, the per-lookup marks grow and still count a candidate once", () => {
+    const index = createReplayIndex();
+    const o = encodeFingerprint(other);
+    for (let k = 0; k < 1024; k++) index.add(`o${k}`, o);
+    const [v] = sameBucketsApart(base, 1);
+    // Session 1024, the first past the initial marks, in all ten of the base's buckets.
+    index.add("v", encodeFingerprint(v!));
+    expect(index.match(encodeFingerprint(base))).toBeUndefined();
+    expect(index.comparisons).toBe(1);
+    index.add("b", encodeFingerprint(base));
+    expect(index.size).toBe(1026);
+    expect(index.match(encodeFingerprint(base))).toBe("b");
+    expect(index.comparisons).toBe(3);
+    expect(index.match(o)).toBe("o0");
+    expect(index.comparisons).toBe(4);
+  });
+});
