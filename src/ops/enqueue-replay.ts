@@ -35,12 +35,11 @@ export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
         // A duplicate id is not a replay of itself; planEnqueue ignores it.
         if (!fp || seen.has(item.id)) continue;
         seen.add(item.id);
-        const earlier = idx.match(fp);
+        const earlier = idx.matchThenAdd(item.id, fp);
         if (earlier !== undefined) {
           item.payload.replayOf = earlier;
           item.payload.provisional = replayVerdict(item.payload.provisional, earlier, thresholds);
         }
-        idx.add(item.id, fp);
       }
     },
   };

@@ -1,8 +1,8 @@
 import {
   bucketKeys,
   decodeFingerprint,
-  fingerprintDistance,
   MATCH_DISTANCE,
+  withinDistance,
 } from "./replay-fingerprint.js";
 
 /**
@@ -18,6 +18,8 @@ export interface ReplayIndex {
   readonly size: number;
   /** Fingerprint distances computed by lookups so far (the work the bucket cap bounds). */
   readonly comparisons: number;
+  /** match(fp), then add(id, fp), decoding and hashing `fp` once (enqueue's path). */
+  matchThenAdd(id: string, fp: string): string | undefined;
 }
 
 /**
@@ -37,41 +39,53 @@ export function createReplayIndex(): ReplayIndex {
   let looked = new Uint32Array(1024);
   let lookup = 0;
   let comparisons = 0;
+  function insert(id: string, fp: Int8Array, keys: string[]): void {
+    const n = ids.length;
+    ids.push(id);
+    prints.push(fp);
+    if (n >= looked.length) {
+      const grown = new Uint32Array(looked.length * 2);
+      grown.set(looked);
+      looked = grown;
+    }
+    for (const key of keys) {
+      const list = buckets.get(key);
+      if (!list) buckets.set(key, [n]);
+      else if (list.length < MAX_BUCKET) list.push(n);
+    }
+  }
+  function find(fp: Int8Array, keys: string[]): string | undefined {
+    let best: number | undefined;
+    lookup++;
+    for (const key of keys) {
+      for (const n of buckets.get(key) ?? []) {
+        // Stryker disable next-line EqualityOperator: n === best was compared in this lookup (looked[n] === lookup)
+        if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
+        looked[n] = lookup;
+        comparisons++;
+        // Stryker disable next-line EqualityOperator: int8 prints give sqrt(k / 30) / 40, never exactly 0.09
+        if (withinDistance(fp, prints[n]!, MATCH_DISTANCE)) best = n;
+      }
+    }
+    // Stryker disable next-line ConditionalExpression: ids[undefined] is undefined too
+    return best === undefined ? undefined : ids[best];
+  }
   return {
     add(id, text) {
       const fp = decodeFingerprint(text);
-      if (!fp) return;
-      const n = ids.length;
-      ids.push(id);
-      prints.push(fp);
-      if (n >= looked.length) {
-        const grown = new Uint32Array(looked.length * 2);
-        grown.set(looked);
-        looked = grown;
-      }
-      for (const key of bucketKeys(fp)) {
-        const list = buckets.get(key);
-        if (!list) buckets.set(key, [n]);
-        else if (list.length < MAX_BUCKET) list.push(n);
-      }
+      if (fp) insert(id, fp, bucketKeys(fp));
     },
     match(text) {
       const fp = decodeFingerprint(text);
+      return fp ? find(fp, bucketKeys(fp)) : undefined;
+    },
+    matchThenAdd(id, text) {
+      const fp = decodeFingerprint(text);
       if (!fp) return undefined;
-      let best: number | undefined;
-      lookup++;
-      for (const key of bucketKeys(fp)) {
-        for (const n of buckets.get(key) ?? []) {
-          // Stryker disable next-line EqualityOperator: n === best was compared in this lookup (looked[n] === lookup)
-          if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
-          looked[n] = lookup;
-          comparisons++;
-          // Stryker disable next-line EqualityOperator: int8 prints give sqrt(k / 30) / 40, never exactly 0.09
-          if (fingerprintDistance(fp, prints[n]!) <= MATCH_DISTANCE) best = n;
-        }
-      }
-      // Stryker disable next-line ConditionalExpression: ids[undefined] is undefined too
-      return best === undefined ? undefined : ids[best];
+      const keys = bucketKeys(fp);
+      const earlier = find(fp, keys);
+      insert(id, fp, keys);
+      return earlier;
     },
     get size() {
       return ids.length;
