@@ -39,7 +39,7 @@ export async function watchAction(ctx: Context, o: WatchFlags): Promise<number> 
   if (choice.engine.name === "woodwide")
     await loadWithoutSignalListeners(ctx.deps.signals, ctx.config);
   const signals = shutdownSignals(ctx.deps.signals);
-  const status = watchStatus(io, now, choice.engine.name);
+  const status = watchStatus(io, now, choice.engine.name, settings.batchSize);
   const metrics = metricsWriter(ctx, o.metricsFile);
   try {
     const result = await watchCommand({

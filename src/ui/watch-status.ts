@@ -37,7 +37,28 @@ export function statusLine(v: StatusView, now: number): string {
  * `watch` output on stderr: on a TTY one ora line redrawn every second, with each batch kept
  * above it; otherwise log lines (human or JSON), the counts only when they change.
  */
-export function watchStatus(io: Io, now: () => number, engine: string) {
+/**
+ * The counts as a batch moves them (issue 9: the live line said due 80 while stats said 30,
+ * counting the 50 being scored): claimed sessions leave `due` when a batch starts, and land in
+ * scored, dead or backoff when it ends, until the next check reads the queue again.
+ */
+export function claimedInView(s: QueueSummary, claimed: number): QueueSummary {
+  const n = Math.min(claimed, s.due);
+  return { ...s, due: s.due - n, inFlight: s.inFlight + n };
+}
+
+export function batchInView(s: QueueSummary, r: BatchReport): QueueSummary {
+  return {
+    ...s,
+    inFlight: Math.max(0, s.inFlight - r.sessions),
+    scored: s.scored + r.scored,
+    dead: s.dead + r.dead,
+    backoff: s.backoff + r.retried,
+    retrying: s.retrying + r.retried,
+  };
+}
+
+export function watchStatus(io: Io, now: () => number, engine: string, batchSize = Infinity) {
   const view: StatusView = {};
   let spinner: LiveSpinner | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -68,9 +89,11 @@ export function watchStatus(io: Io, now: () => number, engine: string) {
   return {
     onBatchStart(n: number, of: number) {
       view.activity = `batch ${n}/${of}: scoring with ${engine}…`;
+      if (view.summary) view.summary = claimedInView(view.summary, batchSize);
       render();
     },
     onBatch(r: BatchReport) {
+      if (view.summary) view.summary = batchInView(view.summary, r);
       const ok = r.outcome === "scored";
       if (spinner) persist(ok ? marks(io).ok : marks(io).warn, describeBatch(r));
       else io.log(ok ? "info" : "warn", describeBatch(r), { batch: r.batch, outcome: r.outcome });

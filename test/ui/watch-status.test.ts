@@ -93,3 +93,31 @@ describe("watchStatus without a terminal", () => {
     ]);
   });
 });
+
+describe("the live line's counts while a batch runs (issue 9, item 16)", () => {
+  it("moves a claimed batch out of due, then into scored, dead and backoff", async () => {
+    const { claimedInView, batchInView } = await import("../../src/ui/watch-status.js");
+    const before = summary({ due: 80, inFlight: 0, scored: 20, dead: 1, backoff: 3, retrying: 3 });
+    const during = claimedInView(before, 50);
+    expect([during.due, during.inFlight]).toEqual([30, 50]);
+    expect(claimedInView(summary({ due: 12 }), 50).due).toBe(0);
+    const after = batchInView(during, {
+      batch: "b",
+      outcome: "retry",
+      sessions: 50,
+      scored: 40,
+      retried: 8,
+      dead: 2,
+      lost: 0,
+      durationMs: 5,
+    });
+    expect(after).toMatchObject({
+      due: 30,
+      inFlight: 0,
+      scored: 60,
+      dead: 3,
+      backoff: 11,
+      retrying: 11,
+    });
+  });
+});
