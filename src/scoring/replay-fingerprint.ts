@@ -25,6 +25,7 @@ function sampleAtInstants(moves: readonly Move[]): Float64Array {
   const span = moves.at(-1)!.timestamp - t0;
   const out = new Float64Array(2 * FP_POINTS);
   let j = 0;
+  // Stryker disable next-line EqualityOperator: writes past a Float64Array's end are ignored
   for (let k = 0; k < FP_POINTS; k++) {
     const t = t0 + (span * k) / (FP_POINTS - 1);
     while (j + 1 < moves.length - 1 && moves[j + 1]!.timestamp <= t) j++;
@@ -70,6 +71,7 @@ export function fingerprint(moves: readonly Move[]): Int8Array | undefined {
   for (let k = 0; k < FP_POINTS; k++) r2 += (v[2 * k]! - cx) ** 2 + (v[2 * k + 1]! - cy) ** 2;
   const radius = Math.sqrt(r2 / FP_POINTS);
   if (radius < MIN_RADIUS_PX) return undefined;
+  // Stryker disable next-line EqualityOperator: writes past a Float64Array's end are ignored
   for (let k = 0; k < FP_POINTS; k++) {
     v[2 * k] = (v[2 * k]! - cx) / radius;
     v[2 * k + 1] = (v[2 * k + 1]! - cy) / radius;
@@ -89,8 +91,10 @@ export function fingerprintDistance(a: Int8Array, b: Int8Array): number {
     const d = (a[2 * k]! - b[2 * k]!) ** 2 + (a[2 * k + 1]! - b[2 * k + 1]!) ** 2;
     sum += d;
     // Keep the TRIM largest in worst[1..TRIM], ascending (worst[0] is scratch).
+    // Stryker disable next-line EqualityOperator: inserting a value equal to worst[1] keeps the same values
     if (d > worst[1]!) {
       let i = 1;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: worst[TRIM + 1] is undefined (no move); moving an equal value keeps the same values
       while (i < TRIM && worst[i + 1]! < d) {
         worst[i] = worst[i + 1]!;
         i++;

@@ -97,6 +97,25 @@ describe("fingerprint, exact", () => {
     expect(fingerprint(round(11, 1000))).toBeUndefined();
     expect(fingerprint(round(12, 500))).toBeDefined();
     expect(fingerprint(round(12, 499.9))).toBeUndefined();
+    // The span counts, not the end time.
+    const late = round(12, 499.9).map((p) => ({ ...p, timestamp: p.timestamp + 1000 }));
+    expect(fingerprint(late)).toBeUndefined();
+    // A plus sign, (10,0) (0,10) (-10,0) (0,-10) repeated: RMS radius exactly 10 px is enough.
+    const arms = [
+      [10, 0],
+      [0, 10],
+      [-10, 0],
+      [0, -10],
+    ] as const;
+    const plus = Array.from({ length: 32 }, (_, k) => ({
+      x: arms[k % 4]![0],
+      y: arms[k % 4]![1],
+      timestamp: 31 * k,
+    }));
+    expect(fingerprint(plus)).toBeDefined();
+    expect(
+      fingerprint(plus.map((p) => ({ ...p, x: p.x * 0.9999, y: p.y * 0.9999 }))),
+    ).toBeUndefined();
     expect(fingerprint(circle(10.001))).toBeDefined();
     expect(fingerprint(circle(9.99))).toBeUndefined();
     // A quarter circle turns 31 x 2.8125° = 1.52 rad; a 7/16 circle 2.66 rad.
@@ -108,6 +127,37 @@ describe("fingerprint, exact", () => {
       }));
     expect(fingerprint(arc(0.25))).toBeUndefined();
     expect(fingerprint(arc(7 / 16))).toBeDefined();
+  });
+
+  it("a last point at the time of the one before it: the sample takes that one", () => {
+    const c = circle();
+    const extra = { x: 0, y: 0, timestamp: c[31]!.timestamp };
+    expect(fingerprint([...c, extra])).toEqual(circlePrint);
+  });
+
+  it("turning carries the direction across a rest, for horizontal and vertical steps alike", () => {
+    // 15 steps of 10 px along x, a rest (two samples at one place), then 15 steps at 120°:
+    // the one turn, 2.09 rad, is measured across the rest and is enough.
+    const corner = Array.from({ length: 32 }, (_, k) =>
+      k <= 15
+        ? { x: 10 * k, y: 0, timestamp: 31 * k }
+        : {
+            x: 150 + (k - 16) * 10 * Math.cos((2 * Math.PI) / 3),
+            y: (k - 16) * 10 * Math.sin((2 * Math.PI) / 3),
+            timestamp: 31 * k,
+          },
+    );
+    expect(fingerprint(corner)).toBeDefined();
+    expect(
+      fingerprint(corner.map((p) => ({ x: p.y, y: p.x, timestamp: p.timestamp }))),
+    ).toBeDefined();
+    // A quarter circle clockwise (first step down and left) turns 1.52 rad: not enough.
+    const clockwise = Array.from({ length: 32 }, (_, k) => ({
+      x: 100 * Math.cos((-2 * Math.PI * 0.25 * k) / 31),
+      y: 100 * Math.sin((-2 * Math.PI * 0.25 * k) / 31),
+      timestamp: 31 * k,
+    }));
+    expect(fingerprint(clockwise)).toBeUndefined();
   });
 
   it("turning skips steps under 0.05 radii and counts each turn once", () => {
@@ -215,6 +265,9 @@ describe("encoding and buckets", () => {
     const text = encodeFingerprint(f);
     expect(Buffer.from(text, "base64")[0]).toBe(224); // -32 as a byte
     expect(decodeFingerprint(text)).toEqual(f);
+    // A copy of its own 64 bytes, not a view pinning the decoder's (pooled) buffer: the index
+    // keeps one per session (issue 13: constant memory per session).
+    expect(decodeFingerprint(text)!.buffer.byteLength).toBe(64);
     // A view into a larger buffer encodes its own 64 bytes only.
     const big = new Int8Array(70);
     big.set(f, 3);
@@ -228,6 +281,19 @@ describe("encoding and buckets", () => {
     expect(keys).toHaveLength(10);
     for (const [t, k] of keys.entries()) expect(k).toMatch(new RegExp(`^${t}(,-?\\d+){4}$`));
     expect(bucketKeys(Int8Array.from(circlePrint))).toEqual(keys);
+    // Fixed planes (seed 0x5eed13): every process, and every version, hashes alike.
+    expect(keys).toEqual([
+      "0,-1,0,0,0",
+      "1,-1,0,1,1",
+      "2,0,0,0,-1",
+      "3,1,0,0,-1",
+      "4,0,-1,0,1",
+      "5,-1,-1,0,0",
+      "6,0,1,-1,0",
+      "7,0,1,0,0",
+      "8,0,-1,1,0",
+      "9,0,0,0,0",
+    ]);
     const zero = bucketKeys(new Int8Array(64));
     // The zero print's cell is floor(offset / 64) = 0 in every projection (offsets in [0, 64)).
     expect(zero).toEqual(Array.from({ length: 10 }, (_, t) => `${t},0,0,0,0`));
