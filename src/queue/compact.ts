@@ -53,6 +53,8 @@ export async function compactJournal(
   path: string,
   state: QueueState,
   opts: CompactOptions,
+  /** Throws if the queue lock was lost: checked before each write. */
+  stillHeld: () => void = () => undefined,
 ): Promise<CompactReport> {
   const leaving = (r: SessionRecord) =>
     isExpired(r, opts.now, opts.retentionMs) || (opts.drop?.(r) ?? false);
@@ -67,6 +69,17 @@ export async function compactJournal(
     if (rec.resultRef !== undefined) wanted.add(rec.resultRef);
   }
   const { payloads, quarantine, bytesBefore } = await readPayloads(path, state, wanted);
+  // Never drop a session because the fold and the file disagree (a payload not found where the
+  // fold says it is): abort, change nothing, and let the store fold the file anew. Only a
+  // corrupt payload (kept in quarantine) may leave a session out.
+  const corrupt = new Set(quarantine.map((q) => q.offset));
+  for (const rec of kept) {
+    if (!payloads.has(rec.ref) && !corrupt.has(rec.ref))
+      throw new Error(
+        `${path}: compaction aborted, nothing changed: session ${rec.id}'s line is not at byte ${rec.ref} (the file changed under the fold)`,
+      );
+  }
+  stillHeld();
   let archived = 0;
   let pointer = state.archive;
   if (archiveFile) {
@@ -104,6 +117,7 @@ export async function compactJournal(
   }
   await appendQuarantine(path, quarantine);
   const text = out.join("");
+  stillHeld();
   await replaceDurably(path, text);
   return {
     bytesBefore,

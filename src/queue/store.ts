@@ -106,6 +106,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   /** A tail without a newline, seen under the lock, was left by a writer that died mid-line. */
   async function repairTornTail(): Promise<void> {
     if (!fh || size <= end) return;
+    // Only the file just folded, as it was folded: a truncate at a stale offset would cut a line.
+    const current = await stat(file).catch(() => undefined);
+    if (current?.ino !== ino || current.size !== size) return;
     const tail = await readLineAt(fh, end);
     await appendQuarantine(file, [{ offset: end, reason: "torn last line", text: tail }]);
     await truncateDurably(file, end);
@@ -120,10 +123,18 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const none = { bytesBefore: 0, bytesAfter: 0, kept: 0, expired: 0, quarantined: 0 };
       return { ...none, removed: 0, archived: 0 };
     }
-    const report = await compactJournal(file, state, {
-      ...opts,
-      archive: opts.archive ?? archive,
-    });
+    let report: CompactReport;
+    try {
+      report = await compactJournal(
+        file,
+        state,
+        { ...opts, archive: opts.archive ?? archive },
+        stillHeld,
+      );
+    } catch (err) {
+      ino = -1; // fold the file anew next time: the state may not match it
+      throw err;
+    }
     if (report.quarantined > 0) {
       warn(`${path}: moved ${report.quarantined} corrupt line(s) to ${quarantinePath(file)}`);
     }
@@ -131,12 +142,16 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     return report;
   }
 
+  /** Throws when the lock this store holds was lost (set while a locked section runs). */
+  let stillHeld: () => void = () => undefined;
+
   async function locked<T>(fn: (s: QueueState) => Promise<T>): Promise<T> {
     // Lock and rewrite the file itself, not a link to it (issue 8: two paths to one file
     // must exclude each other, and a compaction must not turn a symlink into a copy).
     file = await resolveQueuePath(path);
     await mkdir(dirname(file), { recursive: true });
     return withQueueLock(file, async (assertHeld) => {
+      stillHeld = assertHeld;
       await refresh();
       await repairTornTail();
       // A corrupt line is quarantined by the first writer that sees it (design.md).
@@ -153,9 +168,18 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       if (events.length === 0) return value;
       const created = !fh;
       const lines = events.map(serializeEvent);
+      // A lock lost to a stale takeover (a holder starved past the stale time) must not write.
+      stillHeld();
+      const folded = ino;
       await appendDurably(file, lines.join(""), end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
+      if (ino !== folded) {
+        // The file was created or replaced meanwhile: our offsets are not its offsets. Fold it
+        // whole (our lines are in it) instead of applying the events at a guessed offset.
+        await refresh();
+        return value;
+      }
       let offset = end;
       for (const [i, { event }] of events.entries()) {
         state.lines++;
