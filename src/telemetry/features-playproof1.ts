@@ -37,6 +37,7 @@ type Row = Record<PlayProofFeatureName, number>;
 const dist = (a: Move, b: Move) => Math.sqrt((b.x - a.x) ** 2 + (b.y - a.y) ** 2);
 
 function mean(v: readonly number[]): number {
+  // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
   if (v.length === 0) return 0;
   let sum = 0;
   for (const x of v) sum += x;
@@ -52,7 +53,9 @@ function std(v: readonly number[]): number {
 }
 
 function max(v: readonly number[]): number {
+  // Stryker disable next-line ConditionalExpression: speeds and accelerations are never negative, so starting at 0 is the same
   let out = v.length > 0 ? v[0]! : 0;
+  // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
   for (const x of v) if (x > out) out = x;
   return out;
 }
@@ -66,6 +69,7 @@ function orderStats(v: readonly number[], p: number): { median: number; percenti
   const rank = (p / 100) * (s.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
+  // Stryker disable next-line ConditionalExpression: at lo === hi the interpolation adds (s[hi] - s[lo]) x 0
   const percentile = lo === hi ? s[lo]! : s[lo]! + (s[hi]! - s[lo]!) * (rank - lo);
   return { median, percentile };
 }
@@ -93,6 +97,7 @@ function kinematics(m: readonly Move[]) {
 
 /** Degrees between the steps into and out of each interior point; 0 for a zero-length step. */
 function turnDegrees(m: readonly Move[]): number[] {
+  // Stryker disable next-line ArrayDeclaration: turns only feed "> 30" and "> 120" counts, false for a string
   const out: number[] = [];
   for (let i = 1; i < m.length - 1; i++) {
     const ax = m[i]!.x - m[i - 1]!.x;
@@ -101,6 +106,7 @@ function turnDegrees(m: readonly Move[]): number[] {
     const by = m[i + 1]!.y - m[i]!.y;
     const la = Math.sqrt(ax ** 2 + ay ** 2);
     const lb = Math.sqrt(bx ** 2 + by ** 2);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: a zero-length step gives a NaN turn, which "> 30" and "> 120" count as 0 does
     if (la < 1e-9 || lb < 1e-9) {
       out.push(0);
       continue;
@@ -212,6 +218,7 @@ function exactPlayProof1(s: SessionInput): Row {
     pauseTimeRatio: pausesTimed ? pauseSum / elapsed : 0,
     avgPauseDuration: pausesTimed ? mean(pauses) : 0,
     overshootEvents: turns.filter((a) => a > PLAYPROOF1.overshootDeg).length,
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: 0 / 0 is NaN, which roundFeature makes 0
     clickAccuracy: hits + misses > 0 ? hits / (hits + misses) : 0,
     avgClickDistance: 0,
     controlSmoothnessScore:
@@ -226,8 +233,11 @@ function span(m: readonly Move[]): number {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const p of m) {
+    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
     if (p.timestamp < lo) lo = p.timestamp;
+    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
     if (p.timestamp > hi) hi = p.timestamp;
   }
+  // Stryker disable next-line EqualityOperator: hi === lo gives hi - lo = 0 as well
   return hi >= lo ? hi - lo : 0;
 }

@@ -63,7 +63,13 @@ describe("playproof-1 edges", () => {
       [18.5, 0, 461],
       [19.5, 0, 471],
     ];
-    const row = extractPlayProof1(session(pts, { durationMs: 500 }));
+    // Shifted by 1 s: the pause share is over last - first (471 ms), not over the last time.
+    const row = extractPlayProof1(
+      session(
+        pts.map(([x, y, t]) => [x, y, t + 1000]),
+        { durationMs: 500 },
+      ),
+    );
     // Interior points with both steps < 3: p2 (2, 2.5), p5 (1, 1), p8 (1, 1): 3 / 8.
     expect(row).toMatchObject({
       numPausesOver200ms: 1,
@@ -80,6 +86,62 @@ describe("playproof-1 edges", () => {
       Array.from({ length: 10 }, (_, i) => [i, 0, i === 0 ? 0 : d + 10 * (i - 1)]);
     expect(extractPlayProof1(session(at(0.001))).maxSpeed).toBe(1_000_000);
     expect(extractPlayProof1(session(at(0.0009))).maxSpeed).toBe(100);
+  });
+
+  it("steps of exactly 0.001 ms carry accelerations and jerks", () => {
+    // t -0.001 0 0.001 0.002 (steps of 0.001 ms, exact in binary), then 10 ms steps; x steps 1 2 3,
+    // then 1 px. Speeds 1e6 2e6 3e6, then 100 (x6). Accelerations (step i+1's dt): 1e6 / 0.001
+    // x 1000 = 1e12 twice, |100 - 3e6| / 10 x 1000 = 2.9999e8, then 0 (x5): mean (2e12 + 2.9999e8) / 8.
+    // Jerks (step i+2's dt): 0, (1e12 - 2.9999e8) x 100, 2.9999e8 x 100, then 0 (x4): 1e14 / 7.
+    const xs = [0, 1, 3, 6, 7, 8, 9, 10, 11, 12];
+    const ts = [-0.001, 0, 0.001, 0.002, 10.002, 20.002, 30.002, 40.002, 50.002, 60.002];
+    const row = extractPlayProof1(session(xs.map((x, i) => [x, 0, ts[i]!])));
+    expect(row).toMatchObject({
+      maxSpeed: 3_000_000,
+      maxAccel: 1e12,
+      avgAccel: roundFeature((2e12 + 2.9999e8) / 8),
+      avgJerk: roundFeature(1e14 / 7),
+    });
+  });
+
+  it("no speed at all: order statistics are 0", () => {
+    // Ten points at one time: every step has dt 0.
+    const row = extractPlayProof1(session(Array.from({ length: 10 }, (_, i) => [i, 0, 5])));
+    expect(row).toMatchObject({
+      medianSpeed: 0,
+      speedP95: 0,
+      maxSpeed: 0,
+      avgSpeed: 0,
+      speedStd: 0,
+    });
+  });
+
+  it("two speeds have a standard deviation", () => {
+    // As the no-jerk row, but the last step is 2 px: speeds 100 and 200, population std 50.
+    const ts = [0, 0, 0, 0, 0, 0, 0, 0, 10, 20];
+    const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10];
+    const row = extractPlayProof1(session(xs.map((x, i) => [x, 0, ts[i]!])));
+    expect(row).toMatchObject({ speedStd: 50, avgSpeed: 150, medianSpeed: 150, speedP95: 195 });
+  });
+
+  it("a 45° turn is a direction change, a 0° one is not", () => {
+    // Steps (10,0) then (10,10): cos 100 / (10 x 14.14) = 0.7071, 45°.
+    const pts: P[] = [
+      [0, 0, 0],
+      [10, 0, 10],
+      [20, 10, 20],
+      [30, 20, 30],
+      [40, 30, 40],
+      [50, 40, 50],
+      [60, 50, 60],
+      [70, 60, 70],
+      [80, 70, 80],
+      [90, 80, 90],
+    ];
+    expect(extractPlayProof1(session(pts))).toMatchObject({
+      numDirectionChanges: 1,
+      overshootEvents: 0,
+    });
   });
 
   it("a session of 0 ms: no direction-change rate, smoothness 0.5", () => {
