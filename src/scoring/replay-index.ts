@@ -63,7 +63,6 @@ export function createReplayIndex(): ReplayIndex {
         if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
         looked[n] = lookup;
         comparisons++;
-        // Stryker disable next-line EqualityOperator: int8 prints give sqrt(k / 30) / 40, never exactly 0.09
         if (withinDistance(fp, prints[n]!, MATCH_DISTANCE)) best = n;
       }
     }
