@@ -53,6 +53,8 @@ describe("replay index", () => {
     expect(index.match("")).toBeUndefined();
     expect(index.comparisons).toBe(0);
     expect(index.size).toBe(1);
+    expect(index.matchThenAdd("bad2", "AAAA")).toBeUndefined();
+    expect(index.size).toBe(1);
   });
 
   it("compares a candidate once though it sits in every table's bucket", () => {
