@@ -1,4 +1,9 @@
-import { type PlayProofFeatureName, roundFeature, type SessionInput } from "./features.js";
+import {
+  FEATURE_COLUMNS,
+  type PlayProofFeatureName,
+  roundFeature,
+  type SessionInput,
+} from "./features.js";
 
 /**
  * Feature set `playproof-1` (issue 13, part 1): the 28 columns exactly as PlayProof's own server
@@ -117,44 +122,19 @@ function turnDegrees(m: readonly Move[]): number[] {
   return out;
 }
 
+/** PlayProof's row for a session too short to measure: these values, 0 in every other column. */
 function minimal(s: SessionInput, durationMs: number): Row {
-  const row = {} as Row;
-  for (const c of PLAYPROOF1_ZERO_ROW) row[c] = 0;
-  return {
-    ...row,
+  const known = {
     durationMs,
     totalMoves: s.movements.length,
     totalClicks: s.clicks.length,
     pathEfficiency: 1,
     controlSmoothnessScore: 0.5,
   };
+  const row = {} as Row;
+  for (const c of FEATURE_COLUMNS) if (!Object.hasOwn(known, c)) row[c] = 0;
+  return { ...row, ...known };
 }
-
-const PLAYPROOF1_ZERO_ROW: readonly PlayProofFeatureName[] = [
-  "avgSpeed",
-  "maxSpeed",
-  "medianSpeed",
-  "speedStd",
-  "speedP95",
-  "avgAccel",
-  "maxAccel",
-  "accelStd",
-  "jerkStd",
-  "avgJerk",
-  "numDirectionChanges",
-  "directionChangeRate",
-  "smallJitterRatio",
-  "totalDistance",
-  "numPausesOver200ms",
-  "pauseTimeRatio",
-  "avgPauseDuration",
-  "overshootEvents",
-  "clickAccuracy",
-  "avgClickDistance",
-  "curvatureVariance",
-  "avgInterMoveTime",
-  "interMoveTimeStd",
-];
 
 /**
  * PlayProof's durationMs is the session's own field; a record without one gets the span of its
