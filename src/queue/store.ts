@@ -199,7 +199,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   async function payloadOf(id: string, which: "session" | "result") {
     let failure: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (attempt > 0) await exclusive(refresh);
+      // Fold first when this store has not seen the session (a fresh store, a newer session).
+      if (attempt > 0 || !state.sessions.has(id)) await exclusive(refresh);
       const handle = fh;
       const rec = state.sessions.get(id);
       if (!handle || !rec) continue;
@@ -238,13 +239,11 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     transact: (plan) => exclusive(() => transact(plan)),
     compact: (o) => exclusive(() => locked(() => compactLocked(o))),
     readSession: async (rec) => {
-      await (state.sessions.has(rec.id) ? undefined : exclusive(refresh));
       const payload = await payloadOf(rec.id, "session");
       if (!payload) throw new Error(`${path}: session ${rec.id} has no payload`);
       return payload as unknown as SessionPayload;
     },
     readResult: async (rec) => {
-      await (state.sessions.has(rec.id) ? undefined : exclusive(refresh));
       return (await payloadOf(rec.id, "result"))?.result as ScoreResult | undefined;
     },
     readArchive: async function* () {
