@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QueueEvent } from "../../src/queue/events.js";
 import { applyEvent, emptyState, heldBy, isDue, type SessionRecord } from "../../src/queue/fold.js";
+import { claim, enq } from "../support/queue-events.js";
 
 function fold(events: QueueEvent[]) {
   const state = emptyState();
@@ -9,16 +10,6 @@ function fold(events: QueueEvent[]) {
   });
   return state;
 }
-
-const enq = (id: string, at = 0): QueueEvent => ({ t: "enqueue", at, id });
-const claim = (ids: string[], batch: string, lease: number, at = 0): QueueEvent => ({
-  t: "claim",
-  at,
-  batch,
-  ids,
-  lease,
-  owner: "test",
-});
 
 describe("foldJournal", () => {
   it.each([

@@ -16,6 +16,7 @@ import {
   planRetry,
 } from "../../src/queue/plans.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
+import { claim, enq } from "../support/queue-events.js";
 
 // Issue 15: the planners on states built by folding events, as the store does under its lock.
 // Takeover (another batch claimed the session), removal meanwhile and ids a batch never held are
@@ -28,15 +29,6 @@ function fold(events: QueueEvent[]): QueueState {
   });
   return state;
 }
-const enq = (id: string, at = 0): QueueEvent => ({ t: "enqueue", at, id });
-const claim = (ids: string[], batch: string, lease: number, at = 0): QueueEvent => ({
-  t: "claim",
-  at,
-  batch,
-  ids,
-  lease,
-  owner: "test",
-});
 const events = (plan: { events: OutgoingEvent[] }) => plan.events.map((e) => e.event);
 const ok = fakeResult("local", 0.2);
 
