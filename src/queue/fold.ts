@@ -1,4 +1,6 @@
+import { createDueIndex, type DueIndex } from "./due-index.js";
 import type { LastBatch, QueueEvent, SessionStatus, Totals, Watcher } from "./events.js";
+import { createSessionTable, STATUS_CODE, type SessionTable } from "./session-table.js";
 
 /** One session as the fold of its events. Payloads stay on disk: `ref`/`resultRef` are offsets. */
 export interface SessionRecord {
@@ -32,7 +34,9 @@ export interface CorruptLine {
 }
 
 export interface QueueState {
-  sessions: Map<string, SessionRecord>;
+  sessions: SessionTable;
+  /** Which sessions are due, oldest first, for claims (issue 10). */
+  due: DueIndex;
   lastBatch?: LastBatch;
   lastSuccess?: LastBatch;
   totals: Totals;
@@ -48,8 +52,15 @@ export interface QueueState {
 }
 
 export function emptyState(): QueueState {
+  const sessions = createSessionTable();
+  const older = (a: number, b: number) => {
+    const { enqueuedAt } = sessions.cols;
+    const d = enqueuedAt[a]! - enqueuedAt[b]!;
+    return d < 0 || (d === 0 && sessions.idAt(a) < sessions.idAt(b));
+  };
   return {
-    sessions: new Map(),
+    sessions,
+    due: createDueIndex(older),
     watchers: new Map(),
     totals: { batches: 0, scored: 0, retries: 0, dead: 0 },
     corrupt: [],
@@ -64,6 +75,13 @@ export function isDue(rec: SessionRecord, now: number): boolean {
   return rec.status === "claimed" && rec.claim !== undefined && rec.claim.lease <= now;
 }
 
+/** isDue of the session in `slot`, read off the columns (the due index's truth). */
+export function isDueAt(table: SessionTable, slot: number, now: number): boolean {
+  const status = table.cols.status[slot];
+  if (status === STATUS_CODE.queued) return table.cols.notBefore[slot]! <= now;
+  return status === STATUS_CODE.claimed && (table.claims.get(slot)?.lease ?? Infinity) <= now;
+}
+
 /** True when `rec` is claimed by `batch` and nobody else has taken it since. */
 export function heldBy(rec: SessionRecord | undefined, batch: string): rec is SessionRecord {
   return rec?.status === "claimed" && rec.claim?.batch === batch;
@@ -71,70 +89,78 @@ export function heldBy(rec: SessionRecord | undefined, batch: string): rec is Se
 
 /** Applies one event at byte `offset` to `state` in place. Returns false when it changed nothing. */
 export function applyEvent(state: QueueState, event: QueueEvent, offset: number): boolean {
-  const { sessions } = state;
+  const { sessions, due } = state;
   switch (event.t) {
     case "enqueue":
       if (sessions.has(event.id)) return false;
-      sessions.set(event.id, {
-        id: event.id,
-        status: "queued",
-        enqueuedAt: event.at,
-        attempts: 0,
-        notBefore: 0,
-        ref: offset,
-      });
+      due.push(sessions.add(event.id, event.at, offset), 0);
       return true;
     case "snapshot": {
       const { t: _t, at: _at, ...rest } = event;
-      sessions.set(event.id, {
+      const slot = sessions.set({
         ...rest,
         ref: offset,
         resultRef: event.doneAt ? offset : undefined,
       });
+      if (event.status === "queued") due.push(slot, event.notBefore);
+      else if (event.status === "claimed" && event.claim) due.push(slot, event.claim.lease);
       return true;
     }
     case "claim":
-      return forEachId(state, event.ids, (rec) => {
-        if (rec.status === "scored" || rec.status === "dead") return false;
-        rec.status = "claimed";
+      return forEachSlot(state, event.ids, (slot) => {
+        const { status } = sessions.cols;
+        if (status[slot] === STATUS_CODE.scored || status[slot] === STATUS_CODE.dead) return false;
+        status[slot] = STATUS_CODE.claimed;
         const ttl = event.lease - event.at;
-        rec.claim = { batch: event.batch, lease: event.lease, owner: event.owner, ttl };
+        sessions.claims.set(slot, {
+          batch: event.batch,
+          lease: event.lease,
+          owner: event.owner,
+          ttl,
+        });
+        due.push(slot, event.lease);
         return true;
       });
     case "renew":
-      return forEachHeld(state, event.batch, event.ids, (rec) => {
-        if (!rec.claim) return;
-        rec.claim.lease = event.lease;
-        rec.claim.ttl = event.lease - event.at;
+      return forEachHeld(state, event.batch, event.ids, (slot, claim) => {
+        claim.lease = event.lease;
+        claim.ttl = event.lease - event.at;
+        due.push(slot, event.lease);
       });
     case "result":
     case "dead":
-      return forEachHeld(state, event.batch, [event.id], (rec) => {
-        rec.status = event.t === "result" ? "scored" : "dead";
-        rec.doneAt = event.at;
-        rec.resultRef = offset;
-        rec.claim = undefined;
-        if (event.t === "result") delete rec.lastError; // issue 9: a scored session's old error is history
-        if (event.t === "dead") {
-          rec.lastError = event.reason;
-          rec.attempts++; // the failure that exhausted it counts too
+      return forEachHeld(state, event.batch, [event.id], (slot) => {
+        const { cols } = sessions;
+        cols.status[slot] = event.t === "result" ? STATUS_CODE.scored : STATUS_CODE.dead;
+        cols.doneAt[slot] = event.at;
+        cols.resultRef[slot] = offset;
+        sessions.claims.delete(slot);
+        if (event.t === "result") {
+          sessions.errors.delete(slot); // issue 9: a scored session's old error is history
+          state.totals.scored++;
+        } else {
+          sessions.errors.set(slot, event.reason);
+          cols.attempts[slot] = cols.attempts[slot]! + 1; // the failure that exhausted it counts too
           state.totals.dead++;
-        } else state.totals.scored++;
+        }
       });
     case "retry":
     case "release":
-      return forEachHeld(state, event.batch, event.ids, (rec) => {
-        rec.status = "queued";
-        rec.claim = undefined;
-        rec.lastError = event.reason;
+      return forEachHeld(state, event.batch, event.ids, (slot) => {
+        const { cols } = sessions;
+        cols.status[slot] = STATUS_CODE.queued;
+        sessions.claims.delete(slot);
+        if (event.reason === undefined) sessions.errors.delete(slot);
+        else sessions.errors.set(slot, event.reason);
         if (event.t === "retry") {
-          rec.attempts++;
-          rec.notBefore = event.notBefore;
+          cols.attempts[slot] = cols.attempts[slot]! + 1;
+          cols.notBefore[slot] = event.notBefore;
           state.totals.retries++;
         }
+        due.push(slot, cols.notBefore[slot]!);
       });
     case "remove":
-      return forEachId(state, event.ids, (rec) => sessions.delete(rec.id));
+      return event.ids.reduce((changed, id) => sessions.delete(id) || changed, false);
     case "batch": {
       const { t: _t, batch: _b, ...last } = event;
       state.lastBatch = last;
@@ -174,28 +200,27 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
   }
 }
 
-function forEachId(
-  state: QueueState,
-  ids: string[],
-  apply: (rec: SessionRecord) => boolean,
-): boolean {
+function forEachSlot(state: QueueState, ids: string[], apply: (slot: number) => boolean): boolean {
   let changed = false;
   for (const id of ids) {
-    const rec = state.sessions.get(id);
-    if (rec && apply(rec)) changed = true;
+    const slot = state.sessions.slotOf(id);
+    if (slot >= 0 && apply(slot)) changed = true;
   }
   return changed;
 }
 
+/** Applies to the sessions `batch` still holds (a taken-over batch's events change nothing). */
 function forEachHeld(
   state: QueueState,
   batch: string,
   ids: string[],
-  apply: (rec: SessionRecord) => void,
+  apply: (slot: number, claim: Claim) => void,
 ): boolean {
-  return forEachId(state, ids, (rec) => {
-    if (!heldBy(rec, batch)) return false;
-    apply(rec);
+  const { sessions } = state;
+  return forEachSlot(state, ids, (slot) => {
+    const claim = sessions.claims.get(slot);
+    if (sessions.cols.status[slot] !== STATUS_CODE.claimed || claim?.batch !== batch) return false;
+    apply(slot, claim);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import type { ScoreResult } from "../scoring/result.js";
 import type { BatchEvent, OutgoingEvent, SessionPayload } from "./events.js";
-import { heldBy, isDue, type QueueState, type SessionRecord } from "./fold.js";
+import { heldBy, isDue, isDueAt, type QueueState, type SessionRecord } from "./fold.js";
 
 /**
  * Pure planners: given the freshly folded state (under the lock), decide which events to append.
@@ -63,13 +63,12 @@ export const LEASE_SLACK_MS = 1_000;
  */
 export function planBoundLeases(state: QueueState, now: number): Plan<number> {
   const byBatch = new Map<string, { ids: string[]; lease: number }>();
-  for (const rec of state.sessions.values()) {
-    const claim = rec.status === "claimed" ? rec.claim : undefined;
-    if (!claim) continue;
+  // Only sessions in flight hold a claim: this looks at those, not the whole queue (issue 10).
+  for (const [slot, claim] of state.sessions.claims) {
     const ttl = Math.max(0, claim.ttl ?? DEFAULT_TTL_MS);
     if (claim.lease <= now + ttl + LEASE_SLACK_MS) continue;
     const group = byBatch.get(claim.batch) ?? { ids: [], lease: now + ttl };
-    group.ids.push(rec.id);
+    group.ids.push(state.sessions.idAt(slot));
     byBatch.set(claim.batch, group);
   }
   const events: OutgoingEvent[] = [...byBatch].map(([batch, g]) => ({
@@ -83,7 +82,10 @@ const DEFAULT_TTL_MS = 10 * 60_000;
 
 export function planClaim(state: QueueState, o: ClaimOptions): Plan<SessionRecord[]> {
   const bound = planBoundLeases(state, o.now).events;
-  const picked = dueSessions(state, o.now).slice(0, o.max);
+  // The due index, not a scan: a claim's cost does not grow with the queue (issue 10).
+  const { sessions } = state;
+  const slots = state.due.peek(o.now, o.max, (slot) => isDueAt(sessions, slot, o.now));
+  const picked = slots.map((slot) => sessions.recordAt(slot));
   if (picked.length === 0) return { events: bound, value: [] };
   const ids = picked.map((r) => r.id);
   const event = {

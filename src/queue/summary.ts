@@ -1,5 +1,6 @@
 import type { LastBatch, Totals, Watcher } from "./events.js";
-import { isDue, type QueueState } from "./fold.js";
+import type { QueueState } from "./fold.js";
+import { STATUS_CODE } from "./session-table.js";
 
 /** What `stats` reports; pure so the scheduler and metrics read the same numbers. */
 export interface QueueSummary {
@@ -55,17 +56,26 @@ export function summarize(state: QueueState, now: number): QueueSummary {
     corruptLines: state.corrupt.length,
     watchers: [...state.watchers.values()].map((w) => ({ ...w, state: watcherState(w, now) })),
   };
+  // Straight off the columns: no record per session (issue 10, stats at a million sessions).
+  const { cols, claims } = state.sessions;
   let oldest = Number.POSITIVE_INFINITY;
-  for (const rec of state.sessions.values()) {
-    if (rec.status === "scored") s.scored++;
-    else if (rec.status === "dead") s.dead++;
-    if (rec.status === "queued" && rec.attempts > 0) s.retrying++;
-    if (isDue(rec, now)) {
-      s.due++;
-      if (rec.status === "claimed") s.expiredLeases++;
-      oldest = Math.min(oldest, rec.enqueuedAt);
-    } else if (rec.status === "queued") s.backoff++;
-    else if (rec.status === "claimed") s.inFlight++;
+  for (let slot = 0; slot < state.sessions.slots; slot++) {
+    const status = cols.status[slot];
+    if (status === STATUS_CODE.scored) s.scored++;
+    else if (status === STATUS_CODE.dead) s.dead++;
+    else if (status === STATUS_CODE.queued) {
+      if (cols.attempts[slot]! > 0) s.retrying++;
+      if (cols.notBefore[slot]! <= now) {
+        s.due++;
+        oldest = Math.min(oldest, cols.enqueuedAt[slot]!);
+      } else s.backoff++;
+    } else if (status === STATUS_CODE.claimed) {
+      if ((claims.get(slot)?.lease ?? Number.POSITIVE_INFINITY) <= now) {
+        s.due++;
+        s.expiredLeases++;
+        oldest = Math.min(oldest, cols.enqueuedAt[slot]!);
+      } else s.inFlight++;
+    }
   }
   if (s.due > 0) s.oldestDueAgeMs = Math.max(0, now - oldest);
   return s;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OutgoingEvent, QueueEvent } from "../../src/queue/events.js";
 import { applyEvent, emptyState, type QueueState } from "../../src/queue/fold.js";
 import {
+  dueSessions,
   planClaim,
   planEnqueue,
   planRelease,
@@ -30,6 +31,8 @@ function simulate(seed: number): {
   state: QueueState;
   planned: number;
   refused: number;
+  /** Claims whose picks differ from a full scan's oldest-first due sessions (issue 10). */
+  misordered: number;
 } {
   const rand = seededRandom(seed);
   const int = (n: number) => Math.floor(rand() * n);
@@ -37,6 +40,7 @@ function simulate(seed: number): {
   const journal: QueueEvent[] = [];
   let planned = 0;
   let refused = 0;
+  let misordered = 0;
   const apply = (plan: { events: OutgoingEvent[] }) => {
     for (const { event } of plan.events) {
       planned++;
@@ -65,13 +69,16 @@ function simulate(seed: number): {
     else if (!p.batch) {
       p.batch = `${p.name}${step}`;
       p.leaseMs = 100 + int(900);
+      const max = 1 + int(4);
       const plan = planClaim(state, {
         now,
-        max: 1 + int(4),
+        max,
         leaseMs: p.leaseMs,
         owner: p.name,
         batch: p.batch,
       });
+      const scanned = dueSessions(state, now).slice(0, max);
+      if (plan.value.map((r) => r.id).join() !== scanned.map((r) => r.id).join()) misordered++;
       apply(plan);
       p.ids = plan.value.map((r) => r.id);
     } else {
@@ -93,7 +100,7 @@ function simulate(seed: number): {
       }
     }
   }
-  return { journal, state, planned, refused };
+  return { journal, state, planned, refused, misordered };
 }
 
 /** Results and dead letters the fold accepted, per session. */
@@ -123,8 +130,9 @@ describe("fold ∘ plan (seeded property, 150 runs)", () => {
     const problems: string[] = [];
     let takeovers = 0;
     for (let seed = 1; seed <= 150; seed++) {
-      const { journal, state, planned, refused } = simulate(seed);
+      const { journal, state, planned, refused, misordered } = simulate(seed);
       if (refused > 0) problems.push(`seed ${seed}: ${refused} planned events took no effect`);
+      if (misordered > 0) problems.push(`seed ${seed}: ${misordered} claims differ from a scan`);
       if (planned !== journal.length) problems.push(`seed ${seed}: ${planned} planned`);
       let scored = 0;
       let dead = 0;

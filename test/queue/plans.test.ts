@@ -142,8 +142,12 @@ describe("planBoundLeases: a claim stamped by a clock running ahead", () => {
 
   it("assumes 10 minutes for a claim without a recorded length, and skips unclaimed ones", () => {
     const state = fold([enq("a"), enq("q")]);
-    state.sessions.get("a")!.status = "claimed";
-    state.sessions.get("a")!.claim = { batch: "old", lease: 2_000_000, owner: "o" };
+    const a = state.sessions.get("a")!;
+    state.sessions.set({
+      ...a,
+      status: "claimed",
+      claim: { batch: "old", lease: 2_000_000, owner: "o" },
+    });
     // 10 min = 600000: believed while lease <= now + 601000.
     expect(planBoundLeases(state, 1_399_000).events).toEqual([]);
     expect(events(planBoundLeases(state, 1_398_999))).toEqual([
@@ -153,7 +157,8 @@ describe("planBoundLeases: a claim stamped by a clock running ahead", () => {
 
   it("leaves a stale claim on a session that is no longer claimed alone", () => {
     const state = fold([enq("a")]);
-    state.sessions.get("a")!.claim = { batch: "old", lease: 9_999_999, owner: "o", ttl: 10 };
+    const a = state.sessions.get("a")!;
+    state.sessions.set({ ...a, claim: { batch: "old", lease: 9_999_999, owner: "o", ttl: 10 } });
     expect(planBoundLeases(state, 0)).toEqual({ events: [], value: 0 });
   });
 

@@ -1,0 +1,137 @@
+/**
+ * Which sessions are due, without looking at all of them (issue 10: a drain of a million
+ * sessions filtered and sorted every session per batch, which made drains grow with n²).
+ *
+ * Two binary heaps of slots. `waiting` orders sessions by the time they become due (a retry's
+ * notBefore, a claim's lease); `ready` orders those whose time has come oldest first, as claims
+ * take them (enqueuedAt, then id). Entries go stale when a session changes (claimed, scored,
+ * renewed): they are dropped when they reach the top, because every change that gives a session
+ * a new due time pushes a new entry. So a claim looks at the sessions it takes plus the stale
+ * entries it sweeps, each swept once: its cost does not grow with the queue.
+ */
+export interface DueIndex {
+  /** Slot `slot` becomes due at `at` (0: at once). */
+  push(slot: number, at: number): void;
+  /**
+   * Up to `max` slots due at `now`, in claim order, left in the index (a claim that fails to
+   * reach the disk must find them again). `isDue` is the fold's truth for one slot.
+   */
+  peek(now: number, max: number, isDue: (slot: number) => boolean): number[];
+  /** Entries looked at by the last `peek` (the claim-work test counts these). */
+  readonly examined: number;
+}
+
+/** A growable binary min-heap of slots under `before(a, b)`. */
+function createHeap(before: (a: number, b: number) => boolean) {
+  let items = new Int32Array(1024);
+  let size = 0;
+  function swap(i: number, j: number) {
+    const t = items[i]!;
+    items[i] = items[j]!;
+    items[j] = t;
+  }
+  return {
+    get size() {
+      return size;
+    },
+    top: () => items[0]!,
+    push(slot: number) {
+      if (size === items.length) {
+        const grown = new Int32Array(size * 2);
+        grown.set(items);
+        items = grown;
+      }
+      let i = size++;
+      items[i] = slot;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!before(items[i]!, items[parent]!)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    },
+    pop(): number {
+      const top = items[0]!;
+      items[0] = items[--size]!;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < size && before(items[l]!, items[m]!)) m = l;
+        if (r < size && before(items[r]!, items[m]!)) m = r;
+        if (m === i) return top;
+        swap(i, m);
+        i = m;
+      }
+    },
+  };
+}
+
+/** `older(a, b)`: slot a is claimed before slot b (enqueuedAt, then id). */
+export function createDueIndex(older: (a: number, b: number) => boolean): DueIndex {
+  // A waiting entry is a pair (due time, slot); the heap holds entry numbers.
+  let dueAt = new Float64Array(1024);
+  let slotOf = new Int32Array(1024);
+  const free: number[] = [];
+  let entries = 0;
+  const waiting = createHeap((a, b) => dueAt[a]! < dueAt[b]!);
+  const ready = createHeap(older);
+  /** 1 while a slot has an entry in `ready`: one entry each there. */
+  let inReady = new Uint8Array(1024);
+  let examined = 0;
+
+  function toReady(slot: number) {
+    if (slot >= inReady.length) {
+      const grown = new Uint8Array(Math.max(slot + 1, inReady.length * 2));
+      grown.set(inReady);
+      inReady = grown;
+    }
+    if (inReady[slot]) return;
+    inReady[slot] = 1;
+    ready.push(slot);
+  }
+
+  function newEntry(slot: number, at: number): number {
+    const e = free.pop() ?? entries++;
+    if (e === dueAt.length) {
+      const d = new Float64Array(e * 2);
+      d.set(dueAt);
+      dueAt = d;
+      const s = new Int32Array(e * 2);
+      s.set(slotOf);
+      slotOf = s;
+    }
+    dueAt[e] = at;
+    slotOf[e] = slot;
+    return e;
+  }
+
+  return {
+    push(slot, at) {
+      if (at <= 0) toReady(slot);
+      else waiting.push(newEntry(slot, at));
+    },
+    peek(now, max, isDue) {
+      examined = 0;
+      while (waiting.size > 0 && dueAt[waiting.top()]! <= now) {
+        const e = waiting.pop();
+        free.push(e);
+        examined++;
+        if (isDue(slotOf[e]!)) toReady(slotOf[e]!);
+      }
+      const taken: number[] = [];
+      while (taken.length < max && ready.size > 0) {
+        const slot = ready.pop();
+        examined++;
+        if (isDue(slot)) taken.push(slot);
+        else inReady[slot] = 0; // stale: its newer due time has an entry of its own
+      }
+      for (const slot of taken) ready.push(slot);
+      return taken;
+    },
+    get examined() {
+      return examined;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { OutgoingEvent } from "../../src/queue/events.js";
+import { applyEvent, emptyState, type QueueState } from "../../src/queue/fold.js";
+import { planClaim, planEnqueue, planResults, planRetry } from "../../src/queue/plans.js";
+import { fakePayload, fakeResult } from "../support/payload.js";
+
+// Issue 10: a drain's claim cost must not depend on the queue's size. Work is counted, not
+// timed: the due-index entries each claim looks at.
+
+function apply(state: QueueState, events: OutgoingEvent[]) {
+  for (const { event } of events) applyEvent(state, event, 0);
+}
+
+function queueOf(n: number): QueueState {
+  const state = emptyState();
+  const items = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, payload: fakePayload() }));
+  apply(state, planEnqueue(state, items, 1_000).events);
+  return state;
+}
+
+/** Drains `state` in claims of `max`, scoring every other batch and retrying the rest once. */
+function drain(state: QueueState, max: number) {
+  const examined: number[] = [];
+  let now = 10_000;
+  for (let b = 0; ; b++) {
+    now += 1;
+    const batch = `b${b}`;
+    const plan = planClaim(state, { now, max, leaseMs: 60_000, owner: "t", batch });
+    examined.push(state.due.examined);
+    if (plan.value.length === 0) break;
+    apply(state, plan.events);
+    const ids = plan.value.map((r) => r.id);
+    const first = plan.value.every((r) => r.attempts === 0);
+    if (b % 2 === 1 && first) {
+      apply(state, planRetry(state, batch, ids, { now, notBefore: now + 5, reason: "x" }).events);
+    } else {
+      const results = ids.map((id) => ({ id, result: fakeResult("local") }));
+      apply(state, planResults(state, batch, results, now).events);
+    }
+  }
+  return examined;
+}
+
+describe("due index: claim work independent of queue size (issue 10)", () => {
+  it("looks at the same number of entries per claim in a queue of 200 and of 20,000", () => {
+    const small = drain(queueOf(200), 10);
+    const large = drain(queueOf(20_000), 10);
+    // Each claim looks at its own 10 plus the 10 the previous claim took (now stale), and at
+    // most 10 retried sessions whose backoff ran out: never more than 30, whatever the size.
+    expect([Math.max(...small), Math.max(...large)]).toEqual([30, 30]);
+    expect(large.slice(0, 8)).toEqual([10, 20, 20, 20, 20, 20, 20, 30]);
+    expect(small.slice(0, 8)).toEqual(large.slice(0, 8));
+    // Every session was claimed (and retried ones again): the drain finished.
+    expect(large.reduce((a, b) => a + b, 0) / large.length).toBeLessThan(30);
+  });
+
+  it("takes oldest first and skips sessions that are claimed, scored or backing off", () => {
+    const state = queueOf(5);
+    const at = (now: number, max = 5) =>
+      planClaim(state, { now, max, leaseMs: 100, owner: "t", batch: `c${now}` });
+    const first = at(2_000, 2);
+    expect(first.value.map((r) => r.id)).toEqual(["s0", "s1"]);
+    apply(state, first.events);
+    apply(
+      state,
+      planRetry(state, "c2000", ["s1"], { now: 2_001, notBefore: 2_050, reason: "x" }).events,
+    );
+    expect(at(2_010).value.map((r) => r.id)).toEqual(["s2", "s3", "s4"]);
+    // s0's lease (2,100) ran out, s1's backoff (2,050) too: both are due again, oldest first.
+    expect(at(2_100).value.map((r) => r.id)).toEqual(["s0", "s1", "s2", "s3", "s4"]);
+  });
+
+  it("leaves what it picked in the index when the claim is not applied", () => {
+    const state = queueOf(3);
+    const opts = { now: 5_000, max: 2, leaseMs: 100, owner: "t", batch: "x" };
+    expect(planClaim(state, opts).value.map((r) => r.id)).toEqual(["s0", "s1"]);
+    // The append failed (a full disk): nothing was applied, so the next claim finds them again.
+    expect(planClaim(state, opts).value.map((r) => r.id)).toEqual(["s0", "s1"]);
+  });
+});
