@@ -186,6 +186,19 @@ function checkQueuePath(path: string, sources: ConfigSources, readOnly: boolean,
 }
 
 /**
+ * PLAYPROOF_CHECKPOINT_BYTES: how far the journal may run past its checkpoint before a writer
+ * refreshes it (issue 10; default 16 MiB, `Infinity` turns checkpoints off). For tests and
+ * torture runs, which use it to make small queues write checkpoints often.
+ */
+function checkpointOption(env: Env): { checkpointBytes?: number } {
+  const raw = env.PLAYPROOF_CHECKPOINT_BYTES;
+  if (raw === undefined || raw === "") return {};
+  const n = Number(raw);
+  if (!(n >= 0)) throw new UsageError(`PLAYPROOF_CHECKPOINT_BYTES: expected bytes >= 0, got ${raw}`);
+  return { checkpointBytes: n };
+}
+
+/**
  * What every queue command needs: settings by precedence, the queue store, the io. Settings
  * are checked as they are read (config.ts), so a bad value only stops a command that uses it.
  */
@@ -200,6 +213,7 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
     now,
     archive: settings.archive,
     warn: (m) => io.log("warn", m),
+    ...checkpointOption(deps.env),
   });
   openStores.set(deps, [...(openStores.get(deps) ?? []), store]);
   let file: Promise<ConfigFile> | undefined;

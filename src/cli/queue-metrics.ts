@@ -1,4 +1,4 @@
-import { type QueueSummary, summarize } from "../queue/summary.js";
+import type { QueueSummary } from "../queue/summary.js";
 import { renderMetrics, writeMetricsFile } from "../ui/metrics.js";
 import type { Context } from "./context.js";
 
@@ -12,7 +12,7 @@ export async function writeQueueMetrics(
   summary?: QueueSummary,
 ): Promise<void> {
   try {
-    const s = summary ?? summarize(await ctx.store.refresh(), ctx.now());
+    const s = summary ?? (await ctx.store.summary(ctx.now()));
     const labels = { queue: ctx.store.path, ...ctx.metricsLabels };
     await writeMetricsFile(path, await renderMetrics(s, labels));
   } catch (err) {

@@ -2,7 +2,7 @@ import { CliError, ExitCode } from "../errors.js";
 import type { ArchiveRecord } from "../queue/archive.js";
 import type { SessionMeta, SessionStatus } from "../queue/events.js";
 import { isDue, type SessionRecord } from "../queue/fold.js";
-import type { QueueStore } from "../queue/store.js";
+import type { FoundSession, QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
 
 export interface SessionResult {
@@ -46,6 +46,10 @@ export async function queuedResult(
   const payload = await store.readSession(rec);
   const final =
     rec.status === "scored" || rec.status === "dead" ? await store.readResult(rec) : undefined;
+  return listedResult({ rec, payload, ...(final ? { result: final } : {}) }, now);
+}
+
+function listedResult({ rec, payload, result: final }: FoundSession, now: number): ListedResult {
   return {
     sessionId: rec.id,
     status: rec.status,
@@ -77,6 +81,9 @@ export function archivedResult(a: ArchiveRecord): ListedResult {
   };
 }
 
+/** Up to this many ids are found one by one; more, and the whole queue is folded once. */
+const FEW = 16;
+
 /**
  * Results of many sessions in one pass: from the queue, else the latest archived record (a
  * session can be enqueued again after it left). Unknown ids map to undefined.
@@ -86,14 +93,24 @@ export async function lookupResults(
   ids: string[],
   now: number,
 ): Promise<Map<string, ListedResult | undefined>> {
-  const state = await store.refresh();
   const found = new Map<string, ListedResult | undefined>();
   const missing = new Set<string>();
-  for (const id of ids) {
-    if (found.has(id)) continue;
-    const rec = state.sessions.get(id);
-    if (rec) found.set(id, await queuedResult(store, rec, now));
-    else missing.add(id);
+  if (ids.length <= FEW) {
+    // Issue 10: a few ids are looked up one by one (off the checkpoint, when the store has one).
+    for (const id of ids) {
+      if (found.has(id)) continue;
+      const hit = await store.find(id);
+      if (hit) found.set(id, listedResult(hit, now));
+      else missing.add(id);
+    }
+  } else {
+    const state = await store.refresh();
+    for (const id of ids) {
+      if (found.has(id)) continue;
+      const rec = state.sessions.get(id);
+      if (rec) found.set(id, await queuedResult(store, rec, now));
+      else missing.add(id);
+    }
   }
   if (missing.size > 0) {
     for await (const a of store.readArchive())

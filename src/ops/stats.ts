@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { QueueStore } from "../queue/store.js";
-import { type QueueSummary, summarize } from "../queue/summary.js";
+import type { QueueSummary } from "../queue/summary.js";
 
 export interface StatsResult extends QueueSummary {
   queue: string;
@@ -8,10 +8,10 @@ export interface StatsResult extends QueueSummary {
 }
 
 export async function stats(store: QueueStore, now: () => number): Promise<StatsResult> {
-  const state = await store.refresh();
+  const summary = await store.summary(now());
   const fileBytes = await stat(store.path).then(
     (s) => s.size,
     () => 0,
   );
-  return { queue: store.path, fileBytes, ...summarize(state, now()) };
+  return { queue: store.path, fileBytes, ...summary };
 }

@@ -51,8 +51,8 @@ export interface QueueState {
   superseded: number;
 }
 
-export function emptyState(): QueueState {
-  const sessions = createSessionTable();
+/** A state with no events folded; `sessions` given when restoring one (a checkpoint). */
+export function emptyState(sessions: SessionTable = createSessionTable()): QueueState {
   const older = (a: number, b: number) => {
     const { enqueuedAt } = sessions.cols;
     const d = enqueuedAt[a]! - enqueuedAt[b]!;

@@ -72,16 +72,25 @@ function allocate(capacity: number, from?: Columns): Columns {
   return cols;
 }
 
-export function createSessionTable(): SessionTable {
+/** What a table is restored from (a checkpoint): `slots` rows of columns, one id per row. */
+export interface TableRows {
+  cols: Columns;
+  ids: string[];
+  claims: Iterable<[number, Claim]>;
+  errors: Iterable<[number, string]>;
+}
+
+export function createSessionTable(from?: TableRows): SessionTable {
+  const ids: string[] = from?.ids ?? [];
   const index = new Map<string, number>();
-  const ids: string[] = [];
-  let cols = allocate(INITIAL_CAPACITY);
-  const claims = new Map<number, Claim>();
-  const errors = new Map<number, string>();
+  let cols = from?.cols ?? allocate(INITIAL_CAPACITY);
+  for (let slot = 0; slot < ids.length; slot++) if (cols.status[slot]) index.set(ids[slot]!, slot);
+  const claims = new Map<number, Claim>(from?.claims);
+  const errors = new Map<number, string>(from?.errors);
 
   function add(id: string, enqueuedAt: number, ref: number): number {
     const slot = ids.length;
-    if (slot === cols.status.length) cols = allocate(slot * 2, cols);
+    if (slot === cols.status.length) cols = allocate(Math.max(INITIAL_CAPACITY, slot * 2), cols);
     ids.push(id);
     index.set(id, slot);
     cols.status[slot] = STATUS_CODE.queued;

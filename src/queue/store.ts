@@ -2,6 +2,9 @@ import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
+import { checkpointPath, journalMark, loadCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
+import { type CheckpointReader, openCheckpoint } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   type OutgoingEvent,
@@ -22,6 +25,7 @@ import {
 import { withQueueLock } from "./lock.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 import { resolveQueuePath } from "./real-path.js";
+import { type QueueSummary, summarize } from "./summary.js";
 
 export interface QueueStoreOptions {
   path: string;
@@ -30,7 +34,14 @@ export interface QueueStoreOptions {
   archive?: ArchiveSetting;
   /** Told about repairs and corrupt lines; never silent (design.md, "The queue file"). */
   warn?: (message: string) => void;
+  /**
+   * Issue 10: write the checkpoint (a cache of the fold, `<queue>.checkpoint`) once this many
+   * journal bytes lie past it. Infinity: never. Default 16 MiB.
+   */
+  checkpointBytes?: number;
 }
+
+export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
 export interface QueueStore {
   readonly path: string;
@@ -48,9 +59,25 @@ export interface QueueStore {
    */
   readSession(rec: Pick<SessionRecord, "id">): Promise<SessionPayload>;
   readResult(rec: Pick<SessionRecord, "id">): Promise<ScoreResult | undefined>;
+  /**
+   * `stats`' numbers. A store that has not folded the journal yet reads them off the checkpoint
+   * (issue 10), streaming, when it has one; otherwise from the fold.
+   */
+  summary(now: number): Promise<QueueSummary>;
+  /**
+   * One session with its payload and final result (issue 10: `result ID` reads the checkpoint
+   * and the lines of the tail that name it, not the whole journal). Undefined: not in the queue.
+   */
+  find(id: string): Promise<FoundSession | undefined>;
   /** Streams the archive of sessions that left this queue, oldest month first. */
   readArchive(): AsyncGenerator<ArchiveRecord>;
   close(): Promise<void>;
+}
+
+export interface FoundSession {
+  rec: SessionRecord;
+  payload: SessionPayload;
+  result?: ScoreResult;
 }
 
 export function openQueueStore(opts: QueueStoreOptions): QueueStore {
@@ -65,6 +92,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   let state = emptyState();
   let end = 0;
   let size = 0;
+  const checkpointBytes = opts.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
+  /** Where the checkpoint of the open file ends (0: none known). */
+  let checkpointEnd = 0;
 
   async function reopenIfReplaced(): Promise<void> {
     const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -78,6 +108,33 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     state = emptyState();
     end = 0;
     size = 0;
+    checkpointEnd = 0;
+    if (fh && checkpointBytes !== Number.POSITIVE_INFINITY) await restoreCheckpoint(fh);
+  }
+
+  /** Starts from the checkpoint when it folds this very file: only the tail is left to read. */
+  async function restoreCheckpoint(handle: FileHandle): Promise<void> {
+    file = await resolveQueuePath(path);
+    const loaded = await loadCheckpoint(checkpointPath(file), handle, ino).catch(() => undefined);
+    if (!loaded) return;
+    state = loaded.state;
+    end = checkpointEnd = loaded.end;
+  }
+
+  /**
+   * Writes the checkpoint when `minTail` bytes were folded past the last one. A cache: a failure
+   * (a read-only directory, a full disk) costs the next reader time, never a session, so it is
+   * not an error. Runs inside `exclusive`, so the state is the fold of exactly `end` bytes.
+   */
+  async function maybeCheckpoint(minTail: number): Promise<void> {
+    if (!fh || end - checkpointEnd < minTail || end === 0 || state.corrupt.length > 0) return;
+    try {
+      const at = end;
+      await writeCheckpoint(checkpointPath(file), state, await journalMark(fh, ino, at));
+      checkpointEnd = at;
+    } catch {
+      checkpointEnd = end; // do not retry on every transaction
+    }
   }
 
   // One fold at a time in this process: a payload read that refreshes must not interleave with
@@ -207,7 +264,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const offset = which === "session" ? rec.ref : rec.resultRef;
       if (offset === undefined) return undefined;
       try {
-        const payload = await verifiedPayload(handle, offset, id);
+        const payload = await verifiedPayload(handle, offset, id, path);
         if (payload) return payload;
       } catch (err) {
         failure = err; // e.g. the handle was closed by a concurrent reopen
@@ -216,27 +273,52 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     throw new Error(`${path}: cannot read the record of session ${id}`, { cause: failure });
   }
 
-  async function verifiedPayload(handle: FileHandle, offset: number, id: string) {
-    if (offset > 0) {
-      const before = Buffer.alloc(1);
-      await handle.read(before, 0, 1, offset - 1);
-      if (before[0] !== NEWLINE) return undefined;
-    }
-    const line = await readLineAt(handle, offset);
-    const header = parseHeader(line);
-    if (!header || !("id" in header) || header.id !== id) return undefined;
+  /** Runs `fn` on this journal's checkpoint if it has a valid one; else undefined. */
+  async function viaCheckpoint<T>(
+    fn: (reader: CheckpointReader, journal: FileHandle) => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    if (ino !== -1 || checkpointBytes === Number.POSITIVE_INFINITY) return undefined; // folded
+    const journal = await open(path, "r").catch(() => undefined);
+    if (!journal) return undefined;
     try {
-      return parsePayload(line) as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`${path}: corrupt record at byte ${offset}`, { cause: err });
+      const real = await resolveQueuePath(path);
+      const reader = await openCheckpoint(
+        checkpointPath(real),
+        journal,
+        (await journal.stat()).ino,
+      );
+      if (!reader) return undefined;
+      try {
+        return await fn(reader, journal);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await journal.close();
     }
+  }
+
+  async function findFolded(id: string): Promise<FoundSession | undefined> {
+    const rec = (await exclusive(refresh)).sessions.get(id);
+    if (!rec) return undefined;
+    const payload = (await payloadOf(id, "session")) as unknown as SessionPayload | undefined;
+    if (!payload) throw new Error(`${path}: session ${id} has no payload`);
+    const done = rec.status === "scored" || rec.status === "dead";
+    const result = done ? (await payloadOf(id, "result"))?.result : undefined;
+    return { rec, payload, ...(result ? { result: result as ScoreResult } : {}) };
   }
 
   return {
     path,
     resolvePath: async () => (file = await resolveQueuePath(path)),
     refresh: () => exclusive(refresh),
-    transact: (plan) => exclusive(() => transact(plan)),
+    transact: (plan) =>
+      exclusive(async () => {
+        const value = await transact(plan);
+        // Past a quarter of the journal, too: a long-running writer keeps readers' tails short.
+        await maybeCheckpoint(Math.max(checkpointBytes, end / 4));
+        return value;
+      }),
     compact: (o) => exclusive(() => locked(() => compactLocked(o))),
     readSession: async (rec) => {
       const payload = await payloadOf(rec.id, "session");
@@ -246,12 +328,54 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     readResult: async (rec) => {
       return (await payloadOf(rec.id, "result"))?.result as ScoreResult | undefined;
     },
+    summary: async (now) =>
+      (await viaCheckpoint((r, j) => summarizeFromCheckpoint(r, j, now))) ??
+      summarize(await exclusive(refresh), now),
+    find: async (id) => {
+      const viaCk = await viaCheckpoint(async (reader, journal) => {
+        const rec = await findInCheckpoint(reader, journal, id);
+        if (!rec) return { found: undefined };
+        const payload = await verifiedPayload(journal, rec.ref, id, path);
+        const done = rec.status === "scored" || rec.status === "dead";
+        const final =
+          done && rec.resultRef !== undefined
+            ? await verifiedPayload(journal, rec.resultRef, id, path)
+            : undefined;
+        if (!payload || (done && !final)) return undefined; // the file moved on: fold instead
+        const found: FoundSession = { rec, payload: payload as unknown as SessionPayload };
+        if (final?.result) found.result = final.result as ScoreResult;
+        return { found };
+      });
+      return viaCk ? viaCk.found : findFolded(id);
+    },
     readArchive: async function* () {
       yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));
     },
-    close: async () => {
-      await fh?.close();
-      fh = undefined;
-    },
+    close: () =>
+      exclusive(async () => {
+        await maybeCheckpoint(checkpointBytes);
+        await fh?.close();
+        fh = undefined;
+      }),
   };
+}
+
+/**
+ * The payload of the line at `offset`, if that line starts at a line boundary and its header
+ * names `id`; undefined otherwise (the file changed: the caller folds again).
+ */
+async function verifiedPayload(handle: FileHandle, offset: number, id: string, path: string) {
+  if (offset > 0) {
+    const before = Buffer.alloc(1);
+    await handle.read(before, 0, 1, offset - 1);
+    if (before[0] !== NEWLINE) return undefined;
+  }
+  const line = await readLineAt(handle, offset);
+  const header = parseHeader(line);
+  if (!header || !("id" in header) || header.id !== id) return undefined;
+  try {
+    return parsePayload(line) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${path}: corrupt record at byte ${offset}`, { cause: err });
+  }
 }

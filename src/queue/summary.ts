@@ -1,6 +1,6 @@
 import type { LastBatch, Totals, Watcher } from "./events.js";
-import type { QueueState } from "./fold.js";
-import { STATUS_CODE } from "./session-table.js";
+import type { Claim, QueueState } from "./fold.js";
+import { type Columns, STATUS_CODE } from "./session-table.js";
 
 /** What `stats` reports; pure so the scheduler and metrics read the same numbers. */
 export interface QueueSummary {
@@ -36,9 +36,22 @@ export function watcherState(w: Watcher, now: number): WatcherStatus["state"] {
   return now > w.nextCheck + Math.max(60_000, interval) ? "stale" : "alive";
 }
 
-export function summarize(state: QueueState, now: number): QueueSummary {
-  const s: QueueSummary = {
-    sessions: state.sessions.size,
+/** Per-session counts of a summary, gathered from columns (possibly in chunks). */
+export interface RowCounts {
+  sessions: number;
+  due: number;
+  backoff: number;
+  inFlight: number;
+  expiredLeases: number;
+  scored: number;
+  dead: number;
+  retrying: number;
+  oldest: number;
+}
+
+export function emptyCounts(): RowCounts {
+  return {
+    sessions: 0,
     due: 0,
     backoff: 0,
     inFlight: 0,
@@ -46,7 +59,52 @@ export function summarize(state: QueueState, now: number): QueueSummary {
     scored: 0,
     dead: 0,
     retrying: 0,
-    oldestDueAgeMs: undefined,
+    oldest: Number.POSITIVE_INFINITY,
+  };
+}
+
+/**
+ * Adds rows [0, rows) of `cols` to `c`, straight off the columns, no record per session (issue
+ * 10: stats at a million sessions). Row i is slot `base + i` (for claims and `skip`).
+ */
+export function countRows(
+  c: RowCounts,
+  cols: Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">,
+  claims: ReadonlyMap<number, Claim>,
+  rows: number,
+  now: number,
+  base = 0,
+  skip?: Uint8Array,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const status = cols.status[i];
+    if (!status || skip?.[base + i]) continue;
+    c.sessions++;
+    if (status === STATUS_CODE.scored) c.scored++;
+    else if (status === STATUS_CODE.dead) c.dead++;
+    else if (status === STATUS_CODE.queued) {
+      if (cols.attempts[i]! > 0) c.retrying++;
+      if (cols.notBefore[i]! <= now) {
+        c.due++;
+        c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
+      } else c.backoff++;
+    } else if (status === STATUS_CODE.claimed) {
+      if ((claims.get(base + i)?.lease ?? Number.POSITIVE_INFINITY) <= now) {
+        c.due++;
+        c.expiredLeases++;
+        c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
+      } else c.inFlight++;
+    }
+  }
+}
+
+export function summarize(state: QueueState, now: number, counts?: RowCounts): QueueSummary {
+  const c = counts ?? emptyCounts();
+  countRows(c, state.sessions.cols, state.sessions.claims, state.sessions.slots, now);
+  const { oldest, ...rest } = c;
+  return {
+    ...rest,
+    oldestDueAgeMs: c.due > 0 ? Math.max(0, now - oldest) : undefined,
     lastBatch: state.lastBatch,
     lastSuccess: state.lastSuccess,
     totals: {
@@ -56,27 +114,4 @@ export function summarize(state: QueueState, now: number): QueueSummary {
     corruptLines: state.corrupt.length,
     watchers: [...state.watchers.values()].map((w) => ({ ...w, state: watcherState(w, now) })),
   };
-  // Straight off the columns: no record per session (issue 10, stats at a million sessions).
-  const { cols, claims } = state.sessions;
-  let oldest = Number.POSITIVE_INFINITY;
-  for (let slot = 0; slot < state.sessions.slots; slot++) {
-    const status = cols.status[slot];
-    if (status === STATUS_CODE.scored) s.scored++;
-    else if (status === STATUS_CODE.dead) s.dead++;
-    else if (status === STATUS_CODE.queued) {
-      if (cols.attempts[slot]! > 0) s.retrying++;
-      if (cols.notBefore[slot]! <= now) {
-        s.due++;
-        oldest = Math.min(oldest, cols.enqueuedAt[slot]!);
-      } else s.backoff++;
-    } else if (status === STATUS_CODE.claimed) {
-      if ((claims.get(slot)?.lease ?? Number.POSITIVE_INFINITY) <= now) {
-        s.due++;
-        s.expiredLeases++;
-        oldest = Math.min(oldest, cols.enqueuedAt[slot]!);
-      } else s.inFlight++;
-    }
-  }
-  if (s.due > 0) s.oldestDueAgeMs = Math.max(0, now - oldest);
-  return s;
 }

@@ -1,0 +1,111 @@
+import { endianness } from "node:os";
+import type { LastBatch, Totals, Watcher } from "./events.js";
+import type { Claim } from "./fold.js";
+import type { Columns } from "./session-table.js";
+
+/**
+ * The checkpoint file's layout (issue 10): a cache of the folded queue, so readers fold only
+ * the journal's tail. One magic line, one JSON header line, then binary sections: the session
+ * columns as they sit in memory (little-endian typed arrays), the ids as one UTF-8 blob with
+ * end offsets, and every live session's (id hash, slot) sorted by hash, so one id is found by
+ * a binary search without loading the rest. Claims and last errors are sparse: JSON sections.
+ */
+export const MAGIC = "playproof-checkpoint 1\n";
+
+export const COLUMN_NAMES = [
+  "status",
+  "attempts",
+  "enqueuedAt",
+  "notBefore",
+  "doneAt",
+  "ref",
+  "resultRef",
+] as const satisfies readonly (keyof Columns)[];
+
+export type SectionName =
+  | (typeof COLUMN_NAMES)[number]
+  | "idBytes"
+  | "idEnds"
+  | "byHash"
+  | "claims"
+  | "errSlots"
+  | "errEnds"
+  | "errBytes";
+
+/** Which journal this checkpoint folds, and how far: checked before it is trusted. */
+export interface JournalMark {
+  ino: number;
+  /** Bytes of the journal folded (a line boundary). */
+  end: number;
+  /** sha256 of the journal's first and last (up to) 4 KiB before `end`. */
+  head: string;
+  tail: string;
+}
+
+export interface CheckpointHeader {
+  journal: JournalMark;
+  /** Rows in the columns (live and emptied slots). */
+  slots: number;
+  /** Live sessions (rows of byHash). */
+  live: number;
+  lines: number;
+  superseded: number;
+  totals: Totals;
+  lastBatch?: LastBatch;
+  lastSuccess?: LastBatch;
+  watchers: Watcher[];
+  archive?: { file: string; size: number };
+  /** Byte ranges [offset, length] after the header line. */
+  sections: Record<SectionName, [number, number]>;
+}
+
+/** Sessions in flight: few, so JSON. */
+export type ClaimsSection = [number, Claim][];
+
+/** Texts by row, as one UTF-8 blob and end offsets (ids by slot; last errors by sorted slot). */
+export function packTexts(texts: readonly string[]): { bytes: Buffer; ends: Uint32Array } {
+  const ends = new Uint32Array(texts.length);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    at += Buffer.byteLength(texts[i]!);
+    ends[i] = at;
+  }
+  return { bytes: Buffer.from(texts.join(""), "utf8"), ends };
+}
+
+export function unpackTexts(bytes: Buffer, ends: Uint32Array): string[] {
+  const out: string[] = new Array(ends.length);
+  for (let i = 0, from = 0; i < ends.length; i++) {
+    out[i] = bytes.toString("utf8", from, ends[i]!);
+    from = ends[i]!;
+  }
+  return out;
+}
+
+export const MARK_BYTES = 4096;
+
+export function assertLittleEndian(): void {
+  if (endianness() !== "LE") throw new Error("checkpoints are written on little-endian machines");
+}
+
+/** FNV-1a over the UTF-16 units: cheap, and only a first filter (ids are compared after). */
+export function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Copies `length` bytes at `offset` of `buf` into a fresh typed array (aligned, owned). */
+export function typedCopy<T extends { buffer: ArrayBufferLike }>(
+  make: (n: number) => T,
+  bytesPer: number,
+  buf: Buffer,
+  [offset, length]: [number, number],
+): T {
+  const out = make(length / bytesPer);
+  new Uint8Array(out.buffer).set(buf.subarray(offset, offset + length));
+  return out;
+}

@@ -1,0 +1,190 @@
+import { type FileHandle, open } from "node:fs/promises";
+import { markHolds } from "./checkpoint.js";
+import {
+  assertLittleEndian,
+  COLUMN_NAMES,
+  type CheckpointHeader,
+  type ClaimsSection,
+  idHash,
+  MAGIC,
+  type SectionName,
+} from "./checkpoint-format.js";
+import type { Claim, SessionRecord } from "./fold.js";
+import { type Columns, STATUSES } from "./session-table.js";
+
+/**
+ * Reads a checkpoint a piece at a time (issue 10): `stats` streams its columns and `result`
+ * finds one id by a binary search, so neither holds the queue in memory.
+ */
+export interface CheckpointReader {
+  header: CheckpointHeader;
+  /** `count` rows of a section of `bytesPer`-byte values, from row `from`. */
+  rows(name: SectionName, from: number, count: number, bytesPer: number): Promise<Buffer>;
+  section(name: SectionName): Promise<Buffer>;
+  claims(): Promise<Map<number, Claim>>;
+  /** The slot holding `id`, or -1. */
+  slotOf(id: string): Promise<number>;
+  idAt(slot: number): Promise<string>;
+  recordAt(slot: number, id: string, claims: ReadonlyMap<number, Claim>): Promise<SessionRecord>;
+  close(): Promise<void>;
+}
+
+const BYTES_PER: Record<(typeof COLUMN_NAMES)[number], number> = {
+  status: 1,
+  attempts: 2,
+  enqueuedAt: 8,
+  notBefore: 8,
+  doneAt: 8,
+  ref: 8,
+  resultRef: 8,
+};
+
+async function readHead(fh: FileHandle) {
+  for (let want = 64 * 1024; want <= 64 * 1024 * 1024; want *= 4) {
+    const buf = Buffer.alloc(want);
+    const { bytesRead } = await fh.read(buf, 0, want, 0);
+    const text = buf.subarray(0, bytesRead);
+    if (text.subarray(0, MAGIC.length).toString("latin1") !== MAGIC) return undefined;
+    const nl = text.indexOf(0x0a, MAGIC.length);
+    if (nl >= 0) {
+      try {
+        const header = JSON.parse(text.toString("utf8", MAGIC.length, nl)) as CheckpointHeader;
+        return { header, base: nl + 1 };
+      } catch {
+        return undefined;
+      }
+    }
+    if (bytesRead < want) return undefined;
+  }
+  return undefined;
+}
+
+/** A reader of `file` if it is a whole checkpoint of the journal open as `journal`. */
+export async function openCheckpoint(
+  file: string,
+  journal: FileHandle,
+  ino: number,
+): Promise<CheckpointReader | undefined> {
+  assertLittleEndian();
+  const fh = await open(file, "r").catch(() => undefined);
+  if (!fh) return undefined;
+  try {
+    const head = await readHead(fh);
+    if (!head) throw new Error("not a checkpoint");
+    const { header, base } = head;
+    const end = Math.max(...Object.values(header.sections).map(([o, l]) => base + o + l));
+    if ((await fh.stat()).size !== end || !(await markHolds(journal, ino, header.journal)))
+      throw new Error("stale checkpoint");
+    return readerOf(fh, header, base);
+  } catch {
+    await fh.close();
+    return undefined;
+  }
+}
+
+function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): CheckpointReader {
+  async function bytes(name: SectionName, offset: number, length: number): Promise<Buffer> {
+    const [at, len] = header.sections[name];
+    const n = Math.max(0, Math.min(length, len - offset));
+    const buf = Buffer.alloc(n);
+    if (n > 0) await fh.read(buf, 0, n, base + at + offset);
+    return buf;
+  }
+  const u32At = async (name: SectionName, i: number) =>
+    (await bytes(name, 4 * i, 4)).readUInt32LE(0);
+  const reader: CheckpointReader = {
+    header,
+    rows: (name, from, count, bytesPer) => bytes(name, from * bytesPer, count * bytesPer),
+    section: (name) => bytes(name, 0, header.sections[name][1]),
+    async claims() {
+      const list = JSON.parse((await reader.section("claims")).toString("utf8")) as ClaimsSection;
+      return new Map(list);
+    },
+    async idAt(slot) {
+      const from = slot === 0 ? 0 : await u32At("idEnds", slot - 1);
+      const to = await u32At("idEnds", slot);
+      return (await bytes("idBytes", from, to - from)).toString("utf8");
+    },
+    async slotOf(id) {
+      const want = idHash(id);
+      const pairAt = async (i: number) => {
+        const b = await bytes("byHash", 8 * i, 8);
+        return [b.readUInt32LE(0), b.readUInt32LE(4)] as const;
+      };
+      let lo = 0;
+      let hi = header.live;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((await pairAt(mid))[0] < want) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < header.live; i++) {
+        const [hash, slot] = await pairAt(i);
+        if (hash !== want) break;
+        if ((await reader.idAt(slot)) === id) return slot;
+      }
+      return -1;
+    },
+    async recordAt(slot, id, claims) {
+      const col = async (name: (typeof COLUMN_NAMES)[number]) => {
+        const b = await bytes(name, slot * BYTES_PER[name], BYTES_PER[name]);
+        if (name === "status") return b.readUInt8(0);
+        return name === "attempts" ? b.readUInt16LE(0) : b.readDoubleLE(0);
+      };
+      const rec: SessionRecord = {
+        id,
+        status: STATUSES[(await col("status")) - 1]!,
+        enqueuedAt: await col("enqueuedAt"),
+        attempts: await col("attempts"),
+        notBefore: await col("notBefore"),
+        ref: await col("ref"),
+      };
+      const claim = claims.get(slot);
+      if (claim) rec.claim = claim;
+      const doneAt = await col("doneAt");
+      if (!Number.isNaN(doneAt)) rec.doneAt = doneAt;
+      const error = await errorOf(slot);
+      if (error !== undefined) rec.lastError = error;
+      const resultRef = await col("resultRef");
+      if (resultRef >= 0) rec.resultRef = resultRef;
+      return rec;
+    },
+    close: () => fh.close(),
+  };
+  /** The last error of `slot`: a binary search over the sorted slots that have one. */
+  async function errorOf(slot: number): Promise<string | undefined> {
+    let lo = 0;
+    let hi = header.sections.errSlots[1] / 4;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((await u32At("errSlots", mid)) < slot) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo * 4 >= header.sections.errSlots[1] || (await u32At("errSlots", lo)) !== slot)
+      return undefined;
+    const from = lo === 0 ? 0 : await u32At("errEnds", lo - 1);
+    const to = await u32At("errEnds", lo);
+    return (await bytes("errBytes", from, to - from)).toString("utf8");
+  }
+  return reader;
+}
+
+/** Rows [from, from + count) of the columns `stats` needs, as typed arrays. */
+export async function columnChunk(
+  reader: CheckpointReader,
+  from: number,
+  count: number,
+): Promise<Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">> {
+  const typed = async <T>(name: (typeof COLUMN_NAMES)[number], make: (b: ArrayBuffer) => T) => {
+    const buf = await reader.rows(name, from, count, BYTES_PER[name]);
+    const own = new ArrayBuffer(buf.length);
+    new Uint8Array(own).set(buf);
+    return make(own);
+  };
+  return {
+    status: await typed("status", (b) => new Uint8Array(b)),
+    attempts: await typed("attempts", (b) => new Uint16Array(b)),
+    notBefore: await typed("notBefore", (b) => new Float64Array(b)),
+    enqueuedAt: await typed("enqueuedAt", (b) => new Float64Array(b)),
+  };
+}

@@ -1,0 +1,210 @@
+import { createHash } from "node:crypto";
+import { type FileHandle, open, readFile, rename, rm } from "node:fs/promises";
+import {
+  assertLittleEndian,
+  COLUMN_NAMES,
+  type CheckpointHeader,
+  type JournalMark,
+  idHash,
+  MAGIC,
+  MARK_BYTES,
+  type ClaimsSection,
+  packTexts,
+  type SectionName,
+  typedCopy,
+  unpackTexts,
+} from "./checkpoint-format.js";
+import { emptyState, type QueueState } from "./fold.js";
+import { type Columns, createSessionTable, STATUS_CODE } from "./session-table.js";
+
+/** The checkpoint beside a queue file (issue 10): a cache, never the only copy of anything. */
+export const checkpointPath = (queueFile: string) => `${queueFile}.checkpoint`;
+
+/** The mark of the journal's first `end` bytes: its inode and a digest of both ends. */
+export async function journalMark(fh: FileHandle, ino: number, end: number): Promise<JournalMark> {
+  const digest = async (from: number) => {
+    const buf = Buffer.alloc(Math.min(MARK_BYTES, end - from));
+    await fh.read(buf, 0, buf.length, from);
+    return createHash("sha256").update(buf).digest("hex");
+  };
+  return { ino, end, head: await digest(0), tail: await digest(Math.max(0, end - MARK_BYTES)) };
+}
+
+/** True when `mark` describes the first `mark.end` bytes of the journal open as `fh`. */
+export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark): Promise<boolean> {
+  if (mark.ino !== ino || (await fh.stat()).size < mark.end) return false;
+  const now = await journalMark(fh, ino, mark.end);
+  return now.head === mark.head && now.tail === mark.tail;
+}
+
+/** Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs: radix sort. */
+function sortedByHash(state: QueueState): Uint32Array {
+  const t = state.sessions;
+  let hashes = new Uint32Array(t.size);
+  let slots = new Uint32Array(t.size);
+  let n = 0;
+  for (let slot = 0; slot < t.slots; slot++) {
+    if (!t.cols.status[slot]) continue;
+    hashes[n] = idHash(t.idAt(slot));
+    slots[n++] = slot;
+  }
+  let h2 = new Uint32Array(n);
+  let s2 = new Uint32Array(n);
+  for (const shift of [0, 16]) {
+    const count = new Uint32Array(65537);
+    for (let i = 0; i < n; i++) count[((hashes[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
+    for (let i = 0; i < n; i++) {
+      const at = count[(hashes[i]! >>> shift) & 0xffff]!++;
+      h2[at] = hashes[i]!;
+      s2[at] = slots[i]!;
+    }
+    [hashes, h2] = [h2, hashes];
+    [slots, s2] = [s2, slots];
+  }
+  const pairs = new Uint32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    pairs[2 * i] = hashes[i]!;
+    pairs[2 * i + 1] = slots[i]!;
+  }
+  return pairs;
+}
+
+const bytesOf = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Writes the checkpoint of `state`, the fold of the journal's first `mark.end` bytes: a temp
+ * file, fsynced, renamed over the old one, so a reader sees a whole checkpoint or the old one.
+ */
+export async function writeCheckpoint(
+  file: string,
+  state: QueueState,
+  mark: JournalMark,
+): Promise<void> {
+  assertLittleEndian();
+  const t = state.sessions;
+  const n = t.slots;
+  const ids = packTexts(Array.from({ length: n }, (_, slot) => t.idAt(slot)));
+  const errorSlots = [...t.errors.keys()].sort((a, b) => a - b);
+  const errors = packTexts(errorSlots.map((slot) => t.errors.get(slot)!));
+  const claims: ClaimsSection = [...t.claims];
+  const parts: [SectionName, Buffer][] = [
+    ...COLUMN_NAMES.map((c): [SectionName, Buffer] => [c, bytesOf(t.cols[c].subarray(0, n))]),
+    ["idBytes", ids.bytes],
+    ["idEnds", bytesOf(ids.ends)],
+    ["byHash", bytesOf(sortedByHash(state))],
+    ["claims", Buffer.from(JSON.stringify(claims))],
+    ["errSlots", bytesOf(Uint32Array.from(errorSlots))],
+    ["errEnds", bytesOf(errors.ends)],
+    ["errBytes", errors.bytes],
+  ];
+  const sections = {} as CheckpointHeader["sections"];
+  let offset = 0;
+  for (const [name, buf] of parts) {
+    sections[name] = [offset, buf.length];
+    offset += buf.length;
+  }
+  const header: CheckpointHeader = {
+    journal: mark,
+    slots: n,
+    live: t.size,
+    lines: state.lines,
+    superseded: state.superseded,
+    totals: state.totals,
+    ...(state.lastBatch ? { lastBatch: state.lastBatch } : {}),
+    ...(state.lastSuccess ? { lastSuccess: state.lastSuccess } : {}),
+    watchers: [...state.watchers.values()],
+    ...(state.archive ? { archive: state.archive } : {}),
+    sections,
+  };
+  const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await open(tmp, "w", 0o600);
+  try {
+    await fh.writev([head, ...parts.map(([, b]) => b)]);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fh.close();
+  await rename(tmp, file);
+}
+
+/** The header and where the sections start, or undefined for a missing or foreign file. */
+export function parseCheckpointHead(
+  buf: Buffer,
+): { header: CheckpointHeader; base: number } | undefined {
+  if (buf.subarray(0, MAGIC.length).toString("latin1") !== MAGIC) return undefined;
+  const nl = buf.indexOf(0x0a, MAGIC.length);
+  if (nl < 0) return undefined;
+  try {
+    return { header: JSON.parse(buf.toString("utf8", MAGIC.length, nl)), base: nl + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The state a checkpoint holds, if it is whole and folds this very journal (same inode, same
+ * bytes at both ends of what it folded); else undefined, and the caller folds from byte 0.
+ */
+export async function loadCheckpoint(
+  file: string,
+  fh: FileHandle,
+  ino: number,
+): Promise<{ state: QueueState; end: number } | undefined> {
+  assertLittleEndian();
+  const buf = await readFile(file).catch(() => undefined);
+  const parsed = buf && parseCheckpointHead(buf);
+  if (!buf || !parsed) return undefined;
+  const { header, base } = parsed;
+  const range = (name: SectionName): [number, number] => {
+    const [off, len] = header.sections[name];
+    return [base + off, len];
+  };
+  const lastEnd = Math.max(...Object.values(header.sections).map(([o, l]) => base + o + l));
+  if (lastEnd !== buf.length || !(await markHolds(fh, ino, header.journal))) return undefined;
+  const cols: Columns = {
+    status: typedCopy((k) => new Uint8Array(k), 1, buf, range("status")),
+    attempts: typedCopy((k) => new Uint16Array(k), 2, buf, range("attempts")),
+    enqueuedAt: typedCopy((k) => new Float64Array(k), 8, buf, range("enqueuedAt")),
+    notBefore: typedCopy((k) => new Float64Array(k), 8, buf, range("notBefore")),
+    doneAt: typedCopy((k) => new Float64Array(k), 8, buf, range("doneAt")),
+    ref: typedCopy((k) => new Float64Array(k), 8, buf, range("ref")),
+    resultRef: typedCopy((k) => new Float64Array(k), 8, buf, range("resultRef")),
+  };
+  const u32 = (name: SectionName) => typedCopy((k) => new Uint32Array(k), 4, buf, range(name));
+  const slice = (name: SectionName) => {
+    const [at, len] = range(name);
+    return buf.subarray(at, at + len);
+  };
+  const ids = unpackTexts(slice("idBytes"), u32("idEnds"));
+  const errorSlots = u32("errSlots");
+  const errorTexts = unpackTexts(slice("errBytes"), u32("errEnds"));
+  const claims: ClaimsSection = JSON.parse(slice("claims").toString("utf8"));
+  const errors = Array.from(errorSlots, (slot, i): [number, string] => [slot, errorTexts[i]!]);
+  const state = emptyState(createSessionTable({ cols, ids, claims, errors }));
+  restoreDueIndex(state);
+  state.lines = header.lines;
+  state.superseded = header.superseded;
+  state.totals = header.totals;
+  state.lastBatch = header.lastBatch;
+  state.lastSuccess = header.lastSuccess;
+  state.watchers = new Map(header.watchers.map((w) => [w.id, w]));
+  state.archive = header.archive;
+  return { state, end: header.journal.end };
+}
+
+function restoreDueIndex(state: QueueState): void {
+  const { cols, claims } = state.sessions;
+  for (let slot = 0; slot < state.sessions.slots; slot++) {
+    if (cols.status[slot] === STATUS_CODE.queued) state.due.push(slot, cols.notBefore[slot]!);
+    else if (cols.status[slot] === STATUS_CODE.claimed) {
+      const lease = claims.get(slot)?.lease;
+      if (lease !== undefined) state.due.push(slot, lease);
+    }
+  }
+}

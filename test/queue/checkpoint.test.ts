@@ -1,0 +1,180 @@
+import { existsSync } from "node:fs";
+import { appendFile, readFile, rename, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkpointPath } from "../../src/queue/checkpoint.js";
+import type { QueueState } from "../../src/queue/fold.js";
+import {
+  planClaim,
+  planEnqueue,
+  planRemove,
+  planResults,
+  planRetry,
+} from "../../src/queue/plans.js";
+import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
+import { summarize } from "../../src/queue/summary.js";
+import { fakePayload, fakeResult } from "../support/payload.js";
+import { tempDir } from "../support/temp.js";
+
+// Issue 10: the checkpoint is a cache of the fold. A store that starts from it must see exactly
+// what a store folding the whole journal sees, and a checkpoint that does not fold this very
+// journal must be ignored, never trusted.
+
+const open: QueueStore[] = [];
+function tracked(opts: QueueStoreOptions): QueueStore {
+  const store = openQueueStore(opts);
+  open.push(store);
+  return store;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+
+/** Every session, claim, error and total of a state, as plain data. */
+function picture(state: QueueState) {
+  return {
+    sessions: [...state.sessions.values()],
+    summary: summarize(state, 50_000),
+    lines: state.lines,
+    superseded: state.superseded,
+    watchers: [...state.watchers.values()],
+    claimOrder: planClaim(state, {
+      now: 50_000,
+      max: 100,
+      leaseMs: 10,
+      owner: "o",
+      batch: "probe",
+    }).value.map((r) => r.id),
+  };
+}
+
+/** A journal with every kind of session: queued, claimed, scored, dead, retried, removed. */
+async function busyQueue(checkpointBytes: number) {
+  const path = join(await tempDir(), "queue.jsonl");
+  const store = tracked({ path, now: () => 1_000, checkpointBytes });
+  const ids = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(2, "0")}`);
+  const items = ids.map((id, i) => ({ id, payload: fakePayload(i + 1) }));
+  await store.transact((s) => planEnqueue(s, items, 1_000));
+  await store.transact((s) =>
+    planClaim(s, { now: 2_000, max: 20, leaseMs: 100_000, owner: "p", batch: "b1" }),
+  );
+  const record = (from: number, to: number, at: number) =>
+    store.transact((s) =>
+      planResults(
+        s,
+        "b1",
+        ids.slice(from, to).map((id, i) => ({
+          id,
+          result: fakeResult("local", from + i),
+          dead: (from + i) % 4 === 0 ? "5 attempts" : undefined,
+        })),
+        at,
+      ),
+    );
+  await record(0, 6, 3_000);
+  await record(6, 12, 3_500);
+  await store.transact((s) =>
+    planRetry(s, "b1", ids.slice(12, 16), { now: 3_000, notBefore: 60_000, reason: "server" }),
+  );
+  // `clear --processed --older-than`: the first six results leave, s03 among them.
+  await store.transact((s) => planRemove(s, { processedOnly: true, olderThanMs: 400 }, 3_500));
+  const more = ["n1", "n2", "s03"].map((id) => ({ id, payload: fakePayload(7) }));
+  await store.transact((s) => planEnqueue(s, more, 4_000));
+  await store.close();
+  return path;
+}
+
+describe("queue checkpoint (issue 10)", () => {
+  it("starts a store where the whole fold would be, then folds the tail", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const writer = tracked({ path, now: () => 1_000, checkpointBytes: 0 });
+    const items = ["a", "b", "c", "d"].map((id, i) => ({ id, payload: fakePayload(i + 1) }));
+    await writer.transact((s) => planEnqueue(s, items, 1_000));
+    await writer.transact((s) =>
+      planClaim(s, { now: 2_000, max: 2, leaseMs: 100_000, owner: "p", batch: "b1" }),
+    );
+    await writer.transact((s) =>
+      planResults(s, "b1", [{ id: "a", result: fakeResult("local", 3) }], 3_000),
+    );
+    await writer.transact((s) =>
+      planRetry(s, "b1", ["b"], { now: 3_000, notBefore: 9_000, reason: "server 503" }),
+    );
+    await writer.close();
+    expect(existsSync(checkpointPath(path))).toBe(true);
+    // Lines written after the checkpoint: the tail a reader folds on top of it.
+    const tailWriter = tracked({ path, now: () => 5_000, checkpointBytes: Infinity });
+    await tailWriter.transact((s) => planEnqueue(s, [{ id: "e", payload: fakePayload(9) }], 5_000));
+    await tailWriter.close();
+
+    const fromCheckpoint = await tracked({ path }).refresh();
+    const folded = await tracked({ path, checkpointBytes: Infinity }).refresh();
+    expect(picture(fromCheckpoint)).toEqual(picture(folded));
+    expect([...fromCheckpoint.sessions.keys()]).toEqual(["a", "b", "c", "d", "e"]);
+    expect(fromCheckpoint.sessions.get("b")).toEqual({
+      id: "b",
+      status: "queued",
+      enqueuedAt: 1_000,
+      attempts: 1,
+      notBefore: 9_000,
+      lastError: "server 503",
+      ref: expect.any(Number),
+    });
+    const reader = tracked({ path });
+    const b = (await reader.refresh()).sessions.get("a")!;
+    expect((await reader.readResult(b))?.anomalyScore).toBe(3);
+  });
+
+  it("gives the same state as a full fold for every kind of session", async () => {
+    const path = await busyQueue(0);
+    const a = picture(await tracked({ path }).refresh());
+    const b = picture(await tracked({ path, checkpointBytes: Infinity }).refresh());
+    expect(a).toEqual(b);
+    expect(a.summary).toMatchObject({
+      sessions: 37,
+      scored: 5,
+      dead: 1,
+      inFlight: 4,
+      backoff: 4,
+      due: 23,
+    });
+  });
+
+  it.each([
+    [
+      "the journal was replaced (a compaction elsewhere)",
+      async (path: string) => {
+        const text = await readFile(path, "utf8");
+        await writeFile(`${path}.new`, text.replace('"s05"', '"s5x"'));
+        await rename(`${path}.new`, path);
+      },
+    ],
+    [
+      "the journal was cut shorter than the checkpoint",
+      async (path: string) => truncate(path, 200),
+    ],
+    ["the checkpoint is cut short", async (path: string) => truncate(checkpointPath(path), 300)],
+    ["the checkpoint is not one", async (path: string) => writeFile(checkpointPath(path), "{}\n")],
+  ])("ignores the checkpoint when %s", async (_name, spoil) => {
+    const path = await busyQueue(0);
+    await spoil(path);
+    const a = picture(await tracked({ path }).refresh());
+    const b = picture(await tracked({ path, checkpointBytes: Infinity }).refresh());
+    expect(a).toEqual(b);
+  });
+
+  it("is refreshed by a writer once the tail passes the threshold, not before", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const store = tracked({ path, now: () => 1_000, checkpointBytes: 2_000 });
+    const batch = (from: number) =>
+      Array.from({ length: 5 }, (_, i) => ({ id: `s${from + i}`, payload: fakePayload() }));
+    await store.transact((s) => planEnqueue(s, batch(0), 1_000));
+    const first = (await readFile(path)).length;
+    expect(first).toBeLessThan(2_000);
+    expect(existsSync(checkpointPath(path))).toBe(false);
+    for (let k = 1; k < 10; k++) await store.transact((s) => planEnqueue(s, batch(5 * k), 1_000));
+    expect(existsSync(checkpointPath(path))).toBe(true);
+    await appendFile(path, "");
+    const restored = await tracked({ path }).refresh();
+    expect(restored.sessions.size).toBe(50);
+  });
+});
