@@ -56,6 +56,18 @@ function edgeCases() {
       hits: 3,
       misses: 1,
     },
+    // Extreme but finite input (the schema allows any finite number): overflowing steps give
+    // Infinity and NaN inside the extractor, which must still come out the same.
+    {
+      movements: Array.from({ length: 16 }, (_, i) =>
+        m((i % 2 ? 1 : -1) * 1e308, i % 3 ? 1e-300 : -5e307, i * 40 + (i % 4) * 1e15),
+      ),
+      clicks: [m(1e308, 0, 3)],
+    },
+    {
+      movements: Array.from({ length: 40 }, (_, i) => m(i ** 3 * 1e-7, (i % 5) * 1e12, i * 7.5)),
+      clicks: [],
+    },
   ];
   const out = [];
   cases.forEach((c, i) => {
