@@ -2,8 +2,9 @@ import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeatures } from "./f
 import { distance, inTimeOrder, type Point, pathSteps, turnAngles } from "./features-path.js";
 import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeatures } from "./features-shape.js";
 import { moments, percentiles, safeRatio } from "./features-stats.js";
+import { roundFeature } from "./round-feature.js";
 
-export { EXTRA_FEATURE_COLUMNS, SHAPE_FEATURE_COLUMNS };
+export { EXTRA_FEATURE_COLUMNS, roundFeature, SHAPE_FEATURE_COLUMNS };
 
 /** The PlayProof columns, in the order a Woodwide model trained on PlayProof data expects. */
 export const FEATURE_COLUMNS = [
@@ -59,16 +60,6 @@ const JITTER_PX = 2;
 const PAUSE_MS = 200;
 /** Scales avgJerk into 0..1; chosen so the dev humans' median lands near 0.5. */
 const SMOOTHNESS_JERK_SCALE = 2e6;
-
-/** 6 significant digits, so a row stored in the queue re-scores to exactly the same result. */
-export function roundFeature(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  // Stryker disable next-line EqualityOperator: x is +-Infinity here, never 0
-  if (!Number.isFinite(x)) return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
-  const r = Number(x.toPrecision(6));
-  // Stryker disable next-line UnaryOperator: toPrecision drops the sign of -0 ("0.00000"), so r is never -0
-  return Object.is(r, -0) ? 0 : r;
-}
 
 export function featureCategories(s: SessionInput): { gameType: string; deviceType: string } {
   return { gameType: s.gameType ?? "unknown", deviceType: s.deviceType ?? "unknown" };
