@@ -8,13 +8,16 @@ export interface Moments {
   max: number;
 }
 
-/** Welford's running mean/variance: stable on long inputs and never needs the array twice. */
-export function moments(values: ArrayLike<number>): Moments {
+/**
+ * Welford's running mean/variance: stable on long inputs and never needs the array twice. Reads
+ * the first `count` values (issue 10: the extractor's reused buffers are longer than their data).
+ */
+export function moments(values: ArrayLike<number>, count = values.length): Moments {
   let n = 0;
   let mean = 0;
   let m2 = 0;
   let max = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < count; i++) {
     const v = values[i]!;
     n++;
     const d = v - mean;
@@ -31,9 +34,9 @@ export function moments(values: ArrayLike<number>): Moments {
  * k-th smallest value (0-based) by quickselect on a scratch copy: expected linear time, where a
  * full sort would be n log n. Median-of-three pivots keep sorted and reversed inputs linear.
  */
-function select(a: Float64Array, k: number): number {
+function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   // Stryker disable next-line EqualityOperator: a one-element range partitions onto itself and returns a[k] all the same
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
@@ -68,14 +71,22 @@ export function percentiles(values: ArrayLike<number>, ps: readonly number[]): n
   const n = values.length;
   if (n === 0) return ps.map(() => 0);
   const scratch = Float64Array.from(values);
-  return ps.map((p) => {
-    const rank = (p / 100) * (n - 1);
-    const lower = Math.floor(rank);
-    const lowValue = select(scratch, lower);
-    if (rank === lower) return lowValue;
-    const highValue = select(scratch, lower + 1);
-    return lowValue + (highValue - lowValue) * (rank - lower);
-  });
+  return ps.map((p) => percentileInPlace(scratch, n, p));
+}
+
+/**
+ * One percentile of the first `n` values of `scratch`, which it reorders (issue 10: the extractor
+ * copies into a reused buffer instead of allocating). Several calls on one buffer give what
+ * `percentiles` gives for the same list: it makes exactly these calls in this order. 0 when n = 0.
+ */
+export function percentileInPlace(scratch: Float64Array, n: number, p: number): number {
+  if (n === 0) return 0;
+  const rank = (p / 100) * (n - 1);
+  const lower = Math.floor(rank);
+  const lowValue = select(scratch, n, lower);
+  if (rank === lower) return lowValue;
+  const highValue = select(scratch, n, lower + 1);
+  return lowValue + (highValue - lowValue) * (rank - lower);
 }
 
 /** Ratio that is 0 instead of NaN/Infinity when the denominator vanishes. */
