@@ -1,5 +1,6 @@
 import type { Point } from "./features-path.js";
-import { moments, percentileInPlace, safeRatio } from "./features-stats.js";
+import { moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { push, series, sized } from "./series.js";
 
@@ -23,8 +24,6 @@ export const EXTRA_FEATURE_COLUMNS = [
 export type ExtraFeatureName = (typeof EXTRA_FEATURE_COLUMNS)[number];
 
 export const GRID_MS = 100;
-/** Gaps longer than this end a stroke: the pointer rested, so interpolating across is fiction. */
-const STROKE_GAP_MS = 250;
 /** Grid steps shorter than this are "not moving": integer rounding dominates their direction. */
 const MOVING_PX = 3;
 const STRAIGHT_RAD = 0.02;
@@ -37,7 +36,6 @@ const grid = { speeds: series(), turns: series(), speedJerks: series() };
 const strokeSpeeds = series();
 const absTurns = series();
 const p90Scratch = series();
-const dtScratch = series();
 
 /** One stroke sampled at GRID_MS by linear interpolation; pointer only advances, so linear. */
 function sampleStroke(points: readonly Point[], from: number, to: number): void {
@@ -118,15 +116,23 @@ function toGrid(points: readonly Point[]): void {
 }
 
 export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName, number> {
+  return extraFeaturesWith(points, strokeTiming(points));
+}
+
+/** extraFeatures, given strokeTiming(points) (issue 10: shared with the shape features). */
+export function extraFeaturesWith(
+  points: readonly Point[],
+  timing: StrokeTiming,
+): Record<ExtraFeatureName, number> {
   toGrid(points);
   const speeds = grid.speeds.data;
   const nSpeeds = grid.speeds.n;
   const turns = grid.turns.data;
   const nTurns = grid.turns.n;
-  const speed = moments(speeds, nSpeeds);
   const abs = sized(absTurns, nTurns);
   for (let i = 0; i < nTurns; i++) abs[i] = Math.abs(turns[i]!);
-  const turn = moments(abs, nTurns);
+  const jerks = grid.speedJerks;
+  const [speed, turn, speedJerk] = moments3(speeds, nSpeeds, abs, nTurns, jerks.data, jerks.n);
   const sorted = sized(p90Scratch, nTurns);
   sorted.set(abs.subarray(0, nTurns));
   const turnP90 = percentileInPlace(sorted, nTurns, 90);
@@ -144,12 +150,12 @@ export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName
     gridSpeedCv: safeRatio(speed.std, speed.mean),
     gridTurnMean: turn.mean,
     gridStraightShare: safeRatio(straight, nTurns),
-    gridSpeedJerk: moments(grid.speedJerks.data, grid.speedJerks.n).mean,
+    gridSpeedJerk: speedJerk.mean,
     gridTurnFlipShare: safeRatio(flips, nTurns - 1),
     gridTurnP90: turnP90,
     gridAccelShare: safeRatio(accelerating, nSpeeds - 1),
     gridMovingSteps: nSpeeds,
-    dtJitter: timingJitter(points),
+    dtJitter: timingJitter(timing),
   };
 }
 
@@ -157,16 +163,7 @@ export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName
  * Mean |dt - median dt| / median dt over in-stroke intervals: 0 for a script on a fixed timer,
  * about 0.03 for a 60 Hz browser logging whole milliseconds (16, 17, 16, ...).
  */
-function timingJitter(points: readonly Point[]): number {
-  const dts = sized(dtScratch, points.length);
-  let n = 0;
-  for (let i = 1; i < points.length; i++) {
-    const dt = points[i]!.timestamp - points[i - 1]!.timestamp;
-    if (dt > 0 && dt <= STROKE_GAP_MS) dts[n++] = dt;
-  }
-  const sorted = sized(p90Scratch, n);
-  sorted.set(dts.subarray(0, n));
-  const median = percentileInPlace(sorted, n, 50);
+function timingJitter({ dts, n, median }: StrokeTiming): number {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += Math.abs(dts[i]! - median);
   return safeRatio(sum / Math.max(1, n), median);

@@ -1,3 +1,4 @@
+import { STROKE_GAP_MS } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { series, sized } from "./series.js";
 
@@ -80,6 +81,9 @@ export interface PathScratch {
   nJerks: number;
   turns: Float64Array;
   nTurns: number;
+  /** The dts in (0, STROKE_GAP_MS], in order: features-timing.ts's in-stroke intervals. */
+  strokeDts: Float64Array;
+  nStrokeDts: number;
 }
 
 const buffers = {
@@ -92,6 +96,7 @@ const buffers = {
   jerks: series(),
   jerkTimes: series(),
   turns: series(),
+  strokeDts: series(),
 };
 const scratch: PathScratch = {
   steps: 0,
@@ -105,6 +110,8 @@ const scratch: PathScratch = {
   nJerks: 0,
   turns: buffers.turns.data,
   nTurns: 0,
+  strokeDts: buffers.strokeDts.data,
+  nStrokeDts: 0,
 };
 
 function absInPlace(values: Float64Array, n: number): void {
@@ -118,7 +125,9 @@ export function measurePath(points: readonly Point[]): PathScratch {
   const lengths = sized(buffers.lengths, n);
   const speeds = sized(buffers.speeds, n);
   const speedTimes = sized(buffers.speedTimes, n);
+  const strokeDts = sized(buffers.strokeDts, n);
   let ns = 0;
+  let nIn = 0;
   for (let i = 0; i < n; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
@@ -126,6 +135,7 @@ export function measurePath(points: readonly Point[]): PathScratch {
     const length = distance(a, b);
     dts[i] = dt;
     lengths[i] = length;
+    if (dt > 0 && dt <= STROKE_GAP_MS) strokeDts[nIn++] = dt;
     if (dt > 0) {
       speeds[ns] = (length / dt) * 1000;
       speedTimes[ns++] = (a.timestamp + b.timestamp) / 2;
@@ -149,6 +159,8 @@ export function measurePath(points: readonly Point[]): PathScratch {
   scratch.nJerks = nj;
   scratch.turns = sized(buffers.turns, n);
   scratch.nTurns = turnsInto(points, scratch.turns);
+  scratch.strokeDts = strokeDts;
+  scratch.nStrokeDts = nIn;
   return scratch;
 }
 

@@ -1,5 +1,6 @@
 import type { Point } from "./features-path.js";
-import { moments, percentileInPlace, safeRatio } from "./features-stats.js";
+import { moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { push, type Series, series, sized } from "./series.js";
 
@@ -33,7 +34,6 @@ export const SHAPE_FEATURE_COLUMNS = [
 
 export type ShapeFeatureName = (typeof SHAPE_FEATURE_COLUMNS)[number];
 
-const STROKE_GAP_MS = 250;
 /** Grid steps shorter than this are "not moving" (as in features-grid.ts). */
 const MOVING_PX = 3;
 /** Steps this short are a hand's micro-movements; a tween rounding to whole pixels makes 1 px. */
@@ -70,7 +70,6 @@ const gy = series();
 const gridSpeeds = series();
 const strokeEnds = series();
 const scratch = series();
-const dtScratch = series();
 
 /** Start and end index of every stroke (pairs in strokeEnds). */
 function strokes(points: readonly Point[]): void {
@@ -186,15 +185,10 @@ function gridShape(points: readonly Point[], ms: number, acc: GridShape, withTur
 }
 
 /** In-stroke timing: spread, and the share of intervals far (> 50%) from the median one. */
-function timing(points: readonly Point[]): { dtCv: number; dtOutShare: number } {
-  const dts = sized(dtScratch, points.length);
-  let n = 0;
-  for (let i = 1; i < points.length; i++) {
-    const dt = points[i]!.timestamp - points[i - 1]!.timestamp;
-    if (dt > 0 && dt <= STROKE_GAP_MS) dts[n++] = dt;
-  }
-  const m = moments(dts, n);
-  const median = medianOf(dts, n);
+function timing({ dts, n, median, moments: m }: StrokeTiming): {
+  dtCv: number;
+  dtOutShare: number;
+} {
   let out = 0;
   for (let i = 0; i < n; i++) if (Math.abs(dts[i]! - median) > 0.5 * median) out++;
   return { dtCv: safeRatio(m.std, m.mean), dtOutShare: safeRatio(out, n) };
@@ -213,7 +207,7 @@ function microShare(points: readonly Point[], lengths?: Float64Array): number {
   return safeRatio(small, points.length - 1);
 }
 
-const mean = (s: Series) => moments(s.data, s.n).mean;
+const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.data, c.n] as const;
 
 /** Median of the first n values (a copy is reordered, not the values). */
 function medianOf(values: Float64Array, n: number): number {
@@ -223,15 +217,16 @@ function medianOf(values: Float64Array, n: number): number {
 }
 
 export function shapeFeatures(points: readonly Point[]): Record<ShapeFeatureName, number> {
-  return shapeFeaturesWith(points);
+  return shapeFeaturesWith(points, strokeTiming(points));
 }
 
 /**
- * shapeFeatures, given the path's step lengths when the caller has them (issue 10: extractFeatures
- * measured every step's Math.hypot twice). lengths[i] must be Math.hypot of step i's dx and dy.
+ * shapeFeatures, given strokeTiming(points) and, when the caller has them, the path's step
+ * lengths (issue 10: extractFeatures measured both twice). lengths[i] must be hypot of step i.
  */
 export function shapeFeaturesWith(
   points: readonly Point[],
+  inStroke: StrokeTiming,
   lengths?: Float64Array,
 ): Record<ShapeFeatureName, number> {
   strokes(points);
@@ -239,20 +234,26 @@ export function shapeFeaturesWith(
   gridShape(points, 100, coarseShape, false);
   const fine = fineShape;
   const coarse = coarseShape;
-  const t = timing(points);
+  const t = timing(inStroke);
+  // Issue 10: the means and spreads three series at a time (moments3), same bits as one by one.
+  const [turnJerks, turns, resid] = moments3(...args(fine.turnJerks, fine.turns, fine.resid));
+  const [peaks, peakPos, sym] = moments3(...args(fine.peaks, fine.peakPos, fine.sym));
+  const [speedRatio, cResid, cPeaks] = moments3(
+    ...args(fine.speedRatio, coarse.resid, coarse.peaks),
+  );
   return {
-    shapeTurnJerk: mean(fine.turnJerks) / (mean(fine.turns) + 0.01),
-    shapeTurnJerkAbs: mean(fine.turnJerks),
-    shapeResid: mean(fine.resid),
+    shapeTurnJerk: turnJerks.mean / (turns.mean + 0.01),
+    shapeTurnJerkAbs: turnJerks.mean,
+    shapeResid: resid.mean,
     shapeResidMed: medianOf(fine.resid.data, fine.resid.n),
-    shapePeaks: mean(fine.peaks),
-    shapePeakPos: mean(fine.peakPos),
-    shapePeakPosStd: moments(fine.peakPos.data, fine.peakPos.n).std,
-    shapeSym: mean(fine.sym),
-    shapeSpeedRatio: mean(fine.speedRatio),
-    coarseResid: mean(coarse.resid),
+    shapePeaks: peaks.mean,
+    shapePeakPos: peakPos.mean,
+    shapePeakPosStd: peakPos.std,
+    shapeSym: sym.mean,
+    shapeSpeedRatio: speedRatio.mean,
+    coarseResid: cResid.mean,
     coarseResidMed: medianOf(coarse.resid.data, coarse.resid.n),
-    coarsePeaks: mean(coarse.peaks),
+    coarsePeaks: cPeaks.mean,
     coarsePeakPosStd: moments(coarse.peakPos.data, coarse.peakPos.n).std,
     dtCv: t.dtCv,
     dtOutShare: t.dtOutShare,

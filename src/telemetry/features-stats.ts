@@ -27,6 +27,65 @@ export function moments(values: ArrayLike<number>, count = values.length): Momen
     if (n === 1 || v > max) max = v;
   }
   // Stryker disable next-line EqualityOperator: after one value m2 is 0, so n >= 1 gives the same 0
+  return finish(n, mean, m2, max);
+}
+
+/**
+ * moments() of three series at once (issue 10): each series sees exactly the operations moments()
+ * performs, in the same order, so the results are the same bits; interleaving them lets the CPU
+ * overlap the three chains of divisions, which a single Welford loop waits on one by one.
+ */
+export function moments3(
+  a: ArrayLike<number>,
+  na: number,
+  b: ArrayLike<number>,
+  nb: number,
+  c: ArrayLike<number>,
+  nc: number,
+): [Moments, Moments, Moments] {
+  let n1 = 0;
+  let mean1 = 0;
+  let sq1 = 0;
+  let max1 = 0;
+  let n2 = 0;
+  let mean2 = 0;
+  let sq2 = 0;
+  let max2 = 0;
+  let n3 = 0;
+  let mean3 = 0;
+  let sq3 = 0;
+  let max3 = 0;
+  const n = Math.max(na, nb, nc);
+  for (let i = 0; i < n; i++) {
+    if (i < na) {
+      const v = a[i]!;
+      n1++;
+      const d = v - mean1;
+      mean1 += d / n1;
+      sq1 += d * (v - mean1);
+      if (n1 === 1 || v > max1) max1 = v;
+    }
+    if (i < nb) {
+      const v = b[i]!;
+      n2++;
+      const d = v - mean2;
+      mean2 += d / n2;
+      sq2 += d * (v - mean2);
+      if (n2 === 1 || v > max2) max2 = v;
+    }
+    if (i < nc) {
+      const v = c[i]!;
+      n3++;
+      const d = v - mean3;
+      mean3 += d / n3;
+      sq3 += d * (v - mean3);
+      if (n3 === 1 || v > max3) max3 = v;
+    }
+  }
+  return [finish(n1, mean1, sq1, max1), finish(n2, mean2, sq2, max2), finish(n3, mean3, sq3, max3)];
+}
+
+function finish(n: number, mean: number, m2: number, max: number): Moments {
   return { n, mean, std: n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0, max };
 }
 

@@ -1,4 +1,8 @@
-import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeatures } from "./features-grid.js";
+import {
+  EXTRA_FEATURE_COLUMNS,
+  type ExtraFeatureName,
+  extraFeaturesWith,
+} from "./features-grid.js";
 import {
   distance,
   inTimeOrder,
@@ -12,7 +16,8 @@ import {
   type ShapeFeatureName,
   shapeFeaturesWith,
 } from "./features-shape.js";
-import { moments, percentileInPlace, safeRatio } from "./features-stats.js";
+import { type Moments, moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { strokeTimingOf } from "./features-timing.js";
 import { roundFeature } from "./round-feature.js";
 import { push, series, sized } from "./series.js";
 
@@ -81,29 +86,59 @@ export function extractFeatures(s: SessionInput): Features {
   const moves = inTimeOrder(s.movements);
   const clicks = inTimeOrder(s.clicks);
   const path = measurePath(moves);
-  const playProof = playProofFeatures(s, moves, clicks, path);
-  const extra = extraFeatures(moves);
-  const shape = shapeFeaturesWith(moves, path.lengths);
+  const stats = pathStats(path);
+  const playProof = playProofFeatures(s, moves, clicks, path, stats);
+  const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
+  const extra = extraFeaturesWith(moves, timing);
+  const shape = shapeFeaturesWith(moves, timing, path.lengths);
   return roundedRow(playProof, extra, shape);
 }
 
 const speedScratch = series();
 const pauseScratch = series();
 
+interface PathStats {
+  speed: Moments;
+  accel: Moments;
+  jerk: Moments;
+  timing: Moments;
+  turns: Moments;
+  inStroke: Moments;
+}
+
+/** The path's moments, three series at a time (issue 10: see moments3). */
+function pathStats(p: PathScratch): PathStats {
+  const [speed, accel, jerk] = moments3(
+    p.speeds,
+    p.nSpeeds,
+    p.accels,
+    p.nAccels,
+    p.jerks,
+    p.nJerks,
+  );
+  const [timing, turns, inStroke] = moments3(
+    p.dts,
+    p.steps,
+    p.turns,
+    p.nTurns,
+    p.strokeDts,
+    p.nStrokeDts,
+  );
+  return { speed, accel, jerk, timing, turns, inStroke };
+}
+
 function playProofFeatures(
   s: SessionInput,
   moves: readonly Point[],
   clicks: readonly Point[],
   path: PathScratch,
+  { speed, accel, jerk, timing, turns }: PathStats,
 ): Record<PlayProofFeatureName, number> {
-  const speed = moments(path.speeds, path.nSpeeds);
   // Issue 10: one reused copy, reordered by both selections in turn, as percentiles() does.
   const sorted = sized(speedScratch, path.nSpeeds);
   sorted.set(path.speeds.subarray(0, path.nSpeeds));
   const medianSpeed = percentileInPlace(sorted, path.nSpeeds, 50);
   const speedP95 = percentileInPlace(sorted, path.nSpeeds, 95);
-  const accel = moments(path.accels, path.nAccels);
-  const jerk = moments(path.jerks, path.nJerks);
   let totalDistance = 0;
   for (let i = 0; i < path.steps; i++) totalDistance += path.lengths[i]!;
   const durationMs = s.durationMs ?? observedSpan(moves, clicks);
@@ -111,7 +146,6 @@ function playProofFeatures(
   const pauses = moments(pausesOf(path), pauseScratch.n);
   // Stryker disable next-line EqualityOperator: one move spans 0 either way
   const span = moves.length > 1 ? moves.at(-1)!.timestamp - moves[0]!.timestamp : 0;
-  const timing = moments(path.dts, path.steps);
   return {
     durationMs,
     totalMoves: moves.length,
@@ -140,7 +174,7 @@ function playProofFeatures(
     clickAccuracy: clickAccuracy(s, clicks),
     avgClickDistance: avgClickDistance(moves, clicks),
     controlSmoothnessScore: jerk.n > 0 ? 1 / (1 + jerk.mean / SMOOTHNESS_JERK_SCALE) : 0.5,
-    curvatureVariance: moments(path.turns, path.nTurns).std ** 2,
+    curvatureVariance: turns.std ** 2,
     avgInterMoveTime: timing.mean,
     interMoveTimeStd: timing.std,
   };
