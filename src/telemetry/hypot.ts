@@ -11,7 +11,7 @@ export function hypot(a: number, b: number): number {
   const x = Math.abs(a);
   const y = Math.abs(b);
   if (!(x < Number.POSITIVE_INFINITY && y < Number.POSITIVE_INFINITY)) return Math.hypot(a, b);
-  const max = x > y ? x : y;
+  const max = Math.max(x, y); // both finite and >= +0 here
   if (max === 0) return 0;
   const n1 = x / max;
   const n2 = y / max;
