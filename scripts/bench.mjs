@@ -3,7 +3,8 @@
 //   scoring:  local model startup and scoring speed;
 //   process:  process throughput, local engine and the fake Woodwide at zero latency, beside
 //             the cost of building the batch CSVs alone.
-// Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,scoring,process]
+//   features: extractFeatures against JSON.parse at 300 and 30 points (issue 10).
+// Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,features,scoring,process]
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -73,8 +74,17 @@ if (want("enqueue")) {
   console.table([benchStages({ points })]);
 }
 
+if (want("features")) {
+  console.log(
+    "\n## features (issue 10 target: extractFeatures ≤ 0.5x JSON.parse, at 300 and 30 points)",
+  );
+  console.table([300, 30].map((p) => benchStages({ points: p })));
+}
+
 if (want("scoring")) {
-  console.log("\n## local engine (targets: startup < 200 ms)");
+  console.log(
+    "\n## local engine (targets: startup < 200 ms; issue 10: ≥ 25k sessions/s with features)",
+  );
   console.table([benchLocalScoring({ sessions: 5000, points })]);
 }
 

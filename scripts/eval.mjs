@@ -19,6 +19,7 @@ import { falseMatches, replayCheck } from "./eval-replay.mjs";
 import { formatReport, summarise } from "./eval-report.mjs";
 import { HUMAN_VARIANTS, VARIANTS } from "./eval-variants.mjs";
 import { generateBots } from "./generators/families.mjs";
+import { checkDevsetDigest } from "./golden-check.mjs";
 
 export { VARIANTS };
 
@@ -118,13 +119,20 @@ async function main(args) {
   }
   const misses = checkBars(report);
   const issue13 = checkIssue13(report);
-  const failing = [...misses, ...(enforce13 ? issue13 : [])];
+  // Issue 10: over the full dev set, features and scores must be bit-identical to the pinned digest.
+  const golden = named.length === 0 ? await checkDevsetDigest() : undefined;
+  const failing = [
+    ...misses,
+    ...(enforce13 ? issue13 : []),
+    ...(golden?.ok === false ? [golden.message] : []),
+  ];
   if (json) {
     const bars = { ...BARS, misses, issue13: { ...ISSUE13_TARGETS, misses: issue13 } };
-    process.stdout.write(`${JSON.stringify({ ...report, bars }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...report, bars, golden }, null, 2)}\n`);
   } else {
     process.stdout.write(formatReport(report));
     process.stdout.write(formatBars(misses, issue13, enforce13));
+    if (golden) process.stdout.write(`${golden.message}\n`);
   }
   return failing.length > 0 ? 1 : 0;
 }

@@ -20,10 +20,18 @@ export function benchStages({ sessions = 2000, points = 300 } = {}) {
   };
   const values = texts.map((t) => JSON.parse(t));
   const parsed = values.map((v) => parseSession(v).session);
+  const parse = time(each(texts, JSON.parse));
+  const features = time(each(parsed, extractFeatures));
+  const ratio = features / parse;
   return {
-    "JSON.parse µs/session": time(each(texts, JSON.parse)).toFixed(1),
+    "JSON.parse µs/session": parse.toFixed(1),
     "parseSession µs/session": time(each(values, parseSession)).toFixed(1),
-    "extractFeatures µs/session": time(each(parsed, extractFeatures)).toFixed(1),
+    "extractFeatures µs/session": features.toFixed(1),
+    "extractFeatures/JSON.parse": ratio.toFixed(2),
+    // Issue 10: extractFeatures at most half of JSON.parse of the same session.
+    "target ≤ 0.5x": ratio <= FEATURES_TARGET ? "met" : "NOT met",
     points,
   };
 }
+
+export const FEATURES_TARGET = 0.5;

@@ -64,6 +64,49 @@ export function predictLogit(model: BoostedTrees, x: readonly number[]): number 
   return s;
 }
 
+/**
+ * predictLogit over flat arrays (issue 10: walking 200 trees of objects was a third of scoreRows).
+ * Node i splits on column feature[i] at threshold[i] (left when x <= threshold), or is a leaf
+ * (feature -1) with `value`; roots[t] is tree t's root. Same comparisons, same leaves, added to
+ * `base` in tree order: the same bits as predictLogit.
+ */
+export function compileTrees(model: BoostedTrees): (x: ArrayLike<number>) => number {
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+  const add = (node: TreeNode): number => {
+    const i = feature.length;
+    feature.push(node.f ?? -1);
+    threshold.push(node.thr ?? Number.NaN); // as predictTree: x <= undefined is false
+    value.push(node.v ?? Number.NaN); // as predictLogit: adding undefined gives NaN
+    left.push(-1);
+    right.push(-1);
+    if (node.f !== undefined) {
+      left[i] = add(node.l!);
+      right[i] = add(node.r!);
+    }
+    return i;
+  };
+  const roots = Int32Array.from(model.trees.map(add));
+  const f = Int32Array.from(feature);
+  const thr = Float64Array.from(threshold);
+  const l = Int32Array.from(left);
+  const r = Int32Array.from(right);
+  const v = Float64Array.from(value);
+  const base = model.base;
+  return (x) => {
+    let s = base;
+    for (let t = 0; t < roots.length; t++) {
+      let i = roots[t]!;
+      while (f[i]! >= 0) i = x[f[i]!]! <= thr[i]! ? l[i]! : r[i]!;
+      s += v[i]!;
+    }
+    return s;
+  };
+}
+
 interface Split {
   gain: number;
   j: number;

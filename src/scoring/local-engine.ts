@@ -1,6 +1,6 @@
 import type { FeatureName, Features } from "../telemetry/features.js";
 import { roundFeature } from "../telemetry/features.js";
-import { type BoostedTrees, predictLogit } from "./boosted-trees.js";
+import { type BoostedTrees, compileTrees } from "./boosted-trees.js";
 import { type Calibration, calibrate, fitCalibration, P_REF } from "./calibration.js";
 import { confidenceOf, decide } from "./decision.js";
 import { evaluateHeuristics } from "./heuristics.js";
@@ -63,6 +63,21 @@ function toVector(f: Features, s: Scaler): Float64Array {
   );
 }
 
+/** transform's offset for each model column, looked up once (issue 10). */
+const OFFSETS = MODEL_COLUMNS.map((c) => (c.endsWith("Share") ? 0.02 : 0.01));
+
+/**
+ * toVector into a reused buffer (issue 10: scoring allocated it per row): the same operations,
+ * transform written out with its per-column offset.
+ */
+function toVectorInto(f: Features, s: Scaler, out: Float64Array): Float64Array {
+  for (let j = 0; j < MODEL_COLUMNS.length; j++) {
+    const v = f[MODEL_COLUMNS[j]!];
+    out[j] = (Math.log(Math.max(0, v) + OFFSETS[j]!) - s.center[j]!) / s.scale[j]!;
+  }
+  return out;
+}
+
 export interface LocalEngineOptions {
   /** The kNN calibration's reference share (calibration.ts); the shipped engine uses 0.1. */
   knnPRef?: number;
@@ -83,16 +98,29 @@ export function botModelScore(logit: number): number {
 /** The bot model's reason when it alone sends a session to review or fail. */
 export const BOT_MODEL_REASON = "bot-like-motion";
 
-function botLogit(model: BoostedTrees | undefined, f: Features): number | undefined {
+/** The supervised layer compiled for scoring (issue 10): flat trees and a reused input row. */
+interface BotModel {
+  columns: readonly string[];
+  predict: (x: ArrayLike<number>) => number;
+  x: Float64Array;
+}
+
+function compileBotModel(model: BoostedTrees | undefined): BotModel | undefined {
   if (!model) return undefined;
-  const x: number[] = [];
-  for (const c of model.columns) {
-    const v = (f as Record<string, number | undefined>)[c];
+  const x = new Float64Array(model.columns.length);
+  return { columns: model.columns, predict: compileTrees(model), x };
+}
+
+function botLogit(model: BotModel | undefined, f: Features): number | undefined {
+  if (!model) return undefined;
+  const { columns, x } = model;
+  for (let j = 0; j < columns.length; j++) {
+    const v = (f as Record<string, number | undefined>)[columns[j]!];
     // A row queued before these columns existed: the kNN alone judges it.
     if (typeof v !== "number") return undefined;
-    x.push(v);
+    x[j] = v;
   }
-  return predictLogit(model, x);
+  return model.predict(x);
 }
 
 export function createLocalEngine(
@@ -108,11 +136,20 @@ export function createLocalEngine(
   );
   // Leave-one-out: every baseline human is scored with itself held back from the reference set.
   const calibration: Calibration = fitCalibration(knn.leaveOneOut(), options.knnPRef ?? P_REF);
-  const model: Scorer = { knn, scaler, calibration, botModel: options.botModel };
+  const model: Scorer = {
+    knn,
+    scaler,
+    calibration,
+    botModel: compileBotModel(options.botModel),
+    z: new Float64Array(MODEL_COLUMNS.length),
+  };
   return {
     id: "local-knn",
     version,
-    scoreRows: (rows, opts) => rows.map((f) => scoreRow(f, opts, model, version)),
+    scoreRows: (rows, opts) => {
+      const scoredAt = opts.now.toISOString(); // issue 10: once per batch, not per row
+      return rows.map((f) => scoreRow(f, opts, scoredAt, model, version));
+    },
   };
 }
 
@@ -120,16 +157,19 @@ interface Scorer {
   knn: KnnModel;
   scaler: Scaler;
   calibration: Calibration;
-  botModel: BoostedTrees | undefined;
+  botModel: BotModel | undefined;
+  /** The query vector, reused row after row (the kNN reads it before the next is written). */
+  z: Float64Array;
 }
 
 function scoreRow(
   f: Features,
   opts: { thresholds: Thresholds; now: Date },
+  scoredAt: string,
   m: Scorer,
   version: string,
 ): ScoreResult {
-  const raw = m.knn.distance(toVector(f, m.scaler));
+  const raw = m.knn.distance(toVectorInto(f, m.scaler, m.z));
   const band = (opts.thresholds.review + opts.thresholds.fail) / 2;
   const logit = botLogit(m.botModel, f);
   const modelScore = Math.max(
@@ -153,7 +193,7 @@ function scoreRow(
     reasons,
     source: "local",
     model: { id: "local-knn", version },
-    scoredAt: opts.now.toISOString(),
+    scoredAt,
     rawScore: roundFeature(raw),
   };
 }

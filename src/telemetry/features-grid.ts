@@ -1,5 +1,8 @@
 import type { Point } from "./features-path.js";
-import { moments, percentiles, safeRatio } from "./features-stats.js";
+import { moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
+import { hypot } from "./hypot.js";
+import { push, series, sized } from "./series.js";
 
 /**
  * Features for the local model that survive the browser's sampling rate (issue 3, "Generalisation
@@ -21,27 +24,32 @@ export const EXTRA_FEATURE_COLUMNS = [
 export type ExtraFeatureName = (typeof EXTRA_FEATURE_COLUMNS)[number];
 
 export const GRID_MS = 100;
-/** Gaps longer than this end a stroke: the pointer rested, so interpolating across is fiction. */
-const STROKE_GAP_MS = 250;
 /** Grid steps shorter than this are "not moving": integer rounding dominates their direction. */
 const MOVING_PX = 3;
 const STRAIGHT_RAD = 0.02;
 
-interface Grid {
-  speeds: number[];
-  turns: number[];
-  speedJerks: number[];
-}
+/**
+ * The grid's accumulators, reused across sessions (issue 10: per-point objects and number[]s were
+ * most of this file's cost). Reset by toGrid; read by extraFeatures before it returns.
+ */
+const grid = { speeds: series(), turns: series(), speedJerks: series() };
+const strokeSpeeds = series();
+const absTurns = series();
+const p90Scratch = series();
 
 /** One stroke sampled at GRID_MS by linear interpolation; pointer only advances, so linear. */
-function sampleStroke(points: readonly Point[], from: number, to: number, grid: Grid): void {
+function sampleStroke(points: readonly Point[], from: number, to: number): void {
   const t0 = points[from]!.timestamp;
   const end = points[to]!.timestamp;
   let j = from;
-  let prev: { x: number; y: number } | undefined;
+  let hasPrev = false;
+  let prevX = 0;
+  let prevY = 0;
   let prevDx = 0;
   let prevDy = 0;
-  const speeds: number[] = [];
+  let prevLen = 0; // hypot(prevDx, prevDy), kept instead of computed twice
+  const speeds = strokeSpeeds;
+  speeds.n = 0;
   for (let t = t0; t <= end; t += GRID_MS) {
     // Stryker disable next-line EqualityOperator: at a point's own time, f = 1 from the previous point lands on it
     while (j < to && points[j + 1]!.timestamp <= t) j++;
@@ -49,74 +57,105 @@ function sampleStroke(points: readonly Point[], from: number, to: number, grid: 
     const b = points[Math.min(j + 1, to)]!;
     const span = b.timestamp - a.timestamp;
     const f = span > 0 ? (t - a.timestamp) / span : 0;
-    const p = { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
-    if (prev) {
-      const dx = p.x - prev.x;
-      const dy = p.y - prev.y;
-      const len = Math.hypot(dx, dy);
-      speeds.push(len);
-      if (len >= MOVING_PX && Math.hypot(prevDx, prevDy) >= MOVING_PX) {
-        grid.turns.push(Math.atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
+    const x = a.x + (b.x - a.x) * f;
+    const y = a.y + (b.y - a.y) * f;
+    if (hasPrev) {
+      const dx = x - prevX;
+      const dy = y - prevY;
+      const len = hypot(dx, dy);
+      push(speeds, len);
+      if (len >= MOVING_PX && prevLen >= MOVING_PX) {
+        push(grid.turns, Math.atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
       }
       prevDx = dx;
       prevDy = dy;
+      prevLen = len;
     }
-    prev = p;
+    prevX = x;
+    prevY = y;
+    hasPrev = true;
   }
-  // Speeds relative to the stroke's own mean: a script that picks a new constant speed for every
-  // stroke is still constant within each one.
-  const moving = speeds.filter((s) => s >= MOVING_PX);
-  const mean = moving.reduce((a, b) => a + b, 0) / Math.max(1, moving.length);
-  for (let i = 2; i < speeds.length; i++) {
-    if (speeds[i - 1]! >= MOVING_PX) {
-      grid.speedJerks.push(Math.abs(speeds[i]! - 2 * speeds[i - 1]! + speeds[i - 2]!) / mean);
-    }
-  }
-  for (const s of moving) grid.speeds.push(s / mean);
+  normaliseStroke(speeds.data, speeds.n);
 }
 
-function toGrid(points: readonly Point[]): Grid {
-  const grid: Grid = { speeds: [], turns: [], speedJerks: [] };
+/**
+ * Speeds relative to the stroke's own mean: a script that picks a new constant speed for every
+ * stroke is still constant within each one.
+ */
+function normaliseStroke(speeds: Float64Array, n: number): void {
+  let sum = 0;
+  let moving = 0;
+  for (let i = 0; i < n; i++) {
+    if (speeds[i]! >= MOVING_PX) {
+      sum += speeds[i]!;
+      moving++;
+    }
+  }
+  const mean = sum / Math.max(1, moving);
+  for (let i = 2; i < n; i++) {
+    if (speeds[i - 1]! >= MOVING_PX) {
+      push(grid.speedJerks, Math.abs(speeds[i]! - 2 * speeds[i - 1]! + speeds[i - 2]!) / mean);
+    }
+  }
+  for (let i = 0; i < n; i++) if (speeds[i]! >= MOVING_PX) push(grid.speeds, speeds[i]! / mean);
+}
+
+function toGrid(points: readonly Point[]): void {
+  grid.speeds.n = 0;
+  grid.turns.n = 0;
+  grid.speedJerks.n = 0;
   let start = 0;
   for (let i = 1; i <= points.length; i++) {
     const last = i === points.length;
     if (last || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke samples one grid point and adds nothing
-      if (i - 1 > start) sampleStroke(points, start, i - 1, grid);
+      if (i - 1 > start) sampleStroke(points, start, i - 1);
       start = i;
     }
   }
-  return grid;
 }
 
 export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName, number> {
-  const grid = toGrid(points);
-  const speed = moments(grid.speeds);
-  const absTurns = grid.turns.map(Math.abs);
-  const turn = moments(absTurns);
-  const [turnP90] = percentiles(absTurns, [90]);
+  return extraFeaturesWith(points, strokeTiming(points));
+}
+
+/** extraFeatures, given strokeTiming(points) (issue 10: shared with the shape features). */
+export function extraFeaturesWith(
+  points: readonly Point[],
+  timing: StrokeTiming,
+): Record<ExtraFeatureName, number> {
+  toGrid(points);
+  const speeds = grid.speeds.data;
+  const nSpeeds = grid.speeds.n;
+  const turns = grid.turns.data;
+  const nTurns = grid.turns.n;
+  const abs = sized(absTurns, nTurns);
+  for (let i = 0; i < nTurns; i++) abs[i] = Math.abs(turns[i]!);
+  const jerks = grid.speedJerks;
+  const [speed, turn, speedJerk] = moments3(speeds, nSpeeds, abs, nTurns, jerks.data, jerks.n);
+  const sorted = sized(p90Scratch, nTurns);
+  sorted.set(abs.subarray(0, nTurns));
+  const turnP90 = percentileInPlace(sorted, nTurns, 90);
   let straight = 0;
   let flips = 0;
-  // Stryker disable next-line EqualityOperator: one past the end reads undefined, and both comparisons below are false
-  for (let i = 0; i < grid.turns.length; i++) {
-    if (absTurns[i]! < STRAIGHT_RAD) straight++;
-    if (i > 0 && grid.turns[i]! * grid.turns[i - 1]! < 0) flips++;
+  for (let i = 0; i < nTurns; i++) {
+    if (abs[i]! < STRAIGHT_RAD) straight++;
+    if (i > 0 && turns[i]! * turns[i - 1]! < 0) flips++;
   }
   let accelerating = 0;
-  // Stryker disable next-line EqualityOperator: one past the end reads undefined, and the NaN difference is never > x
-  for (let i = 1; i < grid.speeds.length; i++) {
-    if (Math.abs(grid.speeds[i]! - grid.speeds[i - 1]!) > 0.1 * speed.mean) accelerating++;
+  for (let i = 1; i < nSpeeds; i++) {
+    if (Math.abs(speeds[i]! - speeds[i - 1]!) > 0.1 * speed.mean) accelerating++;
   }
   return {
     gridSpeedCv: safeRatio(speed.std, speed.mean),
     gridTurnMean: turn.mean,
-    gridStraightShare: safeRatio(straight, grid.turns.length),
-    gridSpeedJerk: moments(grid.speedJerks).mean,
-    gridTurnFlipShare: safeRatio(flips, grid.turns.length - 1),
-    gridTurnP90: turnP90!,
-    gridAccelShare: safeRatio(accelerating, grid.speeds.length - 1),
-    gridMovingSteps: grid.speeds.length,
-    dtJitter: timingJitter(points),
+    gridStraightShare: safeRatio(straight, nTurns),
+    gridSpeedJerk: speedJerk.mean,
+    gridTurnFlipShare: safeRatio(flips, nTurns - 1),
+    gridTurnP90: turnP90,
+    gridAccelShare: safeRatio(accelerating, nSpeeds - 1),
+    gridMovingSteps: nSpeeds,
+    dtJitter: timingJitter(timing),
   };
 }
 
@@ -124,14 +163,8 @@ export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName
  * Mean |dt - median dt| / median dt over in-stroke intervals: 0 for a script on a fixed timer,
  * about 0.03 for a 60 Hz browser logging whole milliseconds (16, 17, 16, ...).
  */
-function timingJitter(points: readonly Point[]): number {
-  const dts: number[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const dt = points[i]!.timestamp - points[i - 1]!.timestamp;
-    if (dt > 0 && dt <= STROKE_GAP_MS) dts.push(dt);
-  }
-  const [median] = percentiles(dts, [50]);
+function timingJitter({ dts, n, median }: StrokeTiming): number {
   let sum = 0;
-  for (const dt of dts) sum += Math.abs(dt - median!);
-  return safeRatio(sum / Math.max(1, dts.length), median!);
+  for (let i = 0; i < n; i++) sum += Math.abs(dts[i]! - median);
+  return safeRatio(sum / Math.max(1, n), median);
 }

@@ -1,3 +1,7 @@
+import { STROKE_GAP_MS } from "./features-timing.js";
+import { hypot } from "./hypot.js";
+import { series, sized } from "./series.js";
+
 /** Per-step kinematics of a pointer path, the raw material of the PlayProof feature columns. */
 
 export interface Point {
@@ -34,21 +38,22 @@ export function inTimeOrder<T extends { timestamp: number }>(points: readonly T[
 }
 
 export function distance(a: { x: number; y: number }, b: { x: number; y: number }): number {
-  return Math.hypot(b.x - a.x, b.y - a.y);
+  return hypot(b.x - a.x, b.y - a.y);
 }
 
 /**
  * Differentiates once: values at times -> rates (per second) at the midpoints. Fills `rates` and
- * `outTimes` (preallocated, at least n-1 long) and returns how many it wrote.
+ * `outTimes` (at least n-1 long) and returns how many it wrote.
  */
 function derive(
   values: Float64Array,
   times: Float64Array,
+  n: number,
   rates: Float64Array,
   outTimes: Float64Array,
 ): number {
   let m = 0;
-  for (let i = 1; i < values.length; i++) {
+  for (let i = 1; i < n; i++) {
     const dt = times[i]! - times[i - 1]!;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: points come in time order, so speed midpoints strictly increase and dt > 0
     if (dt <= 0) continue;
@@ -59,42 +64,120 @@ function derive(
   return m;
 }
 
-const abs = (values: Float64Array) => values.map(Math.abs);
+/**
+ * pathSteps and turnAngles in reused buffers (issue 10: extractFeatures allocated seven typed
+ * arrays and a number[] per session here). Valid until the next call; `n*` are the lengths.
+ */
+export interface PathScratch {
+  /** dts and lengths hold `steps` values, speeds `speeds`, accels `accels`, jerks `jerks`. */
+  steps: number;
+  dts: Float64Array;
+  lengths: Float64Array;
+  speeds: Float64Array;
+  nSpeeds: number;
+  accels: Float64Array;
+  nAccels: number;
+  jerks: Float64Array;
+  nJerks: number;
+  turns: Float64Array;
+  nTurns: number;
+  /** The dts in (0, STROKE_GAP_MS], in order: features-timing.ts's in-stroke intervals. */
+  strokeDts: Float64Array;
+  nStrokeDts: number;
+}
 
-export function pathSteps(points: readonly Point[]): PathSteps {
+const buffers = {
+  dts: series(),
+  lengths: series(),
+  speeds: series(),
+  speedTimes: series(),
+  accels: series(),
+  accelTimes: series(),
+  jerks: series(),
+  jerkTimes: series(),
+  turns: series(),
+  strokeDts: series(),
+};
+const scratch: PathScratch = {
+  steps: 0,
+  dts: buffers.dts.data,
+  lengths: buffers.lengths.data,
+  speeds: buffers.speeds.data,
+  nSpeeds: 0,
+  accels: buffers.accels.data,
+  nAccels: 0,
+  jerks: buffers.jerks.data,
+  nJerks: 0,
+  turns: buffers.turns.data,
+  nTurns: 0,
+  strokeDts: buffers.strokeDts.data,
+  nStrokeDts: 0,
+};
+
+function absInPlace(values: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) values[i] = Math.abs(values[i]!);
+}
+
+/** Steps, kinematics and turns of a time-ordered path, in the shared scratch buffers. */
+export function measurePath(points: readonly Point[]): PathScratch {
   const n = Math.max(0, points.length - 1);
-  const dts = new Float64Array(n);
-  const lengths = new Float64Array(n);
-  const speeds = new Float64Array(n);
-  const speedTimes = new Float64Array(n);
+  const dts = sized(buffers.dts, n);
+  const lengths = sized(buffers.lengths, n);
+  const speeds = sized(buffers.speeds, n);
+  const speedTimes = sized(buffers.speedTimes, n);
+  const strokeDts = sized(buffers.strokeDts, n);
   let ns = 0;
+  let nIn = 0;
   for (let i = 0; i < n; i++) {
     const a = points[i]!;
     const b = points[i + 1]!;
-    dts[i] = b.timestamp - a.timestamp;
-    lengths[i] = distance(a, b);
-    if (dts[i]! > 0) {
-      speeds[ns] = (lengths[i]! / dts[i]!) * 1000;
+    const dt = b.timestamp - a.timestamp;
+    const length = distance(a, b);
+    dts[i] = dt;
+    lengths[i] = length;
+    if (dt > 0 && dt <= STROKE_GAP_MS) strokeDts[nIn++] = dt;
+    if (dt > 0) {
+      speeds[ns] = (length / dt) * 1000;
       speedTimes[ns++] = (a.timestamp + b.timestamp) / 2;
     }
   }
-  const scratchRates = new Float64Array(n);
-  const scratchTimes = new Float64Array(n);
-  const na = derive(speeds.subarray(0, ns), speedTimes.subarray(0, ns), scratchRates, scratchTimes);
-  const accels = scratchRates.slice(0, na);
-  const nj = derive(accels, scratchTimes.slice(0, na), scratchRates, scratchTimes);
+  const accels = sized(buffers.accels, n);
+  const accelTimes = sized(buffers.accelTimes, n);
+  const na = derive(speeds, speedTimes, ns, accels, accelTimes);
+  const jerks = sized(buffers.jerks, n);
+  const nj = derive(accels, accelTimes, na, jerks, sized(buffers.jerkTimes, n));
+  absInPlace(accels, na);
+  absInPlace(jerks, nj);
+  scratch.steps = n;
+  scratch.dts = dts;
+  scratch.lengths = lengths;
+  scratch.speeds = speeds;
+  scratch.nSpeeds = ns;
+  scratch.accels = accels;
+  scratch.nAccels = na;
+  scratch.jerks = jerks;
+  scratch.nJerks = nj;
+  scratch.turns = sized(buffers.turns, n);
+  scratch.nTurns = turnsInto(points, scratch.turns);
+  scratch.strokeDts = strokeDts;
+  scratch.nStrokeDts = nIn;
+  return scratch;
+}
+
+export function pathSteps(points: readonly Point[]): PathSteps {
+  const m = measurePath(points);
   return {
-    speeds: speeds.subarray(0, ns),
-    accels: abs(accels),
-    jerks: abs(scratchRates.subarray(0, nj)),
-    dts,
-    lengths,
+    speeds: m.speeds.slice(0, m.nSpeeds),
+    accels: m.accels.slice(0, m.nAccels),
+    jerks: m.jerks.slice(0, m.nJerks),
+    dts: m.dts.slice(0, m.steps),
+    lengths: m.lengths.slice(0, m.steps),
   };
 }
 
-/** Turning angles (radians, signed, -π..π) between consecutive non-zero steps. */
-export function turnAngles(points: readonly Point[]): Float64Array {
-  const out: number[] = [];
+/** Writes the turning angles into `out` (at least n-1 long) and returns how many. */
+function turnsInto(points: readonly Point[], out: Float64Array): number {
+  let m = 0;
   let prevX = 0;
   let prevY = 0;
   let hasPrev = false;
@@ -102,10 +185,16 @@ export function turnAngles(points: readonly Point[]): Float64Array {
     const dx = points[i]!.x - points[i - 1]!.x;
     const dy = points[i]!.y - points[i - 1]!.y;
     if (dx === 0 && dy === 0) continue;
-    if (hasPrev) out.push(Math.atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy));
+    if (hasPrev) out[m++] = Math.atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
     prevX = dx;
     prevY = dy;
     hasPrev = true;
   }
-  return Float64Array.from(out);
+  return m;
+}
+
+/** Turning angles (radians, signed, -π..π) between consecutive non-zero steps. */
+export function turnAngles(points: readonly Point[]): Float64Array {
+  const out = new Float64Array(Math.max(0, points.length - 1));
+  return out.slice(0, turnsInto(points, out));
 }

@@ -1,5 +1,8 @@
 import type { Point } from "./features-path.js";
-import { moments, percentiles, safeRatio } from "./features-stats.js";
+import { moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
+import { hypot } from "./hypot.js";
+import { push, type Series, series, sized } from "./series.js";
 
 /**
  * Shape features for the bots of issue 13, part 2: tweened Bézier moves, WindMouse physics,
@@ -31,172 +34,229 @@ export const SHAPE_FEATURE_COLUMNS = [
 
 export type ShapeFeatureName = (typeof SHAPE_FEATURE_COLUMNS)[number];
 
-const STROKE_GAP_MS = 250;
 /** Grid steps shorter than this are "not moving" (as in features-grid.ts). */
 const MOVING_PX = 3;
 /** Steps this short are a hand's micro-movements; a tween rounding to whole pixels makes 1 px. */
 const MICRO_PX = 1.5;
 
+/**
+ * What one grid spacing yields, in reused buffers (issue 10: per-point objects, sliced strokes
+ * and number[]s were most of this file's cost). Reset by gridShape, read before shapeFeatures
+ * returns.
+ */
 interface GridShape {
-  turns: number[];
-  turnJerks: number[];
-  resid: number[];
-  peaks: number[];
-  peakPos: number[];
-  sym: number[];
-  speedRatio: number[];
+  turns: Series;
+  turnJerks: Series;
+  resid: Series;
+  peaks: Series;
+  peakPos: Series;
+  sym: Series;
+  speedRatio: Series;
 }
 
-function strokes(points: readonly Point[]): Point[][] {
-  // Stryker disable next-line ArrayDeclaration: a stray non-array stroke has no timestamps, so no grid points
-  const out: Point[][] = [];
+const newShape = (): GridShape => ({
+  turns: series(),
+  turnJerks: series(),
+  resid: series(),
+  peaks: series(),
+  peakPos: series(),
+  sym: series(),
+  speedRatio: series(),
+});
+const fineShape = newShape();
+const coarseShape = newShape();
+const gx = series();
+const gy = series();
+const gridSpeeds = series();
+const strokeEnds = series();
+const scratch = series();
+
+/** Start and end index of every stroke (pairs in strokeEnds). */
+function strokes(points: readonly Point[]): void {
+  strokeEnds.n = 0;
   let start = 0;
   for (let i = 1; i <= points.length; i++) {
     if (i === points.length || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
-      if (i - 1 > start) out.push(points.slice(start, i));
+      if (i - 1 > start) {
+        push(strokeEnds, start);
+        push(strokeEnds, i - 1);
+      }
       start = i;
     }
   }
-  return out;
 }
 
-/** Positions every `ms` along a stroke, linearly interpolated. */
-function onGrid(st: readonly Point[], ms: number): { x: number; y: number }[] {
-  const out: { x: number; y: number }[] = [];
-  const end = st.at(-1)!.timestamp;
-  let j = 0;
-  for (let t = st[0]!.timestamp; t <= end; t += ms) {
-    while (j < st.length - 1 && st[j + 1]!.timestamp <= t) j++;
-    const a = st[j]!;
-    const b = st[Math.min(j + 1, st.length - 1)]!;
+/** Positions every `ms` along points[from..to], linearly interpolated, into gx and gy. */
+function onGrid(points: readonly Point[], from: number, to: number, ms: number): number {
+  gx.n = 0;
+  gy.n = 0;
+  const end = points[to]!.timestamp;
+  let j = from;
+  for (let t = points[from]!.timestamp; t <= end; t += ms) {
+    while (j < to && points[j + 1]!.timestamp <= t) j++;
+    const a = points[j]!;
+    const b = points[Math.min(j + 1, to)]!;
     const span = b.timestamp - a.timestamp;
     const f = span > 0 ? (t - a.timestamp) / span : 0;
-    out.push({ x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f });
+    push(gx, a.x + (b.x - a.x) * f);
+    push(gy, a.y + (b.y - a.y) * f);
   }
-  return out;
+  return gx.n;
 }
 
-function addTurns(g: readonly { x: number; y: number }[], speeds: number[], acc: GridShape): void {
-  let prevTurn: number | undefined;
-  for (let i = 2; i < g.length; i++) {
-    const px = g[i - 1]!.x - g[i - 2]!.x;
-    const py = g[i - 1]!.y - g[i - 2]!.y;
-    const dx = g[i]!.x - g[i - 1]!.x;
-    const dy = g[i]!.y - g[i - 1]!.y;
+/** Turns (only where `withTurns`) and residuals of the grid in gx, gy. */
+function addTurns(n: number, speeds: Float64Array, acc: GridShape, withTurns: boolean): void {
+  const x = gx.data;
+  const y = gy.data;
+  let prevTurn = 0;
+  let hasPrevTurn = false;
+  for (let i = 2; i < n; i++) {
     if (speeds[i - 2]! < MOVING_PX || speeds[i - 1]! < MOVING_PX) {
-      prevTurn = undefined;
+      hasPrevTurn = false;
       continue;
     }
-    const turn = Math.atan2(px * dy - py * dx, px * dx + py * dy);
-    acc.turns.push(Math.abs(turn));
-    if (prevTurn !== undefined) acc.turnJerks.push(Math.abs(turn - prevTurn));
-    prevTurn = turn;
+    if (withTurns) {
+      const px = x[i - 1]! - x[i - 2]!;
+      const py = y[i - 1]! - y[i - 2]!;
+      const dx = x[i]! - x[i - 1]!;
+      const dy = y[i]! - y[i - 1]!;
+      const turn = Math.atan2(px * dy - py * dx, px * dx + py * dy);
+      push(acc.turns, Math.abs(turn));
+      if (hasPrevTurn) push(acc.turnJerks, Math.abs(turn - prevTurn));
+      prevTurn = turn;
+      hasPrevTurn = true;
+    }
     // Distance of the middle point from its neighbours' midpoint, per px of step: 0 on a chord.
-    const mx = (g[i - 2]!.x + g[i]!.x) / 2;
-    const my = (g[i - 2]!.y + g[i]!.y) / 2;
+    const mx = (x[i - 2]! + x[i]!) / 2;
+    const my = (y[i - 2]! + y[i]!) / 2;
     const half = (speeds[i - 2]! + speeds[i - 1]!) / 2;
-    acc.resid.push(Math.hypot(g[i - 1]!.x - mx, g[i - 1]!.y - my) / Math.max(1, half));
+    push(acc.resid, hypot(x[i - 1]! - mx, y[i - 1]! - my) / Math.max(1, half));
   }
 }
 
 /** Sub-movements: runs of moving grid steps; their speed peaks, peak position and symmetry. */
-function addSubmovements(speeds: readonly number[], acc: GridShape): void {
+function addSubmovements(speeds: Float64Array, n: number, acc: GridShape): void {
   let i = 0;
-  while (i < speeds.length) {
-    while (i < speeds.length && speeds[i]! < MOVING_PX) i++;
+  while (i < n) {
+    while (i < n && speeds[i]! < MOVING_PX) i++;
     const a = i;
-    while (i < speeds.length && speeds[i]! >= MOVING_PX) i++;
+    while (i < n && speeds[i]! >= MOVING_PX) i++;
     if (i - a < 3) continue;
-    const seg = speeds.slice(a, i);
-    let peaks = 0;
-    let top = 0;
-    let sum = 0;
-    for (let k = 0; k < seg.length; k++) {
-      if (k > 0 && k < seg.length - 1 && seg[k]! > seg[k - 1]! && seg[k]! >= seg[k + 1]!) peaks++;
-      if (seg[k]! > seg[top]!) top = k;
-      sum += seg[k]!;
-    }
-    let diff = 0;
-    let mass = 0;
-    for (let k = 0; k < Math.floor(seg.length / 2); k++) {
-      diff += Math.abs(seg[k]! - seg[seg.length - 1 - k]!);
-      mass += seg[k]! + seg[seg.length - 1 - k]!;
-    }
-    acc.peaks.push(peaks);
-    acc.peakPos.push(top / (seg.length - 1));
-    acc.sym.push(safeRatio(diff, mass));
-    acc.speedRatio.push(seg[top]! / (sum / seg.length));
+    addSubmovement(speeds, a, i - a, acc);
   }
 }
 
-function gridShape(parts: readonly Point[][], ms: number): GridShape {
-  const acc: GridShape = {
-    turns: [],
-    turnJerks: [],
-    resid: [],
-    peaks: [],
-    peakPos: [],
-    sym: [],
-    speedRatio: [],
-  };
-  for (const st of parts) {
-    const g = onGrid(st, ms);
-    const speeds: number[] = [];
-    for (let i = 1; i < g.length; i++) {
-      speeds.push(Math.hypot(g[i]!.x - g[i - 1]!.x, g[i]!.y - g[i - 1]!.y));
-    }
-    addTurns(g, speeds, acc);
-    addSubmovements(speeds, acc);
+/** One run of `len` moving steps starting at speeds[a]. */
+function addSubmovement(speeds: Float64Array, a: number, len: number, acc: GridShape): void {
+  let peaks = 0;
+  let top = 0;
+  let sum = 0;
+  for (let k = 0; k < len; k++) {
+    const v = speeds[a + k]!;
+    if (k > 0 && k < len - 1 && v > speeds[a + k - 1]! && v >= speeds[a + k + 1]!) peaks++;
+    if (v > speeds[a + top]!) top = k;
+    sum += v;
   }
-  return acc;
+  let diff = 0;
+  let mass = 0;
+  for (let k = 0; k < Math.floor(len / 2); k++) {
+    diff += Math.abs(speeds[a + k]! - speeds[a + len - 1 - k]!);
+    mass += speeds[a + k]! + speeds[a + len - 1 - k]!;
+  }
+  push(acc.peaks, peaks);
+  push(acc.peakPos, top / (len - 1));
+  push(acc.sym, safeRatio(diff, mass));
+  push(acc.speedRatio, speeds[a + top]! / (sum / len));
+}
+
+/** The coarse grid needs no turns (only residuals and sub-movements are read from it). */
+function gridShape(points: readonly Point[], ms: number, acc: GridShape, withTurns: boolean) {
+  for (const s of Object.values(acc) as Series[]) s.n = 0;
+  for (let p = 0; p < strokeEnds.n; p += 2) {
+    const n = onGrid(points, strokeEnds.data[p]!, strokeEnds.data[p + 1]!, ms);
+    const speeds = sized(gridSpeeds, Math.max(0, n - 1));
+    for (let i = 1; i < n; i++) {
+      speeds[i - 1] = hypot(gx.data[i]! - gx.data[i - 1]!, gy.data[i]! - gy.data[i - 1]!);
+    }
+    addTurns(n, speeds, acc, withTurns);
+    addSubmovements(speeds, n - 1, acc);
+  }
 }
 
 /** In-stroke timing: spread, and the share of intervals far (> 50%) from the median one. */
-function timing(points: readonly Point[]): { dtCv: number; dtOutShare: number } {
-  const dts: number[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const dt = points[i]!.timestamp - points[i - 1]!.timestamp;
-    if (dt > 0 && dt <= STROKE_GAP_MS) dts.push(dt);
-  }
-  const m = moments(dts);
-  const [median] = percentiles(dts, [50]);
+function timing({ dts, n, median, moments: m }: StrokeTiming): {
+  dtCv: number;
+  dtOutShare: number;
+} {
   let out = 0;
-  for (const dt of dts) if (Math.abs(dt - median!) > 0.5 * median!) out++;
-  return { dtCv: safeRatio(m.std, m.mean), dtOutShare: safeRatio(out, dts.length) };
+  for (let i = 0; i < n; i++) if (Math.abs(dts[i]! - median) > 0.5 * median) out++;
+  return { dtCv: safeRatio(m.std, m.mean), dtOutShare: safeRatio(out, n) };
 }
 
-function microShare(points: readonly Point[]): number {
+/** Steps of length in (0, MICRO_PX); `lengths` are the steps' Math.hypot, when known. */
+function microShare(points: readonly Point[], lengths?: Float64Array): number {
   let small = 0;
   for (let i = 1; i < points.length; i++) {
-    const len = Math.hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
+    const len =
+      lengths !== undefined
+        ? lengths[i - 1]!
+        : hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
     if (len > 0 && len < MICRO_PX) small++;
   }
   return safeRatio(small, points.length - 1);
 }
 
-const mean = (values: readonly number[]) => moments(values).mean;
-const median = (values: readonly number[]) => percentiles(values, [50])[0]!;
+const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.data, c.n] as const;
+
+/** Median of the first n values (a copy is reordered, not the values). */
+function medianOf(values: Float64Array, n: number): number {
+  const copy = sized(scratch, n);
+  copy.set(values.subarray(0, n));
+  return percentileInPlace(copy, n, 50);
+}
 
 export function shapeFeatures(points: readonly Point[]): Record<ShapeFeatureName, number> {
-  const parts = strokes(points);
-  const fine = gridShape(parts, 50);
-  const coarse = gridShape(parts, 100);
+  return shapeFeaturesWith(points, strokeTiming(points));
+}
+
+/**
+ * shapeFeatures, given strokeTiming(points) and, when the caller has them, the path's step
+ * lengths (issue 10: extractFeatures measured both twice). lengths[i] must be hypot of step i.
+ */
+export function shapeFeaturesWith(
+  points: readonly Point[],
+  inStroke: StrokeTiming,
+  lengths?: Float64Array,
+): Record<ShapeFeatureName, number> {
+  strokes(points);
+  gridShape(points, 50, fineShape, true);
+  gridShape(points, 100, coarseShape, false);
+  const fine = fineShape;
+  const coarse = coarseShape;
+  const t = timing(inStroke);
+  // Issue 10: the means and spreads three series at a time (moments3), same bits as one by one.
+  const [turnJerks, turns, resid] = moments3(...args(fine.turnJerks, fine.turns, fine.resid));
+  const [peaks, peakPos, sym] = moments3(...args(fine.peaks, fine.peakPos, fine.sym));
+  const [speedRatio, cResid, cPeaks] = moments3(
+    ...args(fine.speedRatio, coarse.resid, coarse.peaks),
+  );
   return {
-    shapeTurnJerk: mean(fine.turnJerks) / (mean(fine.turns) + 0.01),
-    shapeTurnJerkAbs: mean(fine.turnJerks),
-    shapeResid: mean(fine.resid),
-    shapeResidMed: median(fine.resid),
-    shapePeaks: mean(fine.peaks),
-    shapePeakPos: mean(fine.peakPos),
-    shapePeakPosStd: moments(fine.peakPos).std,
-    shapeSym: mean(fine.sym),
-    shapeSpeedRatio: mean(fine.speedRatio),
-    coarseResid: mean(coarse.resid),
-    coarseResidMed: median(coarse.resid),
-    coarsePeaks: mean(coarse.peaks),
-    coarsePeakPosStd: moments(coarse.peakPos).std,
-    ...timing(points),
-    microShare: microShare(points),
+    shapeTurnJerk: turnJerks.mean / (turns.mean + 0.01),
+    shapeTurnJerkAbs: turnJerks.mean,
+    shapeResid: resid.mean,
+    shapeResidMed: medianOf(fine.resid.data, fine.resid.n),
+    shapePeaks: peaks.mean,
+    shapePeakPos: peakPos.mean,
+    shapePeakPosStd: peakPos.std,
+    shapeSym: sym.mean,
+    shapeSpeedRatio: speedRatio.mean,
+    coarseResid: cResid.mean,
+    coarseResidMed: medianOf(coarse.resid.data, coarse.resid.n),
+    coarsePeaks: cPeaks.mean,
+    coarsePeakPosStd: moments(coarse.peakPos.data, coarse.peakPos.n).std,
+    dtCv: t.dtCv,
+    dtOutShare: t.dtOutShare,
+    microShare: microShare(points, lengths),
   };
 }

@@ -8,13 +8,16 @@ export interface Moments {
   max: number;
 }
 
-/** Welford's running mean/variance: stable on long inputs and never needs the array twice. */
-export function moments(values: ArrayLike<number>): Moments {
+/**
+ * Welford's running mean/variance: stable on long inputs and never needs the array twice. Reads
+ * the first `count` values (issue 10: the extractor's reused buffers are longer than their data).
+ */
+export function moments(values: ArrayLike<number>, count = values.length): Moments {
   let n = 0;
   let mean = 0;
   let m2 = 0;
   let max = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < count; i++) {
     const v = values[i]!;
     n++;
     const d = v - mean;
@@ -24,6 +27,65 @@ export function moments(values: ArrayLike<number>): Moments {
     if (n === 1 || v > max) max = v;
   }
   // Stryker disable next-line EqualityOperator: after one value m2 is 0, so n >= 1 gives the same 0
+  return finish(n, mean, m2, max);
+}
+
+/**
+ * moments() of three series at once (issue 10): each series sees exactly the operations moments()
+ * performs, in the same order, so the results are the same bits; interleaving them lets the CPU
+ * overlap the three chains of divisions, which a single Welford loop waits on one by one.
+ */
+export function moments3(
+  a: ArrayLike<number>,
+  na: number,
+  b: ArrayLike<number>,
+  nb: number,
+  c: ArrayLike<number>,
+  nc: number,
+): [Moments, Moments, Moments] {
+  let n1 = 0;
+  let mean1 = 0;
+  let sq1 = 0;
+  let max1 = 0;
+  let n2 = 0;
+  let mean2 = 0;
+  let sq2 = 0;
+  let max2 = 0;
+  let n3 = 0;
+  let mean3 = 0;
+  let sq3 = 0;
+  let max3 = 0;
+  const n = Math.max(na, nb, nc);
+  for (let i = 0; i < n; i++) {
+    if (i < na) {
+      const v = a[i]!;
+      n1++;
+      const d = v - mean1;
+      mean1 += d / n1;
+      sq1 += d * (v - mean1);
+      if (n1 === 1 || v > max1) max1 = v;
+    }
+    if (i < nb) {
+      const v = b[i]!;
+      n2++;
+      const d = v - mean2;
+      mean2 += d / n2;
+      sq2 += d * (v - mean2);
+      if (n2 === 1 || v > max2) max2 = v;
+    }
+    if (i < nc) {
+      const v = c[i]!;
+      n3++;
+      const d = v - mean3;
+      mean3 += d / n3;
+      sq3 += d * (v - mean3);
+      if (n3 === 1 || v > max3) max3 = v;
+    }
+  }
+  return [finish(n1, mean1, sq1, max1), finish(n2, mean2, sq2, max2), finish(n3, mean3, sq3, max3)];
+}
+
+function finish(n: number, mean: number, m2: number, max: number): Moments {
   return { n, mean, std: n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0, max };
 }
 
@@ -31,9 +93,9 @@ export function moments(values: ArrayLike<number>): Moments {
  * k-th smallest value (0-based) by quickselect on a scratch copy: expected linear time, where a
  * full sort would be n log n. Median-of-three pivots keep sorted and reversed inputs linear.
  */
-function select(a: Float64Array, k: number): number {
+function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   // Stryker disable next-line EqualityOperator: a one-element range partitions onto itself and returns a[k] all the same
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
@@ -68,14 +130,22 @@ export function percentiles(values: ArrayLike<number>, ps: readonly number[]): n
   const n = values.length;
   if (n === 0) return ps.map(() => 0);
   const scratch = Float64Array.from(values);
-  return ps.map((p) => {
-    const rank = (p / 100) * (n - 1);
-    const lower = Math.floor(rank);
-    const lowValue = select(scratch, lower);
-    if (rank === lower) return lowValue;
-    const highValue = select(scratch, lower + 1);
-    return lowValue + (highValue - lowValue) * (rank - lower);
-  });
+  return ps.map((p) => percentileInPlace(scratch, n, p));
+}
+
+/**
+ * One percentile of the first `n` values of `scratch`, which it reorders (issue 10: the extractor
+ * copies into a reused buffer instead of allocating). Several calls on one buffer give what
+ * `percentiles` gives for the same list: it makes exactly these calls in this order. 0 when n = 0.
+ */
+export function percentileInPlace(scratch: Float64Array, n: number, p: number): number {
+  if (n === 0) return 0;
+  const rank = (p / 100) * (n - 1);
+  const lower = Math.floor(rank);
+  const lowValue = select(scratch, n, lower);
+  if (rank === lower) return lowValue;
+  const highValue = select(scratch, n, lower + 1);
+  return lowValue + (highValue - lowValue) * (rank - lower);
 }
 
 /** Ratio that is 0 instead of NaN/Infinity when the denominator vanishes. */

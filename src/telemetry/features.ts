@@ -1,9 +1,27 @@
-import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeatures } from "./features-grid.js";
-import { distance, inTimeOrder, type Point, pathSteps, turnAngles } from "./features-path.js";
-import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeatures } from "./features-shape.js";
-import { moments, percentiles, safeRatio } from "./features-stats.js";
+import {
+  EXTRA_FEATURE_COLUMNS,
+  type ExtraFeatureName,
+  extraFeaturesWith,
+} from "./features-grid.js";
+import {
+  distance,
+  inTimeOrder,
+  measurePath,
+  type PathScratch,
+  type Point,
+} from "./features-path.js";
+import { roundedRow } from "./features-row.js";
+import {
+  SHAPE_FEATURE_COLUMNS,
+  type ShapeFeatureName,
+  shapeFeaturesWith,
+} from "./features-shape.js";
+import { type Moments, moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { strokeTimingOf } from "./features-timing.js";
+import { roundFeature } from "./round-feature.js";
+import { push, series, sized } from "./series.js";
 
-export { EXTRA_FEATURE_COLUMNS, SHAPE_FEATURE_COLUMNS };
+export { EXTRA_FEATURE_COLUMNS, roundFeature, SHAPE_FEATURE_COLUMNS };
 
 /** The PlayProof columns, in the order a Woodwide model trained on PlayProof data expects. */
 export const FEATURE_COLUMNS = [
@@ -60,16 +78,6 @@ const PAUSE_MS = 200;
 /** Scales avgJerk into 0..1; chosen so the dev humans' median lands near 0.5. */
 const SMOOTHNESS_JERK_SCALE = 2e6;
 
-/** 6 significant digits, so a row stored in the queue re-scores to exactly the same result. */
-export function roundFeature(x: number): number {
-  if (Number.isNaN(x)) return 0;
-  // Stryker disable next-line EqualityOperator: x is +-Infinity here, never 0
-  if (!Number.isFinite(x)) return x > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
-  const r = Number(x.toPrecision(6));
-  // Stryker disable next-line UnaryOperator: toPrecision drops the sign of -0 ("0.00000"), so r is never -0
-  return Object.is(r, -0) ? 0 : r;
-}
-
 export function featureCategories(s: SessionInput): { gameType: string; deviceType: string } {
   return { gameType: s.gameType ?? "unknown", deviceType: s.deviceType ?? "unknown" };
 }
@@ -77,43 +85,76 @@ export function featureCategories(s: SessionInput): { gameType: string; deviceTy
 export function extractFeatures(s: SessionInput): Features {
   const moves = inTimeOrder(s.movements);
   const clicks = inTimeOrder(s.clicks);
-  const playProof = playProofFeatures(s, moves, clicks);
-  const extra = extraFeatures(moves);
-  const shape = shapeFeatures(moves);
-  const out = {} as Features;
-  for (const c of FEATURE_COLUMNS) out[c] = roundFeature(playProof[c]);
-  for (const c of EXTRA_FEATURE_COLUMNS) out[c] = roundFeature(extra[c]);
-  for (const c of SHAPE_FEATURE_COLUMNS) out[c] = roundFeature(shape[c]);
-  return out;
+  const path = measurePath(moves);
+  const stats = pathStats(path);
+  const playProof = playProofFeatures(s, moves, clicks, path, stats);
+  const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
+  const extra = extraFeaturesWith(moves, timing);
+  const shape = shapeFeaturesWith(moves, timing, path.lengths);
+  return roundedRow(playProof, extra, shape);
+}
+
+const speedScratch = series();
+const pauseScratch = series();
+
+interface PathStats {
+  speed: Moments;
+  accel: Moments;
+  jerk: Moments;
+  timing: Moments;
+  turns: Moments;
+  inStroke: Moments;
+}
+
+/** The path's moments, three series at a time (issue 10: see moments3). */
+function pathStats(p: PathScratch): PathStats {
+  const [speed, accel, jerk] = moments3(
+    p.speeds,
+    p.nSpeeds,
+    p.accels,
+    p.nAccels,
+    p.jerks,
+    p.nJerks,
+  );
+  const [timing, turns, inStroke] = moments3(
+    p.dts,
+    p.steps,
+    p.turns,
+    p.nTurns,
+    p.strokeDts,
+    p.nStrokeDts,
+  );
+  return { speed, accel, jerk, timing, turns, inStroke };
 }
 
 function playProofFeatures(
   s: SessionInput,
   moves: readonly Point[],
   clicks: readonly Point[],
+  path: PathScratch,
+  { speed, accel, jerk, timing, turns }: PathStats,
 ): Record<PlayProofFeatureName, number> {
-  const steps = pathSteps(moves);
-  const speed = moments(steps.speeds);
-  const [medianSpeed, speedP95] = percentiles(steps.speeds, [50, 95]);
-  const accel = moments(steps.accels);
-  const jerk = moments(steps.jerks);
-  const turns = turnAngles(moves);
-  const totalDistance = steps.lengths.reduce((a, b) => a + b, 0);
+  // Issue 10: one reused copy, reordered by both selections in turn, as percentiles() does.
+  const sorted = sized(speedScratch, path.nSpeeds);
+  sorted.set(path.speeds.subarray(0, path.nSpeeds));
+  const medianSpeed = percentileInPlace(sorted, path.nSpeeds, 50);
+  const speedP95 = percentileInPlace(sorted, path.nSpeeds, 95);
+  let totalDistance = 0;
+  for (let i = 0; i < path.steps; i++) totalDistance += path.lengths[i]!;
   const durationMs = s.durationMs ?? observedSpan(moves, clicks);
-  const directionChanges = countWhere(turns, (a) => Math.abs(a) > DIRECTION_CHANGE_RAD);
-  const pauses = moments(steps.dts.filter((dt) => dt > PAUSE_MS));
+  const directionChanges = countAbove(path.turns, path.nTurns, DIRECTION_CHANGE_RAD);
+  const pauses = moments(pausesOf(path), pauseScratch.n);
   // Stryker disable next-line EqualityOperator: one move spans 0 either way
   const span = moves.length > 1 ? moves.at(-1)!.timestamp - moves[0]!.timestamp : 0;
-  const timing = moments(steps.dts);
   return {
     durationMs,
     totalMoves: moves.length,
     totalClicks: clicks.length,
     avgSpeed: speed.mean,
     maxSpeed: speed.max,
-    medianSpeed: medianSpeed!,
+    medianSpeed,
     speedStd: speed.std,
-    speedP95: speedP95!,
+    speedP95,
     avgAccel: accel.mean,
     maxAccel: accel.max,
     accelStd: accel.std,
@@ -121,7 +162,7 @@ function playProofFeatures(
     avgJerk: jerk.mean,
     numDirectionChanges: directionChanges,
     directionChangeRate: safeRatio(directionChanges, durationMs / 1000),
-    smallJitterRatio: jitterRatio(steps.lengths),
+    smallJitterRatio: jitterRatio(path.lengths, path.steps),
     // A path that never moves has nothing to be inefficient about: 1, as PlayProof does.
     pathEfficiency:
       totalDistance > 0 ? Math.min(1, distance(moves[0]!, moves.at(-1)!) / totalDistance) : 1,
@@ -129,19 +170,28 @@ function playProofFeatures(
     numPausesOver200ms: pauses.n,
     pauseTimeRatio: safeRatio(pauses.mean * pauses.n, span),
     avgPauseDuration: pauses.mean,
-    overshootEvents: countWhere(turns, (a) => Math.abs(a) > OVERSHOOT_RAD),
+    overshootEvents: countAbove(path.turns, path.nTurns, OVERSHOOT_RAD),
     clickAccuracy: clickAccuracy(s, clicks),
     avgClickDistance: avgClickDistance(moves, clicks),
     controlSmoothnessScore: jerk.n > 0 ? 1 / (1 + jerk.mean / SMOOTHNESS_JERK_SCALE) : 0.5,
-    curvatureVariance: moments(turns).std ** 2,
+    curvatureVariance: turns.std ** 2,
     avgInterMoveTime: timing.mean,
     interMoveTimeStd: timing.std,
   };
 }
 
-function countWhere(values: Float64Array, test: (v: number) => boolean): number {
+/** The gaps longer than PAUSE_MS, in order, in pauseScratch. */
+function pausesOf(path: PathScratch): Float64Array {
+  pauseScratch.n = 0;
+  for (let i = 0; i < path.steps; i++) {
+    if (path.dts[i]! > PAUSE_MS) push(pauseScratch, path.dts[i]!);
+  }
+  return pauseScratch.data;
+}
+
+function countAbove(values: Float64Array, n: number, limit: number): number {
   let count = 0;
-  for (const v of values) if (test(v)) count++;
+  for (let i = 0; i < n; i++) if (Math.abs(values[i]!) > limit) count++;
   return count;
 }
 
@@ -153,22 +203,26 @@ function observedSpan(moves: readonly Point[], clicks: readonly Point[]): number
 }
 
 /** Share of interior points whose steps on both sides are micro-movements (< 2 px). */
-function jitterRatio(lengths: Float64Array): number {
+function jitterRatio(lengths: Float64Array, n: number): number {
   let count = 0;
-  // Stryker disable next-line EqualityOperator: one past the end reads undefined, never < JITTER_PX
-  for (let i = 1; i < lengths.length; i++) {
+  for (let i = 1; i < n; i++) {
     if (lengths[i - 1]! < JITTER_PX && lengths[i]! < JITTER_PX) count++;
   }
-  return safeRatio(count, lengths.length - 1);
+  return safeRatio(count, n - 1);
 }
 
 function clickAccuracy(s: SessionInput, clicks: readonly Point[]): number {
   const hits = s.hits ?? 0;
   const misses = s.misses ?? 0;
   if (hits + misses > 0) return hits / (hits + misses);
-  const known = s.clicks.filter((c) => c.targetHit !== undefined);
+  let known = 0;
+  let hit = 0;
+  for (const c of s.clicks) {
+    if (c.targetHit !== undefined) known++;
+    if (c.targetHit) hit++;
+  }
   // Stryker disable next-line ConditionalExpression,EqualityOperator: no clicks means no known flags, and safeRatio(0, 0) is 0
-  return clicks.length > 0 ? safeRatio(known.filter((c) => c.targetHit).length, known.length) : 0;
+  return clicks.length > 0 ? safeRatio(hit, known) : 0;
 }
 
 /** Mean distance from each click to the pointer's last reported position before it. */

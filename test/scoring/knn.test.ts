@@ -67,3 +67,45 @@ describe("trainKnn: the k smallest, whatever order the rows come in", () => {
     expect(trainKnn([], 3).distance(v())).toBe(Number.POSITIVE_INFINITY);
   });
 });
+
+// Issue 10: the outward search from the first coordinate must return exactly what a scan of
+// every row returns: the same k distances, so the same bits.
+describe("trainKnn: the outward search equals a full scan", () => {
+  function scan(ref: readonly Float64Array[], z: Float64Array, k: number, skip = -1): number {
+    const d = ref
+      .map((r, i) =>
+        i === skip ? Number.POSITIVE_INFINITY : r.reduce((s, x, j) => s + (z[j]! - x) ** 2, 0),
+      )
+      .sort((a, b) => a - b)
+      .slice(0, k);
+    let sum = 0;
+    for (const d2 of d) sum += Math.sqrt(d2);
+    return sum / k;
+  }
+
+  it("on random clustered rows with ties, queries inside and outside, and leave-one-out", () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const ref = Array.from({ length: 400 }, (_, i) =>
+      Float64Array.from(
+        { length: 5 },
+        () => Math.round((rand() - 0.5) * (i % 3 === 0 ? 4 : 40)) / 2,
+      ),
+    );
+    const knn = trainKnn(ref, 10);
+    for (let q = 0; q < 300; q++) {
+      const z = Float64Array.from({ length: 5 }, () => (rand() - 0.5) * 60);
+      expect(knn.distance(z)).toBe(scan(ref, z, 10));
+    }
+    expect(knn.leaveOneOut()).toEqual(ref.map((r, i) => scan(ref, r, 10, i)));
+  });
+
+  it("scans every row when a query or a reference row has a non-finite first coordinate", () => {
+    const ref = [v(Number.NaN, 0), v(1, 0), v(2, 2), v(0, 0)];
+    expect(trainKnn(ref, 2).distance(v(0, 0))).toBe((0 + 1) / 2);
+    expect(trainKnn(reference, 2).distance(v(Number.NaN, 0))).toBe(Number.POSITIVE_INFINITY);
+  });
+});
