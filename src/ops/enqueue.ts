@@ -16,9 +16,9 @@ export interface EnqueueOptions {
   store: QueueStore;
   thresholds: Thresholds;
   now: () => number;
-  /** One message per rejected record, naming its line and field. */
-  onRejected: (message: string) => void;
-  onDuplicate?: (message: string) => void;
+  /** One message per rejected record, naming its line and field (and the line, issue 12). */
+  onRejected: (message: string, line: number) => void;
+  onDuplicate?: (message: string, sessionId: string) => void;
   /** Called once a session is durably queued (after fsync). */
   onAccepted?: (sessionId: string, provisional: ScoreResult) => void;
   /** Sessions per locked append; bigger amortises fsync, smaller reports sooner. */
@@ -167,7 +167,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
       const dup = new Set(duplicates);
       for (const item of items) {
         if (dup.has(item.id))
-          opts.onDuplicate(`${item.where} (${item.id}): already queued, ignored`);
+          opts.onDuplicate(`${item.where} (${item.id}): already queued, ignored`, item.id);
       }
     }
     if (opts.onAccepted) {
@@ -182,7 +182,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
         result.read++;
         if ("rejection" in p) {
           result.rejected++;
-          opts.onRejected(`${label}${p.rejection}`);
+          opts.onRejected(`${label}${p.rejection}`, p.line);
           continue;
         }
         chunk.push({ id: p.id, payload: p.payload, where: `${label}line ${p.line}` });
