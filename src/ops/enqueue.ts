@@ -163,16 +163,15 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
       });
     result.accepted += accepted.length;
     result.duplicates += duplicates.length;
-    if (opts.onDuplicate && duplicates.length > 0) {
-      const dup = new Set(duplicates);
-      for (const item of items) {
-        if (dup.has(item.id))
-          opts.onDuplicate(`${item.where} (${item.id}): already queued, ignored`, item.id);
+    // planEnqueue accepts the first of a repeated id and reports the later ones (issue 12:
+    // per-record answers name each duplicate record once, never the accepted one).
+    const firstAccepted = new Set(accepted);
+    for (const item of items) {
+      if (firstAccepted.delete(item.id)) {
+        opts.onAccepted?.(item.id, item.payload.provisional);
+      } else {
+        opts.onDuplicate?.(`${item.where} (${item.id}): already queued, ignored`, item.id);
       }
-    }
-    if (opts.onAccepted) {
-      const byId = new Map(items.map((i) => [i.id, i.payload.provisional]));
-      for (const id of accepted) opts.onAccepted(id, byId.get(id)!);
     }
   }
   return {
