@@ -14,6 +14,7 @@ import { UsageError } from "../errors.js";
 import { type ClearResult, clear } from "../ops/clear.js";
 import { engineFor } from "../ops/engine.js";
 import { enqueue } from "../ops/enqueue.js";
+import { createReplayCheck, type ReplayCheck } from "../ops/enqueue-replay.js";
 import { openQueueContext } from "../ops/open-queue.js";
 import { processCommand, processStopError } from "../ops/process.js";
 import { type ListedResult, lookupResults, result } from "../ops/result.js";
@@ -149,7 +150,7 @@ function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions)
     warn,
   });
   let configFile: Promise<ConfigFile> | undefined;
-  const internals: QueueInternals = {
+  return queueOf({
     settings,
     store,
     env,
@@ -167,7 +168,14 @@ function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions)
         now,
         warn,
       }).settings,
-  };
+  });
+}
+
+/** A queue handle over settings and a store already opened (the CLI's `serve` has its own). */
+export function queueOf(internals: QueueInternals): Queue {
+  const { store, now } = internals;
+  const resultsFilter = (query: ResultsQuery) =>
+    parseResultsQuery(query, now(), (field) => `results: ${field}`);
   const queue: Queue = {
     path: store.path,
     internals,
@@ -185,9 +193,6 @@ function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions)
       }),
     close: () => mapped(() => store.close()),
   };
-  function resultsFilter(query: ResultsQuery) {
-    return parseResultsQuery(query, now(), (field) => `results: ${field}`);
-  }
   return queue;
 }
 
@@ -212,12 +217,29 @@ export async function enqueueInput(
     thresholds: q.settings.thresholds,
     now: q.now,
     workers: o.workers ?? 0,
+    replays: replayCheckOf(q),
     ...(o.signal ? { stop: o.signal } : {}),
     onRejected: (message, line) => records.rejected.push({ line, message }),
     onDuplicate: (_m, sessionId) => records.duplicates.push(sessionId),
     onAccepted: (sessionId, provisional) => records.accepted.push({ sessionId, provisional }),
   });
   return { ...r, records };
+}
+
+/**
+ * One replay index per handle, rebuilt every REPLAY_INDEX_TTL_MS: building it reads every queued
+ * payload, which a handle enqueuing one session per call must not repeat per call (issue 12),
+ * and a rebuild forgets sessions compaction removed, as a CLI run would (issue 13's window).
+ */
+export const REPLAY_INDEX_TTL_MS = 10 * 60_000;
+const replayChecks = new WeakMap<QueueInternals, { check: ReplayCheck; builtAt: number }>();
+
+function replayCheckOf(q: QueueInternals): ReplayCheck {
+  const kept = replayChecks.get(q);
+  if (kept && q.now() - kept.builtAt < REPLAY_INDEX_TTL_MS) return kept.check;
+  const check = createReplayCheck(q.store, q.settings.thresholds);
+  replayChecks.set(q, { check, builtAt: q.now() });
+  return check;
 }
 
 async function processQueue(q: QueueInternals, o: ProcessOptions = {}): Promise<ProcessSummary> {

@@ -43,6 +43,8 @@ export interface Context {
   config: () => Promise<ConfigFile>;
   /** `--metrics-label k=v` of process and watch, parsed (issue 9). */
   metricsLabels: Record<string, string>;
+  /** Where the settings came from (serve resolves them again with a scheduler's options). */
+  sources: ConfigSources;
 }
 
 /** The io of the command running for these deps: its flags also shape the final error line. */
@@ -172,5 +174,5 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { io, settings, store, now, deps, config, metricsLabels };
+  return { io, settings, store, now, deps, config, metricsLabels, sources };
 }

@@ -6,7 +6,7 @@ import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
 import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
-import { createReplayCheck } from "./enqueue-replay.js";
+import { createReplayCheck, type ReplayCheck } from "./enqueue-replay.js";
 import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
 
 export interface EnqueueOptions {
@@ -30,6 +30,11 @@ export interface EnqueueOptions {
    * appended: the chunks appended so far stay whole, and the result says how many.
    */
   stop?: AbortSignal;
+  /**
+   * The replay check to use (issue 12: a long-lived queue handle keeps one across calls instead
+   * of reading every queued payload again per call); default: a fresh one for this run.
+   */
+  replays?: ReplayCheck;
   /** Given, at the start, a probe of how far the run is (issue 9: a progress line on a TTY). */
   progress?: (probe: () => EnqueueProgressCounts) => void;
 }
@@ -144,7 +149,7 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
 function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
-  const replays = createReplayCheck(opts.store, opts.thresholds);
+  const replays = opts.replays ?? createReplayCheck(opts.store, opts.thresholds);
   async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;
