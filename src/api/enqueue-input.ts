@@ -15,10 +15,17 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return typeof (x as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator] === "function";
 }
 
+/**
+ * NaN and Infinity would become JSON null, which reads as "absent" for optional numbers: kept
+ * as their names, so the schema rejects them as it rejects `"NaN"` in a file (design.md).
+ */
+const nonFinite = (_key: string, v: unknown) =>
+  typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
+
 /** One line of JSON per object; what JSON cannot hold becomes a record the schema rejects. */
 function line(value: unknown): string {
   try {
-    return `${JSON.stringify(value) ?? "null"}\n`;
+    return `${JSON.stringify(value, nonFinite) ?? "null"}\n`;
   } catch (err) {
     return `${JSON.stringify(`unserializable record: ${(err as Error).message}`)}\n`;
   }
