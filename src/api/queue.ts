@@ -173,7 +173,8 @@ function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions)
 
 /** A queue handle over settings and a store already opened (the CLI's `serve` has its own). */
 export function queueOf(internals: QueueInternals): Queue {
-  const { store, now } = internals;
+  const { now } = internals;
+  const store = coalescedRefresh(internals.store);
   const resultsFilter = (query: ResultsQuery) =>
     parseResultsQuery(query, now(), (field) => `results: ${field}`);
   const queue: Queue = {
@@ -194,6 +195,25 @@ export function queueOf(internals: QueueInternals): Queue {
     close: () => mapped(() => store.close()),
   };
   return queue;
+}
+
+/**
+ * Reads that arrive while a refresh is in flight share it instead of queueing one each behind
+ * it (issue 12: 64 concurrent `GET /result` on one handle). A shared refresh started at most
+ * one refresh earlier; this handle's own writes are in its state already, so a caller still
+ * reads what it wrote.
+ */
+function coalescedRefresh(store: QueueStore): QueueStore {
+  let pending: ReturnType<QueueStore["refresh"]> | undefined;
+  return {
+    ...store,
+    refresh: () => {
+      pending ??= store.refresh().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+  };
 }
 
 async function* mappedIterable<T>(make: () => AsyncIterable<T>): AsyncGenerator<T> {
