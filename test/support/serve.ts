@@ -12,6 +12,7 @@ export interface Served {
     method: string,
     path: string,
     o?: { token?: string; body?: string | Buffer; type?: string; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field, as JSON
   ): Promise<{ status: number; headers: Record<string, unknown>; json: any; text: string }>;
   close(): Promise<void>;
 }
