@@ -104,3 +104,11 @@ if (want("results")) {
   console.log("\n## result and results (targets: 10k ids in one `result -` <= 2 s at 100k)");
   console.table([await benchResults({ bin, work, sessions: big, points: 30 })]);
 }
+
+if (want("api")) {
+  const { benchApi } = await import("./bench/api.mjs");
+  const r = await benchApi({ root, work, bin, sessions: big, points: 30 });
+  console.log("\n## api (issue 12): enqueue one session per call; GET /result under 64 clients");
+  console.table(r.enqueue);
+  console.table([r.result]);
+}

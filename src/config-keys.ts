@@ -76,6 +76,12 @@ export const CONFIG_KEYS = {
   "watch.interval": { kind: "duration", description: "scheduler check interval" },
   "watch.minBatch": { kind: "integer", description: "due sessions that trigger a batch" },
   "watch.maxWait": { kind: "duration", description: "longest wait before a partial batch" },
+  "serve.token": {
+    kind: "string",
+    description: "bearer token `serve` requires (mutating routes; every route off loopback)",
+    secret: true,
+    env: "PLAYPROOF_API_TOKEN",
+  },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

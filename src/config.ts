@@ -39,6 +39,8 @@ export interface Settings {
     featureSet?: string;
   };
   watch: { intervalMs: number; minBatch: number; maxWaitMs: number };
+  /** Issue 12: the bearer token of `serve` (PLAYPROOF_API_TOKEN or serve.token). */
+  apiToken: string | undefined;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -178,6 +180,7 @@ const DEFAULTS: Record<ConfigKeyName, string | number | undefined> = {
   "watch.interval": "30s",
   "watch.minBatch": 10,
   "watch.maxWait": "5m",
+  "serve.token": undefined,
 };
 
 export type Origin = "flag" | "env" | "file" | "default";
@@ -350,6 +353,7 @@ export function resolveSettings(
         minBatch: () => num("watch.minBatch"),
         maxWaitMs: () => ms("watch.maxWait"),
       }),
+    apiToken: () => str("serve.token"),
   });
 }
 

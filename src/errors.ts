@@ -18,13 +18,37 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** An error that carries the exit code the CLI should end with. Only cli.ts reads `exitCode`. */
+/**
+ * A stable name per exit code (issue 12): library callers branch on `code` as the CLI's callers
+ * branch on the exit status.
+ */
+export const ERROR_CODES = {
+  0: "OK",
+  1: "INTERNAL",
+  2: "USAGE",
+  3: "UNKNOWN_SESSION",
+  65: "INPUT_REJECTED",
+  69: "UNAVAILABLE",
+  74: "IO",
+  77: "REFUSED",
+  78: "CONFIG",
+  130: "INTERRUPTED",
+} as const satisfies Record<ExitCodeValue, string>;
+
+export type ErrorCode = (typeof ERROR_CODES)[ExitCodeValue];
+
+/**
+ * An error that carries the exit code the CLI should end with (only cli.ts sets the exit
+ * status) and its stable `code`; the library exports it as PlayProofError.
+ */
 export class CliError extends Error {
   readonly exitCode: ExitCodeValue;
+  readonly code: ErrorCode;
   constructor(message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "CliError";
     this.exitCode = exitCode;
+    this.code = ERROR_CODES[exitCode];
   }
 }
 

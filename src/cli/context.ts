@@ -1,5 +1,3 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
 import {
@@ -7,16 +5,14 @@ import {
   type ConfigSources,
   configFilePath,
   type Env,
-  effectiveValue,
   openConfigFile,
   readConfigValues,
-  resolveSettings,
   type Settings,
   type Values,
 } from "../config.js";
-import { looksLikeUrl, redactUrl } from "../config-keys.js";
-import { CliError, ExitCode, UsageError } from "../errors.js";
-import { openQueueStore, type QueueStore } from "../queue/store.js";
+import { UsageError } from "../errors.js";
+import { openQueueContext } from "../ops/open-queue.js";
+import type { QueueStore } from "../queue/store.js";
 import { createIo, type Io, type IoOptions } from "../ui/io.js";
 import { parseMetricsLabels } from "../ui/metrics-labels.js";
 
@@ -47,6 +43,8 @@ export interface Context {
   config: () => Promise<ConfigFile>;
   /** `--metrics-label k=v` of process and watch, parsed (issue 9). */
   metricsLabels: Record<string, string>;
+  /** Where the settings came from (serve resolves them again with a scheduler's options). */
+  sources: ConfigSources;
 }
 
 /** The io of the command running for these deps: its flags also shape the final error line. */
@@ -147,44 +145,6 @@ function commandPath(cmd: Command): string {
   return names.join(" ");
 }
 
-/** How an operator names the queue setting that was used, for messages. */
-function queueSettingName(sources: ConfigSources): string {
-  const e = effectiveValue("queue.path", sources);
-  if (e.origin === "flag") return "--queue";
-  if (e.origin === "env") return "PLAYPROOF_QUEUE";
-  return e.origin === "file" ? `queue.path (in ${sources.filePath})` : "the queue path";
-}
-
-/**
- * A queue path that cannot be a queue file stops here with a message naming it, before any
- * store sees it (issue 9, item 13): a directory (EISDIR, 74) or a Redis URL, whose backend this
- * build does not have yet (issue 11; 78). A missing file only warns, on read-only commands.
- */
-function checkQueuePath(path: string, sources: ConfigSources, readOnly: boolean, io: Io): void {
-  const name = queueSettingName(sources);
-  if (looksLikeUrl(path)) {
-    throw new CliError(
-      `${name} is ${redactUrl(path)}: this version has no Redis queue backend yet; use a file path`,
-      ExitCode.config,
-    );
-  }
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (readOnly && (code === "ENOENT" || code === "ENOTDIR"))
-      io.log("warn", `no queue at ${path} yet (nothing was enqueued there: a typo in ${name}?)`);
-    return; // other errors: the store reports them where it reads or writes
-  }
-  if (isDirectory) {
-    throw new CliError(
-      `${path} is a directory: ${name} takes a file path, e.g. ${join(path, "queue.jsonl")}`,
-      ExitCode.io,
-    );
-  }
-}
-
 /**
  * PLAYPROOF_CHECKPOINT_BYTES: how far the journal may run past its checkpoint before a writer
  * refreshes it (issue 10; default 16 MiB, `Infinity` turns checkpoints off). For tests and
@@ -205,13 +165,12 @@ function checkpointOption(env: Env): { checkpointBytes?: number } {
 export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Context {
   const io = makeIo(cmd, deps);
   const sources = configSources(cmd, deps, io, flags);
-  const settings = resolveSettings(sources.flags, sources.env, sources.file, sources.filePath);
-  checkQueuePath(settings.queuePath, sources, READ_ONLY_COMMANDS.has(commandPath(cmd)), io);
   const now = deps.now ?? Date.now;
-  const store = openQueueStore({
-    path: settings.queuePath,
+  const { settings, store } = openQueueContext({
+    sources,
+    flagName: "--queue",
+    readOnly: READ_ONLY_COMMANDS.has(commandPath(cmd)),
     now,
-    archive: settings.archive,
     warn: (m) => io.log("warn", m),
     ...checkpointOption(deps.env),
   });
@@ -229,5 +188,5 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { io, settings, store, now, deps, config, metricsLabels };
+  return { io, settings, store, now, deps, config, metricsLabels, sources };
 }

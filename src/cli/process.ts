@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { featureSetFor } from "../batch/model-record.js";
 import type { Values } from "../config.js";
-import { CliError, ExitCode, UsageError } from "../errors.js";
-import { dryRun, processCommand } from "../ops/process.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { dryRun, processCommand, processStopError } from "../ops/process.js";
 import { dueSessions } from "../queue/plans.js";
 import { JSON_SCHEMA_VERSION } from "../ui/io.js";
 import { batchProgress } from "../ui/progress.js";
@@ -107,12 +107,8 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     // Issue 9, defect 10: -q is for cron, which mails whatever is printed; --json was asked for.
     if (!ctx.io.json && !ctx.io.quiet) ctx.io.data(renderSummary(summary));
     if (controller.signal.aborted) return ExitCode.interrupted;
-    if (summary.stoppedBy) {
-      throw new CliError(
-        `process stopped: ${summary.stoppedBy.message}${summary.stoppedBy.outcome === "retry" ? " (sessions will be retried after their backoff)" : " (sessions left queued)"}`,
-        summary.stoppedBy.exitCode,
-      );
-    }
+    const stopped = processStopError(summary);
+    if (stopped) throw stopped;
     return ExitCode.ok;
   } finally {
     progress.stop();

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   quarantine: () => import("./quarantine.js"),
   process: () => import("./process.js"),
   watch: () => import("./watch.js"),
+  serve: () => import("./serve.js"),
   model: () => import("./model.js"),
   config: () => import("./config.js"),
 };
@@ -58,6 +59,7 @@ Examples:
 
 Environment:
   PLAYPROOF_QUEUE      queue file (or redis:// URL)      WOODWIDE_API_KEY    Woodwide key
+  PLAYPROOF_API_TOKEN  bearer token of serve
   WOODWIDE_BASE_URL    Woodwide API base URL             PLAYPROOF_MODEL_ID  Woodwide model id
   NO_COLOR, FORCE_COLOR, TERM=dumb   colour on stderr
   Precedence: flag > environment > config file (playproof-batch config list) > default.

@@ -4,17 +4,15 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { type Command, Option } from "commander";
 import { stringify } from "csv-stringify/sync";
-import { parseDuration } from "../durations.js";
-import { UsageError } from "../errors.js";
 import {
   type ListedResult,
   listResults,
   RESULT_COLUMNS,
-  RESULT_STATES,
   type ResultRow,
   type ResultsFilter,
   resultRow,
 } from "../ops/results.js";
+import { parseResultsQuery } from "../ops/results-filter.js";
 import { renderResultRows } from "../ui/tables.js";
 import type { Context } from "./context.js";
 import { type CliDeps, makeContext } from "./context.js";
@@ -50,41 +48,20 @@ export interface ResultsFlags {
   archive?: boolean;
 }
 
-const list = (values: string[] | undefined, allowed: readonly string[], flag: string) => {
-  if (!values) return undefined;
-  const set = new Set(values.flatMap((v) => v.split(",")).filter(Boolean));
-  for (const v of set)
-    if (!allowed.includes(v))
-      throw new UsageError(`${flag}: expected ${allowed.join(", ")}, got ${v}`);
-  return set;
-};
-
-/** A point in time: an ISO date, or a duration ago (`24h` = 24 hours before now). */
-export function parseTimeFlag(value: string, now: number, flag: string): number {
-  const ago = parseDuration(value);
-  if (ago !== undefined && !/^\d{4}-/.test(value)) return now - ago;
-  const at = Date.parse(value);
-  if (Number.isNaN(at))
-    throw new UsageError(
-      `${flag}: expected an ISO date (2026-11-30T06:00Z) or a duration ago (24h), got ${value}`,
-    );
-  return at;
-}
-
 export async function resultsFilter(ctx: Context, o: ResultsFlags): Promise<ResultsFilter> {
-  const now = ctx.now();
-  const states = list(o.state, RESULT_STATES, "--state");
-  const decisions = list(o.decision, ["pass", "review", "fail"], "--decision");
-  const sources = list(o.source, ["heuristic", "local", "woodwide", "fallback"], "--source");
-  return {
-    ...(states ? { states } : {}),
-    ...(decisions ? { decisions } : {}),
-    ...(sources ? { sources } : {}),
-    ...(o.since ? { since: parseTimeFlag(o.since, now, "--since") } : {}),
-    ...(o.until ? { until: parseTimeFlag(o.until, now, "--until") } : {}),
-    ...(o.ids ? { ids: new Set(await readIds(o.ids, ctx.deps.stdin)) } : {}),
-    archive: o.archive !== false,
-  };
+  return parseResultsQuery(
+    {
+      ...(o.state ? { state: o.state } : {}),
+      ...(o.decision ? { decision: o.decision } : {}),
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.since ? { since: o.since } : {}),
+      ...(o.until ? { until: o.until } : {}),
+      ...(o.ids ? { ids: await readIds(o.ids, ctx.deps.stdin) } : {}),
+      archive: o.archive !== false,
+    },
+    ctx.now(),
+    (field) => `--${field}`,
+  );
 }
 
 /** RFC 4180 lines (csv-stringify), header first; booleans as true/false, not "" for false. */

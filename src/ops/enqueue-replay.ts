@@ -12,6 +12,8 @@ import type { Thresholds } from "../scoring/result.js";
  * fingerprinted session never reads them. Two enqueue runs racing each other do not see each
  * other's sessions: the check is best effort across concurrent writers.
  */
+export type ReplayCheck = ReturnType<typeof createReplayCheck>;
+
 export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
   let index: Promise<ReplayIndex> | undefined;
   const seen = new Set<string>();

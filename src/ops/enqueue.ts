@@ -6,7 +6,7 @@ import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
 import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
-import { createReplayCheck } from "./enqueue-replay.js";
+import { createReplayCheck, type ReplayCheck } from "./enqueue-replay.js";
 import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
 
 export interface EnqueueOptions {
@@ -16,9 +16,9 @@ export interface EnqueueOptions {
   store: QueueStore;
   thresholds: Thresholds;
   now: () => number;
-  /** One message per rejected record, naming its line and field. */
-  onRejected: (message: string) => void;
-  onDuplicate?: (message: string) => void;
+  /** One message per rejected record, naming its line and field (and the line, issue 12). */
+  onRejected: (message: string, line: number) => void;
+  onDuplicate?: (message: string, sessionId: string) => void;
   /** Called once a session is durably queued (after fsync). */
   onAccepted?: (sessionId: string, provisional: ScoreResult) => void;
   /** Sessions per locked append; bigger amortises fsync, smaller reports sooner. */
@@ -30,6 +30,11 @@ export interface EnqueueOptions {
    * appended: the chunks appended so far stay whole, and the result says how many.
    */
   stop?: AbortSignal;
+  /**
+   * The replay check to use (issue 12: a long-lived queue handle keeps one across calls instead
+   * of reading every queued payload again per call); default: a fresh one for this run.
+   */
+  replays?: ReplayCheck;
   /** Given, at the start, a probe of how far the run is (issue 9: a progress line on a TTY). */
   progress?: (probe: () => EnqueueProgressCounts) => void;
 }
@@ -144,7 +149,7 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
 function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
-  const replays = createReplayCheck(opts.store, opts.thresholds);
+  const replays = opts.replays ?? createReplayCheck(opts.store, opts.thresholds);
   async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;
@@ -163,16 +168,15 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
       });
     result.accepted += accepted.length;
     result.duplicates += duplicates.length;
-    if (opts.onDuplicate && duplicates.length > 0) {
-      const dup = new Set(duplicates);
-      for (const item of items) {
-        if (dup.has(item.id))
-          opts.onDuplicate(`${item.where} (${item.id}): already queued, ignored`);
+    // planEnqueue accepts the first of a repeated id and reports the later ones (issue 12:
+    // per-record answers name each duplicate record once, never the accepted one).
+    const firstAccepted = new Set(accepted);
+    for (const item of items) {
+      if (firstAccepted.delete(item.id)) {
+        opts.onAccepted?.(item.id, item.payload.provisional);
+      } else {
+        opts.onDuplicate?.(`${item.where} (${item.id}): already queued, ignored`, item.id);
       }
-    }
-    if (opts.onAccepted) {
-      const byId = new Map(items.map((i) => [i.id, i.payload.provisional]));
-      for (const id of accepted) opts.onAccepted(id, byId.get(id)!);
     }
   }
   return {
@@ -182,7 +186,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
         result.read++;
         if ("rejection" in p) {
           result.rejected++;
-          opts.onRejected(`${label}${p.rejection}`);
+          opts.onRejected(`${label}${p.rejection}`, p.line);
           continue;
         }
         chunk.push({ id: p.id, payload: p.payload, where: `${label}line ${p.line}` });

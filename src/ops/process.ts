@@ -6,6 +6,7 @@ import type { BatchReport } from "../batch/process-batch.js";
 import { type ProcessSummary, processQueue } from "../batch/process-queue.js";
 import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
 import type { Settings } from "../config.js";
+import { CliError } from "../errors.js";
 import { dueSessions } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
 import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
@@ -52,6 +53,20 @@ export async function processCommand(o: ProcessOptions): Promise<ProcessSummary>
       ...(o.stop ? { stop: o.stop } : {}),
     },
   );
+}
+
+/**
+ * The error a run that stopped early ends with (the CLI's exit status, the library's throw,
+ * `serve`'s status code): one wording for all three (issue 12).
+ */
+export function processStopError(summary: ProcessSummary): CliError | undefined {
+  const stop = summary.stoppedBy;
+  if (!stop) return undefined;
+  const after =
+    stop.outcome === "retry"
+      ? " (sessions will be retried after their backoff)"
+      : " (sessions left queued)";
+  return new CliError(`process stopped: ${stop.message}${after}`, stop.exitCode);
 }
 
 export interface DryRunBatch {

@@ -32,6 +32,9 @@ describe("version, completion and help", () => {
       return r.stdout.split("\n").filter(Boolean);
     };
     expect(await complete("st")).toEqual(["stats"]);
+    // Issue 12: serve is a command like the others.
+    expect(await complete("se")).toEqual(["serve"]);
+    expect(await complete("serve", "--lis")).toEqual(["--listen"]);
     expect(await complete("res")).toEqual(["result", "results"]);
     expect(await complete("quarantine", "")).toEqual(
       expect.arrayContaining(["list", "restore", "--queue"]),
@@ -69,6 +72,8 @@ describe("version, completion and help", () => {
       "Environment:",
       "Exit codes:",
       "RestartPreventExitStatus=2 77 78",
+      "PLAYPROOF_API_TOKEN  bearer token of serve",
+      "serve [options]",
     ])
       expect(top.stdout).toContain(part);
     const sub = await w.run(["stats", "--help"]);

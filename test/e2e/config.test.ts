@@ -108,7 +108,8 @@ describe("config shows effective values and where they came from (built binary)"
     const json = await w.run(["--queue", flagQueue, "config", "list", "--json"]);
     expect(json.exitCode).toBe(0);
     const entries = JSON.parse(json.stdout) as Record<string, unknown>[];
-    expect(entries).toHaveLength(21);
+    // 22 keys: issue 12 added serve.token, a secret.
+    expect(entries).toHaveLength(22);
     const byKey = Object.fromEntries(entries.map((e) => [e.key, e]));
     expect(byKey["queue.path"]).toEqual({
       key: "queue.path",
@@ -126,6 +127,12 @@ describe("config shows effective values and where they came from (built binary)"
     expect(byKey["process.batchSize"]).toMatchObject({ value: 20, origin: "file" });
     expect(byKey["woodwide.modelId"]).toMatchObject({ value: null, origin: "default" });
     expect(byKey["watch.maxWait"]).toMatchObject({ value: "5m", origin: "default" });
+    expect(byKey["serve.token"]).toEqual({
+      key: "serve.token",
+      value: null,
+      origin: "default",
+      secret: true,
+    });
 
     const table = await w.run(["config", "list"]);
     expect(table.exitCode).toBe(0);

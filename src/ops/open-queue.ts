@@ -1,0 +1,81 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { type ConfigSources, effectiveValue, resolveSettings, type Settings } from "../config.js";
+import { looksLikeUrl, redactUrl } from "../config-keys.js";
+import { CliError, ExitCode } from "../errors.js";
+import { openQueueStore, type QueueStore } from "../queue/store.js";
+
+export interface OpenQueueContextOptions {
+  /** Every source of settings, by precedence (flags > env > file > default). */
+  sources: ConfigSources;
+  /** How the caller names the path it was given, for messages (`--queue`, `openQueue()`). */
+  flagName: string;
+  /** A missing queue file is worth a warning only where nothing will create it. */
+  readOnly: boolean;
+  now: () => number;
+  warn: (message: string) => void;
+}
+
+export interface QueueContext {
+  settings: Settings;
+  store: QueueStore;
+}
+
+/**
+ * Settings and the queue store, as every entry point opens them (issue 12: the CLI, the
+ * library and `serve` share this path, so they accept and refuse the same queues).
+ */
+export function openQueueContext(o: OpenQueueContextOptions): QueueContext {
+  const { sources } = o;
+  const settings = resolveSettings(sources.flags, sources.env, sources.file, sources.filePath);
+  checkQueuePath(settings.queuePath, queueSettingName(sources, o.flagName), o.readOnly, o.warn);
+  const store = openQueueStore({
+    path: settings.queuePath,
+    now: o.now,
+    archive: settings.archive,
+    warn: o.warn,
+  });
+  return { settings, store };
+}
+
+/** How an operator names the queue setting that was used, for messages. */
+function queueSettingName(sources: ConfigSources, flagName: string): string {
+  const e = effectiveValue("queue.path", sources);
+  if (e.origin === "flag") return flagName;
+  if (e.origin === "env") return "PLAYPROOF_QUEUE";
+  return e.origin === "file" ? `queue.path (in ${sources.filePath})` : "the queue path";
+}
+
+/**
+ * A queue path that cannot be a queue file stops here with a message naming it, before any
+ * store sees it (issue 9, item 13): a directory (EISDIR, 74) or a Redis URL, whose backend this
+ * build does not have yet (issue 11; 78). A missing file only warns, on read-only commands.
+ */
+function checkQueuePath(
+  path: string,
+  name: string,
+  readOnly: boolean,
+  warn: (message: string) => void,
+): void {
+  if (looksLikeUrl(path)) {
+    throw new CliError(
+      `${name} is ${redactUrl(path)}: this version has no Redis queue backend yet; use a file path`,
+      ExitCode.config,
+    );
+  }
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (readOnly && (code === "ENOENT" || code === "ENOTDIR"))
+      warn(`no queue at ${path} yet (nothing was enqueued there: a typo in ${name}?)`);
+    return; // other errors: the store reports them where it reads or writes
+  }
+  if (isDirectory) {
+    throw new CliError(
+      `${path} is a directory: ${name} takes a file path, e.g. ${join(path, "queue.jsonl")}`,
+      ExitCode.io,
+    );
+  }
+}

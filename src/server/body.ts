@@ -1,0 +1,47 @@
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./status.js";
+
+const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
+const size = (n: number) => (n >= 1024 * 1024 ? mib(n) : `${Math.ceil(n / 1024)} KiB`);
+
+/**
+ * The whole body, or 413 as soon as it passes `limit` (by Content-Length before reading, or
+ * while reading a chunked one). Read whole before anything is queued, so a body refused for
+ * its size queues nothing (issue 12).
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () =>
+    new HttpError(413, "BODY_TOO_LARGE", `request body is larger than ${size(limit)}`, {
+      connection: "close",
+    });
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** `type/subtype` of a Content-Type header, lower case, without parameters. */
+export function mediaType(header: string | undefined): string | undefined {
+  const t = header?.split(";")[0]?.trim().toLowerCase();
+  return t ? t : undefined;
+}
+
+/** A JSON object body (optional: empty means `{}`); 400 when it is not one. */
+export function jsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    throw new HttpError(400, "BAD_JSON", `request body is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new HttpError(400, "BAD_JSON", "request body must be a JSON object");
+  return value as Record<string, unknown>;
+}

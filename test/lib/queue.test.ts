@@ -1,0 +1,174 @@
+/**
+ * Issue 12: the library in-process. Each call goes through the code the CLI runs (ops/), so these
+ * pin the API's shapes and errors; the CLI's behaviour is pinned by its own tests.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  closeQueues,
+  getSessionResult,
+  InputRejectedError,
+  IoError,
+  openQueue,
+  PlayProofError,
+  scoreSession,
+  UnknownSessionError,
+  UsageError,
+} from "../../src/index.js";
+import { makeSession } from "../support/sessions.js";
+import { tempDir } from "../support/temp.js";
+
+async function fresh(settings: Record<string, string | number> = {}) {
+  const dir = await tempDir("ppb-lib-");
+  const env = { HOME: dir, PLAYPROOF_CONFIG_DIR: join(dir, "config") };
+  const warnings: string[] = [];
+  const q = await openQueue(join(dir, "queue.jsonl"), {
+    env,
+    settings,
+    onWarning: (m) => warnings.push(m),
+  });
+  return { dir, env, q, warnings };
+}
+
+describe("openQueue", () => {
+  it("enqueues objects with a per-record report, as the CLI validates them", async () => {
+    const { q } = await fresh();
+    const r = await q.enqueue([
+      makeSession(0),
+      { sessionId: "bad", movements: [{ x: 1 }] },
+      makeSession(0),
+      makeSession(1),
+    ]);
+    expect(r).toMatchObject({ read: 4, accepted: 2, duplicates: 1, rejected: 1 });
+    expect(r.records.accepted.map((a) => a.sessionId)).toEqual(["s_0", "s_1"]);
+    expect(r.records.duplicates).toEqual(["s_0"]);
+    expect(r.records.rejected).toEqual([
+      { line: 2, message: "line 2 (bad): movements[0].y: missing (expected a number)" },
+    ]);
+    // Text as the CLI reads it: NDJSON in a string, one object alone.
+    const text = await q.enqueue(`${JSON.stringify(makeSession(2))}\n`);
+    expect(text).toMatchObject({ accepted: 1 });
+    expect((await q.enqueue(makeSession(3))).accepted).toBe(1);
+    const nan = await q.enqueue({ ...makeSession(4), durationMs: Number.NaN });
+    // NaN would be JSON null ("absent"): refused as a file's "NaN" is (design.md: finite numbers).
+    expect(nan.records.rejected).toEqual([
+      { line: 1, message: 'line 1 (s_4): durationMs: expected a number, got string "NaN"' },
+    ]);
+    await q.close();
+  });
+
+  it("result, results, stats, process and clear", async () => {
+    const { q } = await fresh();
+    await q.enqueue([makeSession(0), makeSession(1), makeSession(2)]);
+    expect(await q.result("s_1")).toMatchObject({
+      sessionId: "s_1",
+      status: "queued",
+      provisional: true,
+      from: "queue",
+    });
+    expect(await q.stats()).toMatchObject({ sessions: 3, due: 3, scored: 0 });
+    const summary = await q.process({ maxBatches: 1 });
+    expect(summary).toMatchObject({ engine: "local", batches: 1, sessions: 3, scored: 3 });
+    const scored: string[] = [];
+    for await (const r of q.results({ state: "scored", source: ["local"] }))
+      scored.push(r.sessionId);
+    expect(scored).toEqual(["s_0", "s_1", "s_2"]);
+    expect(await q.clear({ processed: true })).toEqual({ removed: 3, archived: 3, remaining: 0 });
+    expect(await q.result("s_2")).toMatchObject({ from: "archive", status: "scored" });
+    await q.close();
+  });
+
+  it("throws its error classes, with code and exitCode", async () => {
+    const { q, env, dir } = await fresh();
+    const unknown = await q.result("nope").catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(UnknownSessionError);
+    expect(unknown).toBeInstanceOf(PlayProofError);
+    expect(unknown).toMatchObject({ code: "UNKNOWN_SESSION", exitCode: 3 });
+
+    const filter = async () => {
+      for await (const _ of q.results({ decision: "maybe" })) break;
+    };
+    await expect(filter()).rejects.toThrow(
+      new UsageError("results: decision: expected pass, review, fail, got maybe"),
+    );
+    await expect(q.process({ maxBatches: 0 })).rejects.toMatchObject({
+      code: "USAGE",
+      exitCode: 2,
+    });
+    await expect(q.clear({ olderThan: "soon" })).rejects.toBeInstanceOf(UsageError);
+
+    const redis = await openQueue("redis://user:pw@cache:6379/0", { env }).catch((e: unknown) => e);
+    expect(redis).toBeInstanceOf(ConfigError);
+    expect(redis).toMatchObject({
+      code: "CONFIG",
+      exitCode: 78,
+      message:
+        "openQueue()'s path is redis://user:****@cache:6379/0: this version has no Redis queue backend yet; use a file path",
+    });
+    await mkdir(join(dir, "adir"));
+    await expect(openQueue(join(dir, "adir"), { env })).rejects.toBeInstanceOf(IoError);
+    await expect(
+      openQueue(join(dir, "q"), { env, settings: { "process.bogus": 1 } as never }),
+    ).rejects.toThrow("openQueue: unknown setting process.bogus");
+    const badSize = await openQueue(join(dir, "q2"), { env, settings: { "process.batchSize": 0 } });
+    await badSize.enqueue(makeSession(0));
+    await expect(badSize.process()).rejects.toMatchObject({ code: "USAGE" });
+    await q.close();
+  });
+});
+
+describe("scoreSession and getSessionResult (PlayProof's meaning)", () => {
+  it("without useBatch: the heuristic verdict, nothing queued", async () => {
+    const { q } = await fresh();
+    const r = await q.scoreSession(makeSession(0));
+    expect(r).toMatchObject({
+      sessionId: "s_0",
+      provisional: true,
+      queued: false,
+      result: { source: "heuristic" },
+    });
+    expect((await q.stats()).sessions).toBe(0);
+    await expect(q.scoreSession({ sessionId: "" })).rejects.toBeInstanceOf(InputRejectedError);
+    await q.close();
+  });
+
+  it("with useBatch: queued; getSessionResult is null until a batch scores it, then the verdict", async () => {
+    const { q } = await fresh();
+    const first = await q.scoreSession(makeSession(0), { useBatch: true });
+    expect(first).toMatchObject({
+      queued: true,
+      duplicate: false,
+      provisional: true,
+      result: { source: "heuristic" },
+    });
+    expect(await q.getSessionResult("s_0")).toBeNull();
+    expect(await q.getSessionResult("never")).toBeNull();
+    await q.process();
+    const verdict = await q.getSessionResult("s_0");
+    expect(verdict).toMatchObject({ source: "local" });
+    // Scored already: scoreSession answers the batch verdict, as the original did.
+    const again = await q.scoreSession(makeSession(0), { useBatch: true });
+    expect(again).toEqual({
+      sessionId: "s_0",
+      result: verdict,
+      provisional: false,
+      queued: true,
+      duplicate: true,
+    });
+    await q.close();
+  });
+
+  it("module-level functions use the queue they are given, or the configured one", async () => {
+    const { dir } = await fresh();
+    const path = join(dir, "module.jsonl");
+    const r = await scoreSession(makeSession(7), { useBatch: true, queue: path });
+    expect(r.queued).toBe(true);
+    expect(await getSessionResult("s_7", { queue: path })).toBeNull();
+    const q = await openQueue(path, { env: { HOME: dir, PLAYPROOF_CONFIG_DIR: join(dir, "c") } });
+    expect((await q.stats()).sessions).toBe(1);
+    await q.close();
+    await closeQueues();
+  });
+});
