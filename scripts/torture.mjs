@@ -67,6 +67,9 @@ const baseEnv = {
   PLAYPROOF_QUEUE: queue,
   WOODWIDE_API_KEY: "",
   PLAYPROOF_MODEL_ID: "",
+  // Issue 10: a checkpoint every 32 KiB of journal, so kills land while checkpoints are written
+  // and every command starts from one (the checker folds the whole journal itself).
+  PLAYPROOF_CHECKPOINT_BYTES: "32768",
 };
 const supervisor = createSupervisor({ bin, rand: rng(seed * 5 + 2), log: say });
 const phaseMs = seconds * 1000;

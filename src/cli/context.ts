@@ -146,19 +146,6 @@ function commandPath(cmd: Command): string {
 }
 
 /**
- * PLAYPROOF_CHECKPOINT_BYTES: how far the journal may run past its checkpoint before a writer
- * refreshes it (issue 10; default 16 MiB, `Infinity` turns checkpoints off). For tests and
- * torture runs, which use it to make small queues write checkpoints often.
- */
-function checkpointOption(env: Env): { checkpointBytes?: number } {
-  const raw = env.PLAYPROOF_CHECKPOINT_BYTES;
-  if (raw === undefined || raw === "") return {};
-  const n = Number(raw);
-  if (!(n >= 0)) throw new UsageError(`PLAYPROOF_CHECKPOINT_BYTES: expected bytes >= 0, got ${raw}`);
-  return { checkpointBytes: n };
-}
-
-/**
  * What every queue command needs: settings by precedence, the queue store, the io. Settings
  * are checked as they are read (config.ts), so a bad value only stops a command that uses it.
  */
@@ -172,7 +159,6 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
     readOnly: READ_ONLY_COMMANDS.has(commandPath(cmd)),
     now,
     warn: (m) => io.log("warn", m),
-    ...checkpointOption(deps.env),
   });
   openStores.set(deps, [...(openStores.get(deps) ?? []), store]);
   let file: Promise<ConfigFile> | undefined;

@@ -1,6 +1,12 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { type ConfigSources, effectiveValue, resolveSettings, type Settings } from "../config.js";
+import {
+  type ConfigSources,
+  type Env,
+  effectiveValue,
+  resolveSettings,
+  type Settings,
+} from "../config.js";
 import { looksLikeUrl, redactUrl } from "../config-keys.js";
 import { CliError, ExitCode } from "../errors.js";
 import { openQueueStore, type QueueStore } from "../queue/store.js";
@@ -34,8 +40,26 @@ export function openQueueContext(o: OpenQueueContextOptions): QueueContext {
     now: o.now,
     archive: settings.archive,
     warn: o.warn,
+    ...checkpointOption(sources.env),
   });
   return { settings, store };
+}
+
+/**
+ * PLAYPROOF_CHECKPOINT_BYTES: how far the journal may run past its checkpoint before a writer
+ * refreshes it (issue 10; default 16 MiB, `Infinity` turns checkpoints off). For tests and
+ * torture runs, which use it to make small queues write checkpoints often.
+ */
+function checkpointOption(env: Env): { checkpointBytes?: number } {
+  const raw = env.PLAYPROOF_CHECKPOINT_BYTES;
+  if (raw === undefined || raw === "") return {};
+  const n = Number(raw);
+  if (!(n >= 0))
+    throw new CliError(
+      `PLAYPROOF_CHECKPOINT_BYTES: expected bytes >= 0, got ${raw}`,
+      ExitCode.config,
+    );
+  return { checkpointBytes: n };
 }
 
 /** How an operator names the queue setting that was used, for messages. */

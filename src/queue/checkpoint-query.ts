@@ -4,7 +4,7 @@ import { columnChunk } from "./checkpoint-read.js";
 import { parseHeader, type QueueEvent } from "./events.js";
 import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type JournalLine, NEWLINE, scanLines } from "./journal-file.js";
-import { emptyCounts, countRows, type QueueSummary, summarize } from "./summary.js";
+import { countRows, emptyCounts, type QueueSummary, summarize } from "./summary.js";
 
 /** Rows of columns read at a time by `stats`: memory stays flat whatever the queue's size. */
 const CHUNK_ROWS = 64 * 1024;

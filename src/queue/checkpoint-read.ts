@@ -2,9 +2,9 @@ import { type FileHandle, open } from "node:fs/promises";
 import { markHolds } from "./checkpoint.js";
 import {
   assertLittleEndian,
-  COLUMN_NAMES,
   type CheckpointHeader,
   type ClaimsSection,
+  type COLUMN_NAMES,
   idHash,
   MAGIC,
   type SectionName,

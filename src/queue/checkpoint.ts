@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { type FileHandle, open, readFile, rename, rm } from "node:fs/promises";
 import {
   assertLittleEndian,
-  COLUMN_NAMES,
   type CheckpointHeader,
-  type JournalMark,
+  type ClaimsSection,
+  COLUMN_NAMES,
   idHash,
+  type JournalMark,
   MAGIC,
   MARK_BYTES,
-  type ClaimsSection,
   packTexts,
   type SectionName,
   typedCopy,

@@ -1,6 +1,6 @@
 import { createDueIndex, type DueIndex } from "./due-index.js";
 import type { LastBatch, QueueEvent, SessionStatus, Totals, Watcher } from "./events.js";
-import { createSessionTable, STATUS_CODE, type SessionTable } from "./session-table.js";
+import { createSessionTable, type SessionTable, STATUS_CODE } from "./session-table.js";
 
 /** One session as the fold of its events. Payloads stay on disk: `ref`/`resultRef` are offsets. */
 export interface SessionRecord {
