@@ -220,14 +220,12 @@ function snapshotLine(
   if (!session) return undefined;
   const result = rec.resultRef === undefined ? undefined : payloads.get(rec.resultRef)?.result;
   const { ref: _r, resultRef: _rr, ...fields } = rec;
+  // The whole session payload, not a list of its fields: a replay fingerprint (`fp`) and mark
+  // (`replayOf`) dropped here let a replay pass after a compaction (issue 13's guarantee).
+  const { result: _old, ...sessionFields } = session;
   const event: OutgoingEvent = {
     event: { t: "snapshot", at: now, ...fields },
-    payload: {
-      features: session.features,
-      meta: session.meta,
-      provisional: session.provisional,
-      ...(result === undefined ? {} : { result }),
-    },
+    payload: { ...sessionFields, ...(result === undefined ? {} : { result }) },
   };
   return serializeEvent(event);
 }

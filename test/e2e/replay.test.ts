@@ -40,4 +40,31 @@ describe("replayed traces (built binary)", () => {
     expect((await result(original.sessionId)).reasons).not.toContain("replayed-trace");
     expect((await result(other.sessionId)).replayOf).toBeUndefined();
   });
+
+  it("keeps fingerprints and replay marks through compactions (a replay still fails after them)", async () => {
+    const original = JSON.parse(lines[5]!);
+    const replay = {
+      ...original,
+      sessionId: "replay-2",
+      movements: original.movements.map((p: { x: number; y: number; timestamp: number }) => ({
+        ...p,
+        x: p.x + 12,
+        timestamp: p.timestamp + 3_600_000,
+      })),
+    };
+    const w = await cliWorld();
+    // `clear --processed --older-than` with nothing that old removes nothing and compacts.
+    const compact = ["clear", "--processed", "--older-than", "100000h", "--yes"];
+    expect((await w.run(["enqueue"], { input: JSON.stringify(original) })).exitCode).toBe(0);
+    expect((await w.run(compact)).exitCode).toBe(0);
+    expect((await w.run(["enqueue"], { input: JSON.stringify(replay) })).exitCode).toBe(0);
+    expect((await w.run(compact)).exitCode).toBe(0);
+    expect((await w.run(["process", "--engine", "local", "--json"])).exitCode).toBe(0);
+    const result = JSON.parse((await w.run(["result", "replay-2", "--json"])).stdout).result;
+    expect(result).toMatchObject({
+      decision: "fail",
+      reasons: expect.arrayContaining(["replayed-trace"]),
+      replayOf: original.sessionId,
+    });
+  });
 });
