@@ -4,7 +4,11 @@
 //   process:  process throughput, local engine and the fake Woodwide at zero latency, beside
 //             the cost of building the batch CSVs alone.
 //   features: extractFeatures against JSON.parse at 300 and 30 points (issue 10).
+//   scale:    10k and 100k sessions of 30 points (and 1M with --huge, about 7 more minutes and
+//             2 GB of disk, deleted after): enqueue, stats, result, fold memory, CPU per batch,
+//             full drain, and issue 10's targets as ratios measured in the same run.
 // Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,features,scoring,process]
+//        npm run bench -- --only scale --huge
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     sessions: { type: "string", default: "100000" },
     points: { type: "string", default: "300" },
     only: { type: "string" },
+    huge: { type: "boolean", default: false },
   },
 });
 const work = join(root, ".bench");
@@ -72,6 +77,17 @@ if (want("enqueue")) {
     "enqueue's CPU per session on one thread (enqueue spreads it over 2 worker threads):",
   );
   console.table([benchStages({ points })]);
+}
+
+if (want("scale")) {
+  const { benchScale } = await import("./bench/scale.mjs");
+  const scaleSizes = values.huge ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+  const log = (m) => process.stderr.write(`scale: ${m}\n`);
+  const { table, targets } = await benchScale({ root, bin, work, sizes: scaleSizes, log });
+  console.log(`\n## scale (issue 10; ${scaleSizes.join(" / ")} sessions of 30 points)`);
+  console.table(table);
+  console.log("issue 10 targets (ratios from this run; 1M with --huge):");
+  console.table(targets);
 }
 
 if (want("features")) {

@@ -20,11 +20,9 @@ export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
   async function build(): Promise<ReplayIndex> {
     const built = createReplayIndex();
     const state = await store.refresh();
-    for (const rec of state.sessions.values()) {
-      seen.add(rec.id);
-      const payload = await store.readSession(rec).catch(() => undefined);
-      if (payload?.fp) built.add(rec.id, payload.fp);
-    }
+    for (const id of state.sessions.keys()) seen.add(id);
+    // Off the checkpoint and this run's appends, not one payload read per queued session.
+    for (const [id, fp] of await store.fingerprints()) built.addPrint(id, fp);
     return built;
   }
   return {

@@ -10,7 +10,7 @@ import type { Columns } from "./session-table.js";
  * end offsets, and every live session's (id hash, slot) sorted by hash, so one id is found by
  * a binary search without loading the rest. Claims and last errors are sparse: JSON sections.
  */
-export const MAGIC = "playproof-checkpoint 1\n";
+export const MAGIC = "playproof-checkpoint 2\n";
 
 export const COLUMN_NAMES = [
   "status",
@@ -30,7 +30,9 @@ export type SectionName =
   | "claims"
   | "errSlots"
   | "errEnds"
-  | "errBytes";
+  | "errBytes"
+  | "fpSlots"
+  | "fpBytes";
 
 /** Which journal this checkpoint folds, and how far: checked before it is trusted. */
 export interface JournalMark {

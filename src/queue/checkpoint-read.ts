@@ -10,6 +10,7 @@ import {
   type SectionName,
 } from "./checkpoint-format.js";
 import type { Claim, SessionRecord } from "./fold.js";
+import { createPrintSet, type PrintSet } from "./print-set.js";
 import { type Columns, STATUSES } from "./session-table.js";
 
 /**
@@ -187,4 +188,13 @@ export async function columnChunk(
     notBefore: await typed("notBefore", (b) => new Float64Array(b)),
     enqueuedAt: await typed("enqueuedAt", (b) => new Float64Array(b)),
   };
+}
+
+/** The replay fingerprints a checkpoint holds, by slot (undefined: it has no such section). */
+export async function readPrints(reader: CheckpointReader): Promise<PrintSet | undefined> {
+  if (!reader.header.sections.fpSlots) return undefined;
+  const slotBytes = await reader.section("fpSlots");
+  const slots = new Uint32Array(slotBytes.length / 4);
+  new Uint8Array(slots.buffer).set(slotBytes);
+  return createPrintSet({ slots, bytes: await reader.section("fpBytes") });
 }

@@ -81,6 +81,8 @@ export async function writeCheckpoint(
   file: string,
   state: QueueState,
   mark: JournalMark,
+  /** Replay fingerprints of live sessions (issue 13: enqueue's index reads them from here). */
+  prints: { slots: Uint32Array; bytes: Buffer },
 ): Promise<void> {
   assertLittleEndian();
   const t = state.sessions;
@@ -98,6 +100,8 @@ export async function writeCheckpoint(
     ["errSlots", bytesOf(Uint32Array.from(errorSlots))],
     ["errEnds", bytesOf(errors.ends)],
     ["errBytes", errors.bytes],
+    ["fpSlots", bytesOf(prints.slots)],
+    ["fpBytes", prints.bytes],
   ];
   const sections = {} as CheckpointHeader["sections"];
   let offset = 0;

@@ -1,10 +1,11 @@
 import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { decodeFingerprint } from "../scoring/replay-fingerprint.js";
 import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
 import { checkpointPath, journalMark, loadCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
-import { type CheckpointReader, openCheckpoint } from "./checkpoint-read.js";
+import { type CheckpointReader, openCheckpoint, readPrints } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   type OutgoingEvent,
@@ -23,6 +24,7 @@ import {
   truncateDurably,
 } from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
+import { createPrintSet, type PrintSet, packPrints } from "./print-set.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 import { resolveQueuePath } from "./real-path.js";
 import { type QueueSummary, summarize } from "./summary.js";
@@ -42,6 +44,9 @@ export interface QueueStoreOptions {
 }
 
 export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
+/** A run that read this many payloads for fingerprints writes a checkpoint when it closes. */
+const PRINT_READS_WORTH_A_CHECKPOINT = 1_000;
 
 export interface QueueStore {
   readonly path: string;
@@ -71,6 +76,8 @@ export interface QueueStore {
   find(id: string): Promise<FoundSession | undefined>;
   /** Streams the archive of sessions that left this queue, oldest month first. */
   readArchive(): AsyncGenerator<ArchiveRecord>;
+  /** Every queued session's replay fingerprint (issue 13), by id, in queue order. */
+  fingerprints(): Promise<[string, Int8Array][]>;
   close(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     end = 0;
     size = 0;
     checkpointEnd = 0;
+    ownPrints = createPrintSet();
     if (fh && checkpointBytes !== Number.POSITIVE_INFINITY) await restoreCheckpoint(fh);
   }
 
@@ -130,11 +138,65 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     if (!fh || end - checkpointEnd < minTail || end === 0 || state.corrupt.length > 0) return;
     try {
       const at = end;
-      await writeCheckpoint(checkpointPath(file), state, await journalMark(fh, ino, at));
+      const { sessions } = state;
+      const prints = packPrints(await livePrints(), (slot) => sessions.cols.status[slot] !== 0);
+      await writeCheckpoint(checkpointPath(file), state, await journalMark(fh, ino, at), prints);
       checkpointEnd = at;
     } catch {
       checkpointEnd = end; // do not retry on every transaction
     }
+  }
+
+  /**
+   * Replay fingerprints of the sessions this store appended (issue 13 at scale): the checkpoint
+   * takes them from here instead of reading back the payloads just written.
+   */
+  let ownPrints = createPrintSet();
+  function keepOwnPrint(id: string, payload: unknown) {
+    const text = (payload as SessionPayload | undefined)?.fp;
+    const fp = text === undefined ? undefined : decodeFingerprint(text);
+    if (fp) ownPrints.add(state.sessions.slotOf(id), fp);
+  }
+
+  /**
+   * The fingerprint of every live session, by slot: from the checkpoint of this file when it
+   * has one, the sessions this store appended, and the payloads of the rest (the tail others
+   * appended), so enqueue no longer reads every queued payload to build its replay index.
+   */
+  async function livePrints(): Promise<[number, Int8Array][]> {
+    const { sessions } = state;
+    let prior: PrintSet | undefined;
+    let priorSlots = 0;
+    const reader = fh && (await openCheckpoint(checkpointPath(file), fh, ino));
+    if (reader) {
+      try {
+        prior = await readPrints(reader);
+        priorSlots = prior ? reader.header.slots : 0;
+      } finally {
+        await reader.close();
+      }
+    }
+    const out: [number, Int8Array][] = [];
+    for (let slot = 0; slot < sessions.slots; slot++) {
+      if (!sessions.cols.status[slot]) continue;
+      let fp = slot < priorSlots ? prior?.get(slot) : ownPrints.get(slot);
+      if (!fp && slot >= priorSlots && fh) fp = await printOfPayload(fh, slot);
+      if (fp) out.push([slot, fp]);
+    }
+    return out;
+  }
+
+  /** Payloads read for fingerprints: many, and the next checkpoint should save the next run that. */
+  let printReads = 0;
+
+  async function printOfPayload(handle: FileHandle, slot: number) {
+    printReads++;
+    const id = state.sessions.idAt(slot);
+    const payload = await verifiedPayload(handle, state.sessions.cols.ref[slot]!, id, path).catch(
+      () => undefined,
+    );
+    const text = (payload as SessionPayload | undefined)?.fp;
+    return text === undefined ? undefined : decodeFingerprint(text);
   }
 
   // One fold at a time in this process: a payload read that refreshes must not interleave with
@@ -238,9 +300,10 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         return value;
       }
       let offset = end;
-      for (const [i, { event }] of events.entries()) {
+      for (const [i, { event, payload }] of events.entries()) {
         state.lines++;
         if (!applyEvent(state, event, offset)) state.superseded++;
+        else if (event.t === "enqueue") keepOwnPrint(event.id, payload);
         offset += Buffer.byteLength(lines[i]!);
       }
       end = size = offset;
@@ -348,12 +411,17 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       });
       return viaCk ? viaCk.found : findFolded(id);
     },
+    fingerprints: () =>
+      exclusive(async () => {
+        await refresh();
+        return (await livePrints()).map(([slot, fp]) => [state.sessions.idAt(slot), fp]);
+      }),
     readArchive: async function* () {
       yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));
     },
     close: () =>
       exclusive(async () => {
-        await maybeCheckpoint(checkpointBytes);
+        await maybeCheckpoint(printReads > PRINT_READS_WORTH_A_CHECKPOINT ? 0 : checkpointBytes);
         await fh?.close();
         fh = undefined;
       }),

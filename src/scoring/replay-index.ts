@@ -13,6 +13,8 @@ import {
  */
 export interface ReplayIndex {
   add(id: string, fp: string): void;
+  /** add() of a fingerprint already decoded (from the queue's checkpoint). */
+  addPrint(id: string, fp: Int8Array): void;
   /** The earliest indexed session within MATCH_DISTANCE of `fp`, if any. */
   match(fp: string): string | undefined;
   readonly size: number;
@@ -73,6 +75,9 @@ export function createReplayIndex(): ReplayIndex {
     add(id, text) {
       const fp = decodeFingerprint(text);
       if (fp) insert(id, fp, bucketKeys(fp));
+    },
+    addPrint(id, fp) {
+      insert(id, fp, bucketKeys(fp));
     },
     match(text) {
       const fp = decodeFingerprint(text);

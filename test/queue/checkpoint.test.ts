@@ -13,6 +13,7 @@ import {
 } from "../../src/queue/plans.js";
 import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
 import { summarize } from "../../src/queue/summary.js";
+import { encodeFingerprint } from "../../src/scoring/replay-fingerprint.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
 import { tempDir } from "../support/temp.js";
 
@@ -176,5 +177,36 @@ describe("queue checkpoint (issue 10)", () => {
     await appendFile(path, "");
     const restored = await tracked({ path }).refresh();
     expect(restored.sessions.size).toBe(50);
+  });
+});
+
+describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
+  const print = (k: number) =>
+    Int8Array.from({ length: 64 }, (_, i) => ((i * 7 + k * 13) % 200) - 100);
+  const withPrint = (k: number) => ({ ...fakePayload(k), fp: encodeFingerprint(print(k)) });
+
+  it("lists every live session's fingerprint, whoever wrote it and whether it is in the checkpoint", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const writer = tracked({ path, now: () => 1_000, checkpointBytes: 0 });
+    const item = (k: number) => ({ id: `a${k}`, payload: k === 3 ? fakePayload(k) : withPrint(k) });
+    await writer.transact((s) => planEnqueue(s, [item(1), item(2)], 1_000));
+    await writer.transact((s) => planEnqueue(s, [item(3), item(4)], 1_400));
+    // a1 and a2 leave (enqueued 500 ms before, over 300); a3 has no fingerprint.
+    await writer.transact((s) => planRemove(s, { processedOnly: false, olderThanMs: 300 }, 1_500));
+    await writer.close();
+    // After the checkpoint: another writer's sessions (their payloads are read) and this one's.
+    const other = tracked({ path, now: () => 3_000, checkpointBytes: Infinity });
+    await other.transact((s) => planEnqueue(s, [{ id: "b1", payload: withPrint(9) }], 3_000));
+    await other.close();
+    const reader = tracked({ path, checkpointBytes: Infinity });
+    const mine = tracked({ path, now: () => 4_000 });
+    await mine.transact((s) => planEnqueue(s, [{ id: "c1", payload: withPrint(11) }], 4_000));
+    const expected = [
+      ["a4", print(4)],
+      ["b1", print(9)],
+      ["c1", print(11)],
+    ];
+    expect(await mine.fingerprints()).toEqual(expected);
+    expect(await reader.fingerprints()).toEqual(expected);
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * Replay fingerprints by slot, packed (issue 10/13): 64 bytes each in one growable buffer, slots
+ * in increasing order, so a set costs 68 bytes a fingerprint and no object per session. Slots
+ * must be added in increasing order (new sessions get increasing slots).
+ */
+export interface PrintSet {
+  readonly size: number;
+  add(slot: number, fp: Int8Array): void;
+  get(slot: number): Int8Array | undefined;
+  entries(): IterableIterator<[number, Int8Array]>;
+}
+
+export const PRINT_BYTES = 64;
+
+export function createPrintSet(from?: { slots: Uint32Array; bytes: Uint8Array }): PrintSet {
+  let slots = from ? Uint32Array.from(from.slots) : new Uint32Array(256);
+  let bytes = from
+    ? Int8Array.from(new Int8Array(from.bytes.buffer, from.bytes.byteOffset, from.bytes.length))
+    : new Int8Array(256 * PRINT_BYTES);
+  let size = from ? from.slots.length : 0;
+  const at = (i: number) => bytes.subarray(i * PRINT_BYTES, (i + 1) * PRINT_BYTES);
+  function indexOf(slot: number): number {
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (slots[mid]! < slot) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < size && slots[lo] === slot ? lo : -1;
+  }
+  return {
+    get size() {
+      return size;
+    },
+    add(slot, fp) {
+      if (size > 0 && slot <= slots[size - 1]!) throw new Error("print set: slots must increase");
+      if (size === slots.length) {
+        const s = new Uint32Array(size * 2);
+        s.set(slots);
+        slots = s;
+        const b = new Int8Array(size * 2 * PRINT_BYTES);
+        b.set(bytes);
+        bytes = b;
+      }
+      slots[size] = slot;
+      bytes.set(fp, size * PRINT_BYTES);
+      size++;
+    },
+    get(slot) {
+      const i = indexOf(slot);
+      return i < 0 ? undefined : at(i);
+    },
+    *entries() {
+      for (let i = 0; i < size; i++) yield [slots[i]!, at(i)];
+    },
+  };
+}
+
+/** The slots and bytes of `set`'s entries that `keep` accepts, for a checkpoint section. */
+export function packPrints(
+  entries: Iterable<[number, Int8Array]>,
+  keep: (slot: number) => boolean,
+): { slots: Uint32Array; bytes: Buffer } {
+  const slots: number[] = [];
+  const parts: Int8Array[] = [];
+  for (const [slot, fp] of entries) {
+    if (!keep(slot)) continue;
+    slots.push(slot);
+    parts.push(fp);
+  }
+  const bytes = Buffer.alloc(parts.length * PRINT_BYTES);
+  parts.forEach((fp, i) =>
+    bytes.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), i * PRINT_BYTES),
+  );
+  return { slots: Uint32Array.from(slots), bytes };
+}
