@@ -10,7 +10,7 @@ import { parseSession, sessionIdHint } from "../telemetry/schema.js";
 
 /** One input record made ready to queue, or the one message that rejects it. */
 export type Prepared =
-  | { line: number; id: string; payload: SessionPayload }
+  | { line: number; id: string; payload: SessionPayload; text?: string }
   | { line: number; rejection: string };
 
 export interface PrepareOptions {

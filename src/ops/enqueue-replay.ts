@@ -38,6 +38,7 @@ export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
         const earlier = idx.matchThenAdd(item.id, fp);
         if (earlier !== undefined) {
           item.payload.replayOf = earlier;
+          delete item.text; // serialised before the mark: serialise again
           item.payload.provisional = replayVerdict(item.payload.provisional, earlier, thresholds);
         }
       }

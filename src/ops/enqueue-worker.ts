@@ -6,6 +6,10 @@ import { type PrepareOptions, prepareRecord } from "./enqueue-prepare.js";
 parentPort?.on("message", (msg: { seq: number; records: RawText[]; options: PrepareOptions }) => {
   parentPort?.postMessage({
     seq: msg.seq,
-    prepared: msg.records.map((r) => prepareRecord(r, msg.options)),
+    // Serialised here, on a worker, not on the main thread that appends (issue 10).
+    prepared: msg.records.map((r) => {
+      const p = prepareRecord(r, msg.options);
+      return "payload" in p ? { ...p, text: JSON.stringify(p.payload) } : p;
+    }),
   });
 });

@@ -189,7 +189,12 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
           opts.onRejected(`${label}${p.rejection}`, p.line);
           continue;
         }
-        chunk.push({ id: p.id, payload: p.payload, where: `${label}line ${p.line}` });
+        chunk.push({
+          id: p.id,
+          payload: p.payload,
+          ...(p.text === undefined ? {} : { text: p.text }),
+          where: `${label}line ${p.line}`,
+        });
         if (chunk.length >= chunkSize) await flush();
       }
     },

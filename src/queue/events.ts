@@ -188,14 +188,16 @@ export type QueueEvent =
 export interface OutgoingEvent {
   event: QueueEvent;
   payload?: unknown;
+  /** `payload` already serialised (issue 10: enqueue's workers do it, off the main thread). */
+  payloadText?: string;
 }
 
 const PAYLOAD_KEY = ',"x":';
 
-export function serializeEvent({ event, payload }: OutgoingEvent): string {
+export function serializeEvent({ event, payload, payloadText }: OutgoingEvent): string {
   const head = JSON.stringify(event);
   if (payload === undefined) return `${head}\n`;
-  return `${head.slice(0, -1)}${PAYLOAD_KEY}${JSON.stringify(payload)}}\n`;
+  return `${head.slice(0, -1)}${PAYLOAD_KEY}${payloadText ?? JSON.stringify(payload)}}\n`;
 }
 
 /**

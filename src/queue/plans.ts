@@ -14,6 +14,8 @@ export interface Plan<T> {
 export interface EnqueueItem {
   id: string;
   payload: SessionPayload;
+  /** JSON.stringify(payload), when already made; dropped by whoever changes `payload`. */
+  text?: string;
 }
 
 export function planEnqueue(
@@ -25,14 +27,18 @@ export function planEnqueue(
   const accepted: string[] = [];
   const duplicates: string[] = [];
   const events: OutgoingEvent[] = [];
-  for (const { id, payload } of items) {
+  for (const { id, payload, text } of items) {
     if (state.sessions.has(id) || seen.has(id)) {
       duplicates.push(id);
       continue;
     }
     seen.add(id);
     accepted.push(id);
-    events.push({ event: { t: "enqueue", at, id }, payload });
+    events.push({
+      event: { t: "enqueue", at, id },
+      payload,
+      ...(text === undefined ? {} : { payloadText: text }),
+    });
   }
   return { events, value: { accepted, duplicates } };
 }

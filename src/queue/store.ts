@@ -117,6 +117,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     size = 0;
     checkpointEnd = 0;
     ownPrints = createPrintSet();
+    ownSlots = [];
     if (fh && checkpointBytes !== Number.POSITIVE_INFINITY) await restoreCheckpoint(fh);
   }
 
@@ -152,10 +153,26 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
    * takes them from here instead of reading back the payloads just written.
    */
   let ownPrints = createPrintSet();
+  /** Slots this store appended, as [from, to) runs: their payloads need not be read back. */
+  let ownSlots: [number, number][] = [];
   function keepOwnPrint(id: string, payload: unknown) {
+    const slot = state.sessions.slotOf(id);
+    const last = ownSlots.at(-1);
+    if (last && last[1] === slot) last[1] = slot + 1;
+    else ownSlots.push([slot, slot + 1]);
     const text = (payload as SessionPayload | undefined)?.fp;
     const fp = text === undefined ? undefined : decodeFingerprint(text);
-    if (fp) ownPrints.add(state.sessions.slotOf(id), fp);
+    if (fp) ownPrints.add(slot, fp);
+  }
+  function isOwn(slot: number): boolean {
+    let lo = 0;
+    let hi = ownSlots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ownSlots[mid]![1] <= slot) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < ownSlots.length && ownSlots[lo]![0] <= slot;
   }
 
   /**
@@ -180,7 +197,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     for (let slot = 0; slot < sessions.slots; slot++) {
       if (!sessions.cols.status[slot]) continue;
       let fp = slot < priorSlots ? prior?.get(slot) : ownPrints.get(slot);
-      if (!fp && slot >= priorSlots && fh) fp = await printOfPayload(fh, slot);
+      if (!fp && slot >= priorSlots && !isOwn(slot) && fh) fp = await printOfPayload(fh, slot);
       if (fp) out.push([slot, fp]);
     }
     return out;

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { cliWorld, ROOT } from "../support/cli.js";
+import { ndjson } from "../support/sessions.js";
 
 // Issue 13, part 3, through the built binary: a human trace queued, then the same trace moved,
 // scaled and shifted in time under another id, in a later enqueue run; process fails the replay.
@@ -66,5 +68,30 @@ describe("replayed traces (built binary)", () => {
       reasons: expect.arrayContaining(["replayed-trace"]),
       replayOf: original.sessionId,
     });
+  });
+
+  it("marks a replay found in a later worker group of the same run (payloads serialised on workers)", async () => {
+    const original = JSON.parse(lines[3]!);
+    const filler = lines.slice(6, 46);
+    const bulk = ndjson(300, { points: 20 }).trim().split("\n");
+    const replay = {
+      ...original,
+      sessionId: "replay-3",
+      movements: original.movements.map((p: { x: number; y: number; timestamp: number }) => ({
+        ...p,
+        y: p.y - 30,
+        timestamp: p.timestamp + 60_000,
+      })),
+    };
+    const input = [JSON.stringify(original), ...filler, ...bulk, JSON.stringify(replay)].join("\n");
+    const w = await cliWorld();
+    expect((await w.run(["enqueue"], { input })).exitCode).toBe(0);
+    const journal = (await readFile(w.queue, "utf8")).trim().split("\n");
+    expect(journal).toHaveLength(342);
+    const line = journal.find((l) => l.includes('"id":"replay-3"'))!;
+    const payload = JSON.parse(line).x;
+    expect(payload.replayOf).toBe(original.sessionId);
+    expect(payload.provisional).toMatchObject({ decision: "fail", replayOf: original.sessionId });
+    expect(payload.features.totalMoves).toBe(original.movements.length);
   });
 });
