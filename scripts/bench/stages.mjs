@@ -2,8 +2,8 @@
 // the replay fingerprint (issue 13, part 3), and their sum (issue 10: enqueue near the floor).
 import { performance } from "node:perf_hooks";
 import { fingerprint } from "../../dist/scoring/replay-fingerprint.js";
-import { inTimeOrder } from "../../dist/telemetry/features-path.js";
 import { extractFeatures } from "../../dist/telemetry/features.js";
+import { inTimeOrder } from "../../dist/telemetry/features-path.js";
 import { parseSession } from "../../dist/telemetry/schema.js";
 import { session } from "./gen.mjs";
 
