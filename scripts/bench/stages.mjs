@@ -1,6 +1,9 @@
-// Where enqueue's CPU goes per session: JSON.parse (the floor), parseSession, extractFeatures.
+// Where enqueue's CPU goes per session: JSON.parse (the floor), parseSession, extractFeatures and
+// the replay fingerprint (issue 13, part 3), and their sum (issue 10: enqueue near the floor).
 import { performance } from "node:perf_hooks";
+import { fingerprint } from "../../dist/scoring/replay-fingerprint.js";
 import { extractFeatures } from "../../dist/telemetry/features.js";
+import { inTimeOrder } from "../../dist/telemetry/features-path.js";
 import { parseSession } from "../../dist/telemetry/schema.js";
 import { session } from "./gen.mjs";
 
@@ -21,12 +24,16 @@ export function benchStages({ sessions = 2000, points = 300 } = {}) {
   const values = texts.map((t) => JSON.parse(t));
   const parsed = values.map((v) => parseSession(v).session);
   const parse = time(each(texts, JSON.parse));
+  const validate = time(each(values, parseSession));
   const features = time(each(parsed, extractFeatures));
+  const fp = time(each(parsed, (s) => fingerprint(inTimeOrder(s.movements))));
   const ratio = features / parse;
   return {
     "JSON.parse µs/session": parse.toFixed(1),
-    "parseSession µs/session": time(each(values, parseSession)).toFixed(1),
+    "parseSession µs/session": validate.toFixed(1),
     "extractFeatures µs/session": features.toFixed(1),
+    "fingerprint µs/session": fp.toFixed(1),
+    "sum µs/session": (parse + validate + features + fp).toFixed(1),
     "extractFeatures/JSON.parse": ratio.toFixed(2),
     // Issue 10: extractFeatures at most half of JSON.parse of the same session.
     "target ≤ 0.5x": ratio <= FEATURES_TARGET ? "met" : "NOT met",

@@ -1,3 +1,4 @@
+import { hypot } from "../telemetry/hypot.js";
 import { seededRandom } from "./random.js";
 
 /**
@@ -46,7 +47,7 @@ function turning(v: Float64Array): number {
   for (let k = 1; k < FP_POINTS; k++) {
     const dx = v[2 * k]! - v[2 * k - 2]!;
     const dy = v[2 * k + 1]! - v[2 * k - 1]!;
-    if (Math.hypot(dx, dy) < 0.05) continue;
+    if (hypot(dx, dy) < 0.05) continue; // issue 10: Math.hypot's bits without the runtime call
     if (px !== 0 || py !== 0) sum += Math.abs(Math.atan2(px * dy - py * dx, px * dx + py * dy));
     px = dx;
     py = dy;
@@ -77,7 +78,11 @@ export function fingerprint(moves: readonly Move[]): Int8Array | undefined {
     v[2 * k + 1] = (v[2 * k + 1]! - cy) / radius;
   }
   if (turning(v) < MIN_TURNING) return undefined;
-  return Int8Array.from(v, (x) => Math.max(-127, Math.min(127, Math.round(x * QUANT))));
+  // Issue 10: a loop, not Int8Array.from with a callback per value (the same values).
+  const fp = new Int8Array(2 * FP_POINTS);
+  for (let i = 0; i < fp.length; i++)
+    fp[i] = Math.max(-127, Math.min(127, Math.round(v[i]! * QUANT)));
+  return fp;
 }
 
 /** Sample points left out of the distance: a re-sampled sharp turn may move one or two a lot. */

@@ -1,7 +1,8 @@
 import type { Point } from "./features-path.js";
-import { moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { hypot } from "./hypot.js";
+import { type PointColumns, pointColumns } from "./point-columns.js";
 import { push, series, sized } from "./series.js";
 
 /**
@@ -38,9 +39,10 @@ const absTurns = series();
 const p90Scratch = series();
 
 /** One stroke sampled at GRID_MS by linear interpolation; pointer only advances, so linear. */
-function sampleStroke(points: readonly Point[], from: number, to: number): void {
-  const t0 = points[from]!.timestamp;
-  const end = points[to]!.timestamp;
+function sampleStroke(c: PointColumns, from: number, to: number): void {
+  const { x: px, y: py, t: pt } = c;
+  const t0 = pt[from]!;
+  const end = pt[to]!;
   let j = from;
   let hasPrev = false;
   let prevX = 0;
@@ -52,13 +54,12 @@ function sampleStroke(points: readonly Point[], from: number, to: number): void 
   speeds.n = 0;
   for (let t = t0; t <= end; t += GRID_MS) {
     // Stryker disable next-line EqualityOperator: at a point's own time, f = 1 from the previous point lands on it
-    while (j < to && points[j + 1]!.timestamp <= t) j++;
-    const a = points[j]!;
-    const b = points[Math.min(j + 1, to)]!;
-    const span = b.timestamp - a.timestamp;
-    const f = span > 0 ? (t - a.timestamp) / span : 0;
-    const x = a.x + (b.x - a.x) * f;
-    const y = a.y + (b.y - a.y) * f;
+    while (j < to && pt[j + 1]! <= t) j++;
+    const b = Math.min(j + 1, to);
+    const span = pt[b]! - pt[j]!;
+    const f = span > 0 ? (t - pt[j]!) / span : 0;
+    const x = px[j]! + (px[b]! - px[j]!) * f;
+    const y = py[j]! + (py[b]! - py[j]!) * f;
     if (hasPrev) {
       const dx = x - prevX;
       const dy = y - prevY;
@@ -100,16 +101,16 @@ function normaliseStroke(speeds: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) if (speeds[i]! >= MOVING_PX) push(grid.speeds, speeds[i]! / mean);
 }
 
-function toGrid(points: readonly Point[]): void {
+function toGrid(c: PointColumns): void {
   grid.speeds.n = 0;
   grid.turns.n = 0;
   grid.speedJerks.n = 0;
   let start = 0;
-  for (let i = 1; i <= points.length; i++) {
-    const last = i === points.length;
-    if (last || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
+  for (let i = 1; i <= c.n; i++) {
+    const last = i === c.n;
+    if (last || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke samples one grid point and adds nothing
-      if (i - 1 > start) sampleStroke(points, start, i - 1);
+      if (i - 1 > start) sampleStroke(c, start, i - 1);
       start = i;
     }
   }
@@ -124,7 +125,15 @@ export function extraFeaturesWith(
   points: readonly Point[],
   timing: StrokeTiming,
 ): Record<ExtraFeatureName, number> {
-  toGrid(points);
+  return extraFeaturesOf(pointColumns(points), timing);
+}
+
+/** extraFeaturesWith on the path's columns (issue 10: see point-columns.ts). */
+export function extraFeaturesOf(
+  c: PointColumns,
+  timing: StrokeTiming,
+): Record<ExtraFeatureName, number> {
+  toGrid(c);
   const speeds = grid.speeds.data;
   const nSpeeds = grid.speeds.n;
   const turns = grid.turns.data;
@@ -135,7 +144,7 @@ export function extraFeaturesWith(
   const [speed, turn, speedJerk] = moments3(speeds, nSpeeds, abs, nTurns, jerks.data, jerks.n);
   const sorted = sized(p90Scratch, nTurns);
   sorted.set(abs.subarray(0, nTurns));
-  const turnP90 = percentileInPlace(sorted, nTurns, 90);
+  const turnP90 = onePercentileInPlace(sorted, nTurns, 90);
   let straight = 0;
   let flips = 0;
   for (let i = 0; i < nTurns; i++) {

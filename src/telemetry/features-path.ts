@@ -1,5 +1,6 @@
 import { STROKE_GAP_MS } from "./features-timing.js";
 import { hypot } from "./hypot.js";
+import { type PointColumns, pointColumns } from "./point-columns.js";
 import { series, sized } from "./series.js";
 
 /** Per-step kinematics of a pointer path, the raw material of the PlayProof feature columns. */
@@ -120,27 +121,15 @@ function absInPlace(values: Float64Array, n: number): void {
 
 /** Steps, kinematics and turns of a time-ordered path, in the shared scratch buffers. */
 export function measurePath(points: readonly Point[]): PathScratch {
-  const n = Math.max(0, points.length - 1);
-  const dts = sized(buffers.dts, n);
-  const lengths = sized(buffers.lengths, n);
+  return measureColumns(pointColumns(points));
+}
+
+/** measurePath on the path's columns (issue 10: see point-columns.ts). */
+export function measureColumns(c: PointColumns): PathScratch {
+  const n = Math.max(0, c.n - 1);
   const speeds = sized(buffers.speeds, n);
   const speedTimes = sized(buffers.speedTimes, n);
-  const strokeDts = sized(buffers.strokeDts, n);
-  let ns = 0;
-  let nIn = 0;
-  for (let i = 0; i < n; i++) {
-    const a = points[i]!;
-    const b = points[i + 1]!;
-    const dt = b.timestamp - a.timestamp;
-    const length = distance(a, b);
-    dts[i] = dt;
-    lengths[i] = length;
-    if (dt > 0 && dt <= STROKE_GAP_MS) strokeDts[nIn++] = dt;
-    if (dt > 0) {
-      speeds[ns] = (length / dt) * 1000;
-      speedTimes[ns++] = (a.timestamp + b.timestamp) / 2;
-    }
-  }
+  const ns = stepsInto(c, speeds, speedTimes);
   const accels = sized(buffers.accels, n);
   const accelTimes = sized(buffers.accelTimes, n);
   const na = derive(speeds, speedTimes, ns, accels, accelTimes);
@@ -149,19 +138,58 @@ export function measurePath(points: readonly Point[]): PathScratch {
   absInPlace(accels, na);
   absInPlace(jerks, nj);
   scratch.steps = n;
-  scratch.dts = dts;
-  scratch.lengths = lengths;
   scratch.speeds = speeds;
   scratch.nSpeeds = ns;
   scratch.accels = accels;
   scratch.nAccels = na;
   scratch.jerks = jerks;
   scratch.nJerks = nj;
-  scratch.turns = sized(buffers.turns, n);
-  scratch.nTurns = turnsInto(points, scratch.turns);
+  return scratch;
+}
+
+/**
+ * One walk over the steps (issue 10: the turns had a walk of their own): dts, lengths, in-stroke
+ * dts and turns into the scratch, speeds and their times into the arrays given; returns how many
+ * speeds. A turn is measured between consecutive non-zero steps, as turnsInto does.
+ */
+function stepsInto(c: PointColumns, speeds: Float64Array, speedTimes: Float64Array): number {
+  const n = Math.max(0, c.n - 1);
+  const dts = sized(buffers.dts, n);
+  const lengths = sized(buffers.lengths, n);
+  const strokeDts = sized(buffers.strokeDts, n);
+  const turns = sized(buffers.turns, n);
+  const { x, y, t } = c;
+  let ns = 0;
+  let nIn = 0;
+  let nt = 0;
+  let prevX = 0;
+  let prevY = 0;
+  let hasPrev = false;
+  for (let i = 0; i < n; i++) {
+    const dt = t[i + 1]! - t[i]!;
+    const dx = x[i + 1]! - x[i]!;
+    const dy = y[i + 1]! - y[i]!;
+    const length = hypot(dx, dy);
+    dts[i] = dt;
+    lengths[i] = length;
+    if (dt > 0 && dt <= STROKE_GAP_MS) strokeDts[nIn++] = dt;
+    if (dt > 0) {
+      speeds[ns] = (length / dt) * 1000;
+      speedTimes[ns++] = (t[i]! + t[i + 1]!) / 2;
+    }
+    if (dx === 0 && dy === 0) continue;
+    if (hasPrev) turns[nt++] = Math.atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
+    prevX = dx;
+    prevY = dy;
+    hasPrev = true;
+  }
+  scratch.dts = dts;
+  scratch.lengths = lengths;
   scratch.strokeDts = strokeDts;
   scratch.nStrokeDts = nIn;
-  return scratch;
+  scratch.turns = turns;
+  scratch.nTurns = nt;
+  return ns;
 }
 
 export function pathSteps(points: readonly Point[]): PathSteps {

@@ -1,8 +1,9 @@
 import type { Point } from "./features-path.js";
-import { moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+import { moments, moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { hypot } from "./hypot.js";
-import { push, type Series, series, sized } from "./series.js";
+import { type PointColumns, pointColumns } from "./point-columns.js";
+import { push, reserve, type Series, series, sized } from "./series.js";
 
 /**
  * Shape features for the bots of issue 13, part 2: tweened Bézier moves, WindMouse physics,
@@ -72,11 +73,11 @@ const strokeEnds = series();
 const scratch = series();
 
 /** Start and end index of every stroke (pairs in strokeEnds). */
-function strokes(points: readonly Point[]): void {
+function strokes(c: PointColumns): void {
   strokeEnds.n = 0;
   let start = 0;
-  for (let i = 1; i <= points.length; i++) {
-    if (i === points.length || points[i]!.timestamp - points[i - 1]!.timestamp > STROKE_GAP_MS) {
+  for (let i = 1; i <= c.n; i++) {
+    if (i === c.n || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
       if (i - 1 > start) {
         push(strokeEnds, start);
@@ -88,21 +89,33 @@ function strokes(points: readonly Point[]): void {
 }
 
 /** Positions every `ms` along points[from..to], linearly interpolated, into gx and gy. */
-function onGrid(points: readonly Point[], from: number, to: number, ms: number): number {
-  gx.n = 0;
-  gy.n = 0;
-  const end = points[to]!.timestamp;
+function onGrid(c: PointColumns, from: number, to: number, ms: number): number {
+  const { x, y, t: pt } = c;
+  const end = pt[to]!;
+  const start = pt[from]!;
+  // Issue 10: room for every grid point up front (the loop below makes at most this many).
+  const room = Math.floor((end - start) / ms) + 2;
+  let ox = sized(gx, room);
+  let oy = sized(gy, room);
+  let n = 0;
   let j = from;
-  for (let t = points[from]!.timestamp; t <= end; t += ms) {
-    while (j < to && points[j + 1]!.timestamp <= t) j++;
-    const a = points[j]!;
-    const b = points[Math.min(j + 1, to)]!;
-    const span = b.timestamp - a.timestamp;
-    const f = span > 0 ? (t - a.timestamp) / span : 0;
-    push(gx, a.x + (b.x - a.x) * f);
-    push(gy, a.y + (b.y - a.y) * f);
+  for (let t = start; t <= end; t += ms) {
+    if (n === ox.length) {
+      // Not reached unless rounding in t += ms adds a step: grow keeping what is written.
+      gx.n = gy.n = n;
+      ox = reserve(gx, 2 * n);
+      oy = reserve(gy, 2 * n);
+    }
+    while (j < to && pt[j + 1]! <= t) j++;
+    const b = Math.min(j + 1, to);
+    const span = pt[b]! - pt[j]!;
+    const f = span > 0 ? (t - pt[j]!) / span : 0;
+    ox[n] = x[j]! + (x[b]! - x[j]!) * f;
+    oy[n++] = y[j]! + (y[b]! - y[j]!) * f;
   }
-  return gx.n;
+  gx.n = n;
+  gy.n = n;
+  return n;
 }
 
 /** Turns (only where `withTurns`) and residuals of the grid in gx, gy. */
@@ -171,10 +184,10 @@ function addSubmovement(speeds: Float64Array, a: number, len: number, acc: GridS
 }
 
 /** The coarse grid needs no turns (only residuals and sub-movements are read from it). */
-function gridShape(points: readonly Point[], ms: number, acc: GridShape, withTurns: boolean) {
+function gridShape(c: PointColumns, ms: number, acc: GridShape, withTurns: boolean) {
   for (const s of Object.values(acc) as Series[]) s.n = 0;
   for (let p = 0; p < strokeEnds.n; p += 2) {
-    const n = onGrid(points, strokeEnds.data[p]!, strokeEnds.data[p + 1]!, ms);
+    const n = onGrid(c, strokeEnds.data[p]!, strokeEnds.data[p + 1]!, ms);
     const speeds = sized(gridSpeeds, Math.max(0, n - 1));
     for (let i = 1; i < n; i++) {
       speeds[i - 1] = hypot(gx.data[i]! - gx.data[i - 1]!, gy.data[i]! - gy.data[i - 1]!);
@@ -195,16 +208,14 @@ function timing({ dts, n, median, moments: m }: StrokeTiming): {
 }
 
 /** Steps of length in (0, MICRO_PX); `lengths` are the steps' Math.hypot, when known. */
-function microShare(points: readonly Point[], lengths?: Float64Array): number {
+function microShare(c: PointColumns, lengths?: Float64Array): number {
   let small = 0;
-  for (let i = 1; i < points.length; i++) {
+  for (let i = 1; i < c.n; i++) {
     const len =
-      lengths !== undefined
-        ? lengths[i - 1]!
-        : hypot(points[i]!.x - points[i - 1]!.x, points[i]!.y - points[i - 1]!.y);
+      lengths !== undefined ? lengths[i - 1]! : hypot(c.x[i]! - c.x[i - 1]!, c.y[i]! - c.y[i - 1]!);
     if (len > 0 && len < MICRO_PX) small++;
   }
-  return safeRatio(small, points.length - 1);
+  return safeRatio(small, c.n - 1);
 }
 
 const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.data, c.n] as const;
@@ -213,7 +224,7 @@ const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.d
 function medianOf(values: Float64Array, n: number): number {
   const copy = sized(scratch, n);
   copy.set(values.subarray(0, n));
-  return percentileInPlace(copy, n, 50);
+  return onePercentileInPlace(copy, n, 50);
 }
 
 export function shapeFeatures(points: readonly Point[]): Record<ShapeFeatureName, number> {
@@ -229,9 +240,18 @@ export function shapeFeaturesWith(
   inStroke: StrokeTiming,
   lengths?: Float64Array,
 ): Record<ShapeFeatureName, number> {
-  strokes(points);
-  gridShape(points, 50, fineShape, true);
-  gridShape(points, 100, coarseShape, false);
+  return shapeFeaturesOf(pointColumns(points), inStroke, lengths);
+}
+
+/** shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts). */
+export function shapeFeaturesOf(
+  c: PointColumns,
+  inStroke: StrokeTiming,
+  lengths?: Float64Array,
+): Record<ShapeFeatureName, number> {
+  strokes(c);
+  gridShape(c, 50, fineShape, true);
+  gridShape(c, 100, coarseShape, false);
   const fine = fineShape;
   const coarse = coarseShape;
   const t = timing(inStroke);
@@ -257,6 +277,6 @@ export function shapeFeaturesWith(
     coarsePeakPosStd: moments(coarse.peakPos.data, coarse.peakPos.n).std,
     dtCv: t.dtCv,
     dtOutShare: t.dtOutShare,
-    microShare: microShare(points, lengths),
+    microShare: microShare(c, lengths),
   };
 }

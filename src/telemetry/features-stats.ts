@@ -90,12 +90,13 @@ function finish(n: number, mean: number, m2: number, max: number): Moments {
 }
 
 /**
- * k-th smallest value (0-based) by quickselect on a scratch copy: expected linear time, where a
+ * k-th smallest value (0-based) among a[lo..hi] by quickselect: expected linear time, where a
  * full sort would be n log n. Median-of-three pivots keep sorted and reversed inputs linear.
+ * Leaves a[lo..k-1] <= a[k] <= a[k+1..hi] (both loops exit with the range partitioned around k).
  */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
+function select(a: Float64Array, from: number, to: number, k: number): number {
+  let lo = from;
+  let hi = to;
   // Stryker disable next-line EqualityOperator: a one-element range partitions onto itself and returns a[k] all the same
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
@@ -125,6 +126,22 @@ function select(a: Float64Array, n: number, k: number): number {
   return a[k]!;
 }
 
+/** Smallest of a[from..to) (the values are numbers, none NaN: see unordered). */
+function minOf(a: Float64Array, from: number, to: number): number {
+  let m = a[from]!;
+  for (let i = from + 1; i < to; i++) if (a[i]! < m) m = a[i]!;
+  return m;
+}
+
+/** NaN has no order, and -0 and +0 compare equal: which one a selection returns depends on it. */
+function unordered(a: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    if (Number.isNaN(v) || Object.is(v, -0)) return true;
+  }
+  return false;
+}
+
 /** Percentiles (0..100) with linear interpolation between ranks, as numpy's default. */
 export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
   const n = values.length;
@@ -142,10 +159,47 @@ export function percentileInPlace(scratch: Float64Array, n: number, p: number): 
   if (n === 0) return 0;
   const rank = (p / 100) * (n - 1);
   const lower = Math.floor(rank);
-  const lowValue = select(scratch, n, lower);
+  const lowValue = select(scratch, 0, n - 1, lower);
   if (rank === lower) return lowValue;
-  const highValue = select(scratch, n, lower + 1);
+  const highValue = select(scratch, 0, n - 1, lower + 1);
   return lowValue + (highValue - lowValue) * (rank - lower);
+}
+
+/**
+ * percentileInPlace(scratch, n, p) then percentileInPlace(scratch, n, q), p <= q: the same two
+ * values (order statistics do not depend on how they are found; the interpolation is the same
+ * expression), found with less work (issue 10). After selecting rank k, a[k+1..] holds the values
+ * above it, so rank k + 1 is their minimum, and q's ranks lie in that part. A NaN or a -0 among
+ * the values takes the original calls, whose result then depends on the exact swaps.
+ */
+export function twoPercentilesInPlace(
+  scratch: Float64Array,
+  n: number,
+  p: number,
+  q: number,
+): [number, number] {
+  if (n === 0) return [0, 0];
+  if (unordered(scratch, n)) {
+    return [percentileInPlace(scratch, n, p), percentileInPlace(scratch, n, q)];
+  }
+  const first = rankValue(scratch, n, 0, (p / 100) * (n - 1));
+  return [first, rankValue(scratch, n, Math.floor((p / 100) * (n - 1)), (q / 100) * (n - 1))];
+}
+
+/** percentileInPlace at `rank` for ordered values (not unordered()) partitioned at `from` (0: not at all). */
+function rankValue(a: Float64Array, n: number, from: number, rank: number): number {
+  const lower = Math.floor(rank);
+  const lowValue = select(a, from, n - 1, lower);
+  if (rank === lower) return lowValue;
+  const highValue = minOf(a, lower + 1, n);
+  return lowValue + (highValue - lowValue) * (rank - lower);
+}
+
+/** percentileInPlace with one selection (issue 10): see twoPercentilesInPlace. */
+export function onePercentileInPlace(scratch: Float64Array, n: number, p: number): number {
+  if (n === 0) return 0;
+  if (unordered(scratch, n)) return percentileInPlace(scratch, n, p);
+  return rankValue(scratch, n, 0, (p / 100) * (n - 1));
 }
 
 /** Ratio that is 0 instead of NaN/Infinity when the denominator vanishes. */

@@ -1,5 +1,5 @@
 import type { Point } from "./features-path.js";
-import { type Moments, moments, percentileInPlace } from "./features-stats.js";
+import { type Moments, moments, onePercentileInPlace } from "./features-stats.js";
 import { series, sized } from "./series.js";
 
 /** Gaps longer than this end a stroke (features-grid.ts and features-shape.ts agree on it). */
@@ -34,5 +34,5 @@ export function strokeTiming(points: readonly Point[]): StrokeTiming {
 export function strokeTimingOf(dts: Float64Array, n: number, m: Moments): StrokeTiming {
   const copy = sized(medianScratch, n);
   copy.set(dts.subarray(0, n));
-  return { dts, n, median: percentileInPlace(copy, n, 50), moments: m };
+  return { dts, n, median: onePercentileInPlace(copy, n, 50), moments: m };
 }

@@ -1,23 +1,22 @@
-import {
-  EXTRA_FEATURE_COLUMNS,
-  type ExtraFeatureName,
-  extraFeaturesWith,
-} from "./features-grid.js";
+import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeaturesOf } from "./features-grid.js";
 import {
   distance,
   inTimeOrder,
-  measurePath,
+  measureColumns,
   type PathScratch,
   type Point,
 } from "./features-path.js";
 import { roundedRow } from "./features-row.js";
+import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeaturesOf } from "./features-shape.js";
 import {
-  SHAPE_FEATURE_COLUMNS,
-  type ShapeFeatureName,
-  shapeFeaturesWith,
-} from "./features-shape.js";
-import { type Moments, moments, moments3, percentileInPlace, safeRatio } from "./features-stats.js";
+  type Moments,
+  moments,
+  moments3,
+  safeRatio,
+  twoPercentilesInPlace,
+} from "./features-stats.js";
 import { strokeTimingOf } from "./features-timing.js";
+import { pointColumns } from "./point-columns.js";
 import { roundFeature } from "./round-feature.js";
 import { push, series, sized } from "./series.js";
 
@@ -85,12 +84,13 @@ export function featureCategories(s: SessionInput): { gameType: string; deviceTy
 export function extractFeatures(s: SessionInput): Features {
   const moves = inTimeOrder(s.movements);
   const clicks = inTimeOrder(s.clicks);
-  const path = measurePath(moves);
+  const columns = pointColumns(moves);
+  const path = measureColumns(columns);
   const stats = pathStats(path);
   const playProof = playProofFeatures(s, moves, clicks, path, stats);
   const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
-  const extra = extraFeaturesWith(moves, timing);
-  const shape = shapeFeaturesWith(moves, timing, path.lengths);
+  const extra = extraFeaturesOf(columns, timing);
+  const shape = shapeFeaturesOf(columns, timing, path.lengths);
   return roundedRow(playProof, extra, shape);
 }
 
@@ -134,11 +134,10 @@ function playProofFeatures(
   path: PathScratch,
   { speed, accel, jerk, timing, turns }: PathStats,
 ): Record<PlayProofFeatureName, number> {
-  // Issue 10: one reused copy, reordered by both selections in turn, as percentiles() does.
+  // Issue 10: one reused copy; the 95th percentile is selected in the median's upper part.
   const sorted = sized(speedScratch, path.nSpeeds);
   sorted.set(path.speeds.subarray(0, path.nSpeeds));
-  const medianSpeed = percentileInPlace(sorted, path.nSpeeds, 50);
-  const speedP95 = percentileInPlace(sorted, path.nSpeeds, 95);
+  const [medianSpeed, speedP95] = twoPercentilesInPlace(sorted, path.nSpeeds, 50, 95);
   let totalDistance = 0;
   for (let i = 0; i < path.steps; i++) totalDistance += path.lengths[i]!;
   const durationMs = s.durationMs ?? observedSpan(moves, clicks);

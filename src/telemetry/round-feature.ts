@@ -10,9 +10,28 @@
 const POW10 = Float64Array.from({ length: 23 }, (_, i) => Number(`1e${i}`)); // exact to 1e22
 const GUARD = 1e-9;
 
+/**
+ * floor(log10(a)) by comparisons with exact powers of ten from 1e-21 to 1e22 (issue 10: Math.log10
+ * is a call into the runtime). Any answer is safe: a wrong exponent puts the scaled value outside
+ * sixDigits' range, and toPrecision decides.
+ */
+function decimalExponent(a: number): number {
+  if (a >= 1 && a < POW10[22]!) {
+    let e = 0;
+    while (a >= POW10[e + 1]!) e++;
+    return e;
+  }
+  if (a < 1 && a >= 1e-21) {
+    let m = 1;
+    while (a * POW10[m]! < 1) m++;
+    return -m;
+  }
+  return Math.floor(Math.log10(a));
+}
+
 /** 6 significant digits of a finite, non-zero, non-integer |x|, or NaN when toPrecision must decide. */
 function sixDigits(a: number): number {
-  const k = 5 - Math.floor(Math.log10(a));
+  const k = 5 - decimalExponent(a);
   if (k > 22 || k < -22) return Number.NaN;
   const y = k >= 0 ? a * POW10[k]! : a / POW10[-k]!;
   if (!(y > 100_000 + GUARD && y < 999_999.5 - GUARD)) return Number.NaN;

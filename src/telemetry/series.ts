@@ -29,3 +29,13 @@ export function sized(s: Series, n: number): Float64Array {
   s.n = n;
   return s.data;
 }
+
+/** Makes room for `n` values keeping the first `s.n` (push's growth, ahead of time). */
+export function reserve(s: Series, n: number): Float64Array {
+  if (s.data.length < n) {
+    const bigger = new Float64Array(Math.max(n, 2 * s.data.length));
+    bigger.set(s.data.subarray(0, s.n));
+    s.data = bigger;
+  }
+  return s.data;
+}

@@ -1,0 +1,39 @@
+import type { Point } from "./features-path.js";
+import { type Series, series, sized } from "./series.js";
+
+/**
+ * A time-ordered path as three columns of numbers (issue 10): the extractor walks the points five
+ * or six times (steps and turns, strokes, two or three time grids), and each walk over objects
+ * loaded every coordinate through a pointer to a boxed number. Copied once, the walks read plain
+ * doubles. The same values: a Float64Array holds every JS number exactly, -0 included. Reused
+ * buffers, valid until the next call.
+ */
+export interface PointColumns {
+  x: Float64Array;
+  y: Float64Array;
+  t: Float64Array;
+  n: number;
+}
+
+const xs: Series = series();
+const ys: Series = series();
+const ts: Series = series();
+const columns: PointColumns = { x: xs.data, y: ys.data, t: ts.data, n: 0 };
+
+export function pointColumns(points: readonly Point[]): PointColumns {
+  const n = points.length;
+  const x = sized(xs, n);
+  const y = sized(ys, n);
+  const t = sized(ts, n);
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    x[i] = p.x;
+    y[i] = p.y;
+    t[i] = p.timestamp;
+  }
+  columns.x = x;
+  columns.y = y;
+  columns.t = t;
+  columns.n = n;
+  return columns;
+}
