@@ -70,8 +70,7 @@ export function packPrints(
     parts.push(fp);
   }
   const bytes = Buffer.alloc(parts.length * PRINT_BYTES);
-  parts.forEach((fp, i) =>
-    bytes.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), i * PRINT_BYTES),
-  );
+  for (const [i, fp] of parts.entries())
+    bytes.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), i * PRINT_BYTES);
   return { slots: Uint32Array.from(slots), bytes };
 }
