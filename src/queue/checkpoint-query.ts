@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import type { CheckpointReader } from "./checkpoint-read.js";
-import { columnChunk } from "./checkpoint-read.js";
+import { columnChunks } from "./checkpoint-read.js";
 import { parseHeader, type QueueEvent } from "./events.js";
 import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type JournalLine, NEWLINE, scanLines } from "./journal-file.js";
@@ -80,9 +80,10 @@ export async function summarizeFromCheckpoint(
     state.sessions.set(await reader.recordAt(slot, id, claims));
   }
   const counts = emptyCounts();
+  const chunkAt = columnChunks(reader, CHUNK_ROWS);
   for (let from = 0; from < slots; from += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, slots - from);
-    const chunk = await columnChunk(reader, from, rows);
+    const chunk = await chunkAt(from, rows);
     countRows(counts, chunk, claims, rows, now, from, touched.size > 0 ? skip : undefined);
   }
   for (const { event, offset } of tail) if (!applyEvent(state, event, offset)) state.superseded++;

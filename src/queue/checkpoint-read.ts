@@ -19,8 +19,14 @@ import { type Columns, STATUSES } from "./session-table.js";
  */
 export interface CheckpointReader {
   header: CheckpointHeader;
-  /** `count` rows of a section of `bytesPer`-byte values, from row `from`. */
-  rows(name: SectionName, from: number, count: number, bytesPer: number): Promise<Buffer>;
+  /** `count` rows of a section of `bytesPer`-byte values, from row `from` (into `into`). */
+  rows(
+    name: SectionName,
+    from: number,
+    count: number,
+    bytesPer: number,
+    into?: Uint8Array,
+  ): Promise<Uint8Array>;
   section(name: SectionName): Promise<Buffer>;
   claims(): Promise<Map<number, Claim>>;
   /** The slot holding `id`, or -1. */
@@ -91,11 +97,20 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
     if (n > 0) await fh.read(buf, 0, n, base + at + offset);
     return buf;
   }
+  async function bytesInto(name: SectionName, offset: number, into: Uint8Array) {
+    const [at, len] = header.sections[name];
+    const n = Math.max(0, Math.min(into.length, len - offset));
+    if (n > 0) await fh.read(into, 0, n, base + at + offset);
+    return into.subarray(0, n);
+  }
   const u32At = async (name: SectionName, i: number) =>
     (await bytes(name, 4 * i, 4)).readUInt32LE(0);
   const reader: CheckpointReader = {
     header,
-    rows: (name, from, count, bytesPer) => bytes(name, from * bytesPer, count * bytesPer),
+    rows: (name, from, count, bytesPer, into) =>
+      into
+        ? bytesInto(name, from * bytesPer, into.subarray(0, count * bytesPer))
+        : bytes(name, from * bytesPer, count * bytesPer),
     section: (name) => bytes(name, 0, header.sections[name][1]),
     async claims() {
       const list = JSON.parse((await reader.section("claims")).toString("utf8")) as ClaimsSection;
@@ -170,23 +185,26 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
   return reader;
 }
 
-/** Rows [from, from + count) of the columns `stats` needs, as typed arrays. */
-export async function columnChunk(
-  reader: CheckpointReader,
-  from: number,
-  count: number,
-): Promise<Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">> {
-  const typed = async <T>(name: (typeof COLUMN_NAMES)[number], make: (b: ArrayBuffer) => T) => {
-    const buf = await reader.rows(name, from, count, BYTES_PER[name]);
-    const own = new ArrayBuffer(buf.length);
-    new Uint8Array(own).set(buf);
-    return make(own);
-  };
-  return {
-    status: await typed("status", (b) => new Uint8Array(b)),
-    attempts: await typed("attempts", (b) => new Uint16Array(b)),
-    notBefore: await typed("notBefore", (b) => new Float64Array(b)),
-    enqueuedAt: await typed("enqueuedAt", (b) => new Float64Array(b)),
+type StatsColumns = Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">;
+
+/**
+ * Reads the columns `stats` needs in chunks of `rows` rows into buffers it reuses (issue 10:
+ * streaming a million rows must not leave a million rows of garbage behind either).
+ */
+export function columnChunks(reader: CheckpointReader, rows: number) {
+  const names = ["status", "attempts", "notBefore", "enqueuedAt"] as const;
+  const buffers = Object.fromEntries(
+    names.map((n) => [n, new ArrayBuffer(rows * BYTES_PER[n])]),
+  ) as Record<(typeof names)[number], ArrayBuffer>;
+  return async function chunk(from: number, count: number): Promise<StatsColumns> {
+    for (const name of names)
+      await reader.rows(name, from, count, BYTES_PER[name], new Uint8Array(buffers[name]));
+    return {
+      status: new Uint8Array(buffers.status, 0, count),
+      attempts: new Uint16Array(buffers.attempts, 0, count),
+      notBefore: new Float64Array(buffers.notBefore, 0, count),
+      enqueuedAt: new Float64Array(buffers.enqueuedAt, 0, count),
+    };
   };
 }
 

@@ -15,6 +15,7 @@ import {
   unpackTexts,
 } from "./checkpoint-format.js";
 import { emptyState, type QueueState } from "./fold.js";
+import type { PrintSet } from "./print-set.js";
 import { type Columns, createSessionTable, STATUS_CODE } from "./session-table.js";
 
 /** The checkpoint beside a queue file (issue 10): a cache, never the only copy of anything. */
@@ -77,37 +78,67 @@ const bytesOf = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: n
  * Writes the checkpoint of `state`, the fold of the journal's first `mark.end` bytes: a temp
  * file, fsynced, renamed over the old one, so a reader sees a whole checkpoint or the old one.
  */
+/** One section to write: its length up front (the header comes first), its bytes on demand. */
+type Section = [SectionName, number, () => Iterable<Uint8Array>];
+
+const ID_CHUNK = 16_384;
+
+/** The ids as UTF-8, a chunk of ids at a time (a million ids are never one string). */
+function* idChunks(state: QueueState): Iterable<Uint8Array> {
+  const t = state.sessions;
+  for (let from = 0; from < t.slots; from += ID_CHUNK) {
+    const part: string[] = [];
+    for (let slot = from; slot < Math.min(t.slots, from + ID_CHUNK); slot++)
+      part.push(t.idAt(slot));
+    yield Buffer.from(part.join(""), "utf8");
+  }
+}
+
+/**
+ * Writes the checkpoint of `state`, the fold of the journal's first `mark.end` bytes: a temp
+ * file, fsynced, renamed over the old one, so a reader sees a whole checkpoint or the old one.
+ * Sections are produced one after another (issue 10: at a million sessions, building them all
+ * first doubled a writer's peak memory).
+ */
 export async function writeCheckpoint(
   file: string,
   state: QueueState,
   mark: JournalMark,
   /** Replay fingerprints of live sessions (issue 13: enqueue's index reads them from here). */
-  prints: { slots: Uint32Array; bytes: Buffer },
+  prints: PrintSet,
 ): Promise<void> {
   assertLittleEndian();
   const t = state.sessions;
   const n = t.slots;
-  const ids = packTexts(Array.from({ length: n }, (_, slot) => t.idAt(slot)));
-  const errorSlots = [...t.errors.keys()].sort((a, b) => a - b);
-  const errors = packTexts(errorSlots.map((slot) => t.errors.get(slot)!));
-  const claims: ClaimsSection = [...t.claims];
-  const parts: [SectionName, Buffer][] = [
-    ...COLUMN_NAMES.map((c): [SectionName, Buffer] => [c, bytesOf(t.cols[c].subarray(0, n))]),
-    ["idBytes", ids.bytes],
-    ["idEnds", bytesOf(ids.ends)],
-    ["byHash", bytesOf(sortedByHash(state))],
-    ["claims", Buffer.from(JSON.stringify(claims))],
-    ["errSlots", bytesOf(Uint32Array.from(errorSlots))],
-    ["errEnds", bytesOf(errors.ends)],
-    ["errBytes", errors.bytes],
-    ["fpSlots", bytesOf(prints.slots)],
-    ["fpBytes", prints.bytes],
+  const idEnds = new Uint32Array(n);
+  for (let slot = 0, at = 0; slot < n; slot++) idEnds[slot] = at += Buffer.byteLength(t.idAt(slot));
+  const errorSlots = Uint32Array.from([...t.errors.keys()].sort((a, b) => a - b));
+  const errors = packTexts(Array.from(errorSlots, (slot) => t.errors.get(slot)!));
+  const claims = Buffer.from(JSON.stringify([...t.claims] satisfies ClaimsSection));
+  const fp = prints.raw();
+  const one = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => () => [
+    bytesOf(a),
   ];
-  const sections = {} as CheckpointHeader["sections"];
+  const sections: Section[] = [
+    ...COLUMN_NAMES.map((c): Section => {
+      const col = t.cols[c].subarray(0, n);
+      return [c, col.byteLength, one(col)];
+    }),
+    ["idBytes", n > 0 ? idEnds[n - 1]! : 0, () => idChunks(state)],
+    ["idEnds", idEnds.byteLength, one(idEnds)],
+    ["byHash", 8 * t.size, () => [bytesOf(sortedByHash(state))]],
+    ["claims", claims.length, () => [claims]],
+    ["errSlots", errorSlots.byteLength, one(errorSlots)],
+    ["errEnds", errors.ends.byteLength, one(errors.ends)],
+    ["errBytes", errors.bytes.length, () => [errors.bytes]],
+    ["fpSlots", fp.slots.byteLength, one(fp.slots)],
+    ["fpBytes", fp.bytes.byteLength, one(fp.bytes)],
+  ];
+  const ranges = {} as CheckpointHeader["sections"];
   let offset = 0;
-  for (const [name, buf] of parts) {
-    sections[name] = [offset, buf.length];
-    offset += buf.length;
+  for (const [name, length] of sections) {
+    ranges[name] = [offset, length];
+    offset += length;
   }
   const header: CheckpointHeader = {
     journal: mark,
@@ -120,13 +151,22 @@ export async function writeCheckpoint(
     ...(state.lastSuccess ? { lastSuccess: state.lastSuccess } : {}),
     watchers: [...state.watchers.values()],
     ...(state.archive ? { archive: state.archive } : {}),
-    sections,
+    sections: ranges,
   };
   const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`);
   const tmp = `${file}.tmp-${process.pid}`;
   const fh = await open(tmp, "w", 0o600);
   try {
-    await fh.writev([head, ...parts.map(([, b]) => b)]);
+    await fh.write(head);
+    for (const [name, length, produce] of sections) {
+      let written = 0;
+      for (const part of produce()) {
+        await fh.write(part);
+        written += part.byteLength;
+      }
+      if (written !== length)
+        throw new Error(`checkpoint section ${name}: ${written} of ${length} bytes`);
+    }
     await fh.sync();
   } catch (err) {
     await fh.close();

@@ -8,6 +8,8 @@ export interface PrintSet {
   add(slot: number, fp: Int8Array): void;
   get(slot: number): Int8Array | undefined;
   entries(): IterableIterator<[number, Int8Array]>;
+  /** The packed slots and bytes (views, not copies), for a checkpoint section. */
+  raw(): { slots: Uint32Array; bytes: Int8Array };
 }
 
 export const PRINT_BYTES = 64;
@@ -54,23 +56,6 @@ export function createPrintSet(from?: { slots: Uint32Array; bytes: Uint8Array })
     *entries() {
       for (let i = 0; i < size; i++) yield [slots[i]!, at(i)];
     },
+    raw: () => ({ slots: slots.subarray(0, size), bytes: bytes.subarray(0, size * PRINT_BYTES) }),
   };
-}
-
-/** The slots and bytes of `set`'s entries that `keep` accepts, for a checkpoint section. */
-export function packPrints(
-  entries: Iterable<[number, Int8Array]>,
-  keep: (slot: number) => boolean,
-): { slots: Uint32Array; bytes: Buffer } {
-  const slots: number[] = [];
-  const parts: Int8Array[] = [];
-  for (const [slot, fp] of entries) {
-    if (!keep(slot)) continue;
-    slots.push(slot);
-    parts.push(fp);
-  }
-  const bytes = Buffer.alloc(parts.length * PRINT_BYTES);
-  for (const [i, fp] of parts.entries())
-    bytes.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), i * PRINT_BYTES);
-  return { slots: Uint32Array.from(slots), bytes };
 }

@@ -24,7 +24,7 @@ import {
   truncateDurably,
 } from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
-import { createPrintSet, type PrintSet, packPrints } from "./print-set.js";
+import { createPrintSet, type PrintSet } from "./print-set.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 import { resolveQueuePath } from "./real-path.js";
 import { type QueueSummary, summarize } from "./summary.js";
@@ -139,8 +139,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     if (!fh || end - checkpointEnd < minTail || end === 0 || state.corrupt.length > 0) return;
     try {
       const at = end;
-      const { sessions } = state;
-      const prints = packPrints(await livePrints(), (slot) => sessions.cols.status[slot] !== 0);
+      const prints = await livePrints();
       await writeCheckpoint(checkpointPath(file), state, await journalMark(fh, ino, at), prints);
       checkpointEnd = at;
     } catch {
@@ -180,7 +179,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
    * has one, the sessions this store appended, and the payloads of the rest (the tail others
    * appended), so enqueue no longer reads every queued payload to build its replay index.
    */
-  async function livePrints(): Promise<[number, Int8Array][]> {
+  async function livePrints(): Promise<PrintSet> {
     const { sessions } = state;
     let prior: PrintSet | undefined;
     let priorSlots = 0;
@@ -193,12 +192,12 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         await reader.close();
       }
     }
-    const out: [number, Int8Array][] = [];
+    const out = createPrintSet();
     for (let slot = 0; slot < sessions.slots; slot++) {
       if (!sessions.cols.status[slot]) continue;
       let fp = slot < priorSlots ? prior?.get(slot) : ownPrints.get(slot);
       if (!fp && slot >= priorSlots && !isOwn(slot) && fh) fp = await printOfPayload(fh, slot);
-      if (fp) out.push([slot, fp]);
+      if (fp) out.add(slot, fp);
     }
     return out;
   }
@@ -431,7 +430,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     fingerprints: () =>
       exclusive(async () => {
         await refresh();
-        return (await livePrints()).map(([slot, fp]) => [state.sessions.idAt(slot), fp]);
+        const prints = await livePrints();
+        return [...prints.entries()].map(([slot, fp]) => [state.sessions.idAt(slot), fp]);
       }),
     readArchive: async function* () {
       yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));

@@ -41,37 +41,57 @@ type Row = Record<PlayProofFeatureName, number>;
 
 const dist = (a: Move, b: Move) => Math.sqrt((b.x - a.x) ** 2 + (b.y - a.y) ** 2);
 
-function mean(v: readonly number[]): number {
+/**
+ * Issue 10: scratch series reused from session to session (extraction is synchronous, never
+ * re-entered), instead of arrays grown by push per session. The arithmetic, and its order, is
+ * PlayProof's, so every value keeps its bits (test/scoring/golden.test.ts pins them).
+ */
+let scratch = new Float64Array(0);
+const SERIES = 6; // step lengths, dts, speeds, accels, jerks, sorted speeds
+function series(n: number): Float64Array[] {
+  if (scratch.length < SERIES * n) scratch = new Float64Array(SERIES * Math.max(n, 512));
+  const size = scratch.length / SERIES;
+  return Array.from({ length: SERIES }, (_, k) => scratch.subarray(k * size, (k + 1) * size));
+}
+
+function mean(v: Float64Array, n: number): number {
   // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
-  if (v.length === 0) return 0;
+  if (n === 0) return 0;
   let sum = 0;
-  for (const x of v) sum += x;
-  return sum / v.length;
+  for (let i = 0; i < n; i++) sum += v[i]!;
+  return sum / n;
 }
 
-function std(v: readonly number[]): number {
-  if (v.length < 2) return 0;
-  const m = mean(v);
+function std(v: Float64Array, n: number): number {
+  if (n < 2) return 0;
+  const m = mean(v, n);
   let sum = 0;
-  for (const x of v) sum += (x - m) ** 2;
-  return Math.sqrt(sum / v.length);
+  for (let i = 0; i < n; i++) sum += (v[i]! - m) ** 2;
+  return Math.sqrt(sum / n);
 }
 
-function max(v: readonly number[]): number {
+function max(v: Float64Array, n: number): number {
   // Stryker disable next-line ConditionalExpression: speeds and accelerations are never negative, so starting at 0 is the same
-  let out = v.length > 0 ? v[0]! : 0;
+  let out = n > 0 ? v[0]! : 0;
   // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
-  for (const x of v) if (x > out) out = x;
+  for (let i = 1; i < n; i++) if (v[i]! > out) out = v[i]!;
   return out;
 }
 
 /** Median (mean of the middle two for an even count) and linearly interpolated percentile. */
-function orderStats(v: readonly number[], p: number): { median: number; percentile: number } {
-  if (v.length === 0) return { median: 0, percentile: 0 };
-  const s = Float64Array.from(v).sort();
-  const mid = s.length >> 1;
-  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  const rank = (p / 100) * (s.length - 1);
+function orderStats(
+  v: Float64Array,
+  n: number,
+  sorted: Float64Array,
+  p: number,
+): { median: number; percentile: number } {
+  if (n === 0) return { median: 0, percentile: 0 };
+  const s = sorted.subarray(0, n);
+  s.set(v.subarray(0, n));
+  s.sort();
+  const mid = n >> 1;
+  const median = n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const rank = (p / 100) * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
   // Stryker disable next-line ConditionalExpression: at lo === hi the interpolation adds (s[hi] - s[lo]) x 0
@@ -79,47 +99,67 @@ function orderStats(v: readonly number[], p: number): { median: number; percenti
   return { median, percentile };
 }
 
-function kinematics(m: readonly Move[]) {
-  const speeds: number[] = [];
-  const accels: number[] = [];
-  const jerks: number[] = [];
+/** Speeds, accelerations and jerks into their series; returns how many of each. */
+function kinematics(m: readonly Move[], lengths: Float64Array, out: Float64Array[]) {
+  const [speeds, accels, jerks] = out as [Float64Array, Float64Array, Float64Array];
   const dtAt = (i: number) => m[i]!.timestamp - m[i - 1]!.timestamp;
+  let ns = 0;
+  let na = 0;
+  let nj = 0;
   for (let i = 1; i < m.length; i++) {
     const dt = dtAt(i);
-    if (dt >= PLAYPROOF1.minDtMs) speeds.push((dist(m[i - 1]!, m[i]!) / dt) * 1000);
+    if (dt >= PLAYPROOF1.minDtMs) speeds[ns++] = (lengths[i - 1]! / dt) * 1000;
   }
-  for (let i = 1; i < speeds.length; i++) {
+  for (let i = 1; i < ns; i++) {
     const dt = dtAt(i + 1);
     if (dt >= PLAYPROOF1.minDtMs)
-      accels.push(Math.abs(((speeds[i]! - speeds[i - 1]!) / dt) * 1000));
+      accels[na++] = Math.abs(((speeds[i]! - speeds[i - 1]!) / dt) * 1000);
   }
-  for (let i = 1; i < accels.length; i++) {
+  for (let i = 1; i < na; i++) {
     const dt = dtAt(i + 2);
-    if (dt >= PLAYPROOF1.minDtMs) jerks.push(Math.abs(((accels[i]! - accels[i - 1]!) / dt) * 1000));
+    if (dt >= PLAYPROOF1.minDtMs)
+      jerks[nj++] = Math.abs(((accels[i]! - accels[i - 1]!) / dt) * 1000);
   }
-  return { speeds, accels, jerks };
+  return { ns, na, nj };
 }
 
-/** Degrees between the steps into and out of each interior point; 0 for a zero-length step. */
-function turnDegrees(m: readonly Move[]): number[] {
-  // Stryker disable next-line ArrayDeclaration: turns only feed "> 30" and "> 120" counts, false for a string
-  const out: number[] = [];
+const DEG = 180 / Math.PI;
+/** cos of a turn of exactly 30 and 120 degrees, with a margin far wider than acos's error. */
+const NEAR = 1e-6;
+const COS_30 = Math.cos(PLAYPROOF1.directionChangeDeg / DEG);
+const COS_120 = Math.cos(PLAYPROOF1.overshootDeg / DEG);
+
+/** Whether a turn whose cosine is `cos` exceeds `deg`: acos only near the threshold. */
+function turnsOver(cos: number, deg: number, cosAt: number): boolean {
+  if (cos < cosAt - NEAR) return true;
+  if (cos > cosAt + NEAR) return false;
+  return Math.acos(cos) * DEG > deg;
+}
+
+/**
+ * Turns over 30 and over 120 degrees between the steps into and out of each interior point; a
+ * zero-length step turns 0. Counts are all PlayProof uses of the angles.
+ */
+function turnCounts(
+  m: readonly Move[],
+  lengths: Float64Array,
+): { changes: number; overshoots: number } {
+  let changes = 0;
+  let overshoots = 0;
   for (let i = 1; i < m.length - 1; i++) {
     const ax = m[i]!.x - m[i - 1]!.x;
     const ay = m[i]!.y - m[i - 1]!.y;
     const bx = m[i + 1]!.x - m[i]!.x;
     const by = m[i + 1]!.y - m[i]!.y;
-    const la = Math.sqrt(ax ** 2 + ay ** 2);
-    const lb = Math.sqrt(bx ** 2 + by ** 2);
+    const la = lengths[i - 1]!;
+    const lb = lengths[i]!;
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: a zero-length step gives a NaN turn, which "> 30" and "> 120" count as 0 does
-    if (la < 1e-9 || lb < 1e-9) {
-      out.push(0);
-      continue;
-    }
+    if (la < 1e-9 || lb < 1e-9) continue;
     const cos = Math.max(-1, Math.min(1, (ax * bx + ay * by) / (la * lb)));
-    out.push(Math.acos(cos) * (180 / Math.PI));
+    if (turnsOver(cos, PLAYPROOF1.directionChangeDeg, COS_30)) changes++;
+    if (turnsOver(cos, PLAYPROOF1.overshootDeg, COS_120)) overshoots++;
   }
-  return out;
+  return { changes, overshoots };
 }
 
 /** PlayProof's row for a session too short to measure: these values, 0 in every other column. */
@@ -150,62 +190,72 @@ function exactPlayProof1(s: SessionInput): Row {
   const m = s.movements;
   const durationMs = s.durationMs ?? span(m);
   if (m.length < PLAYPROOF1.minMovementEvents) return minimal(s, durationMs);
-  const { speeds, accels, jerks } = kinematics(m);
-  const speed = orderStats(speeds, 95);
-  const turns = turnDegrees(m);
-  const dts: number[] = [];
-  const pauses: number[] = [];
+  const [lengths, dts, speeds, accels, jerks, sorted] = series(m.length) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
   let totalDistance = 0;
-  let jitter = 0;
+  let pauses = 0;
+  let pauseSum = 0;
   for (let i = 1; i < m.length; i++) {
     const dt = m[i]!.timestamp - m[i - 1]!.timestamp;
-    dts.push(dt);
-    if (dt > PLAYPROOF1.pauseThresholdMs) pauses.push(dt);
-    totalDistance += dist(m[i - 1]!, m[i]!);
-    if (i < m.length - 1) {
-      const small = PLAYPROOF1.jitterDistancePx;
-      if (dist(m[i - 1]!, m[i]!) < small && dist(m[i]!, m[i + 1]!) < small) jitter++;
+    dts[i - 1] = dt;
+    if (dt > PLAYPROOF1.pauseThresholdMs) {
+      pauses++;
+      pauseSum += dt;
     }
+    lengths[i - 1] = dist(m[i - 1]!, m[i]!);
+    totalDistance += lengths[i - 1]!;
   }
-  const directionChanges = turns.filter((a) => a > PLAYPROOF1.directionChangeDeg).length;
+  let jitter = 0;
+  const small = PLAYPROOF1.jitterDistancePx;
+  for (let i = 1; i < m.length - 1; i++)
+    if (lengths[i - 1]! < small && lengths[i]! < small) jitter++;
+  const { ns, na, nj } = kinematics(m, lengths, [speeds, accels, jerks]);
+  const speed = orderStats(speeds, ns, sorted, 95);
+  const turns = turnCounts(m, lengths);
+  const directionChanges = turns.changes;
   const elapsed = m.at(-1)!.timestamp - m[0]!.timestamp;
-  let pauseSum = 0;
-  for (const p of pauses) pauseSum += p;
-  const pausesTimed = pauses.length > 0 && elapsed >= 1e-9;
+  const pausesTimed = pauses > 0 && elapsed >= 1e-9;
   const hits = s.hits ?? 0;
   const misses = s.misses ?? 0;
-  const j = mean(jerks);
+  const j = mean(jerks, nj);
+  const steps = m.length - 1;
   return {
     durationMs,
     totalMoves: m.length,
     totalClicks: s.clicks.length,
-    avgSpeed: mean(speeds),
-    maxSpeed: max(speeds),
+    avgSpeed: mean(speeds, ns),
+    maxSpeed: max(speeds, ns),
     medianSpeed: speed.median,
-    speedStd: std(speeds),
+    speedStd: std(speeds, ns),
     speedP95: speed.percentile,
-    avgAccel: mean(accels),
-    maxAccel: max(accels),
-    accelStd: std(accels),
-    jerkStd: std(jerks),
+    avgAccel: mean(accels, na),
+    maxAccel: max(accels, na),
+    accelStd: std(accels, na),
+    jerkStd: std(jerks, nj),
     avgJerk: j,
     numDirectionChanges: directionChanges,
     directionChangeRate: durationMs > 0 ? directionChanges / (durationMs / 1000) : 0,
     smallJitterRatio: jitter / (m.length - 2),
     pathEfficiency: totalDistance < 1e-9 ? 1 : Math.min(1, dist(m[0]!, m.at(-1)!) / totalDistance),
     totalDistance,
-    numPausesOver200ms: pauses.length,
+    numPausesOver200ms: pauses,
     pauseTimeRatio: pausesTimed ? pauseSum / elapsed : 0,
-    avgPauseDuration: pausesTimed ? mean(pauses) : 0,
-    overshootEvents: turns.filter((a) => a > PLAYPROOF1.overshootDeg).length,
+    avgPauseDuration: pausesTimed ? pauseSum / pauses : 0,
+    overshootEvents: turns.overshoots,
     // Stryker disable next-line ConditionalExpression,EqualityOperator: 0 / 0 is NaN, which roundFeature makes 0
     clickAccuracy: hits + misses > 0 ? hits / (hits + misses) : 0,
     avgClickDistance: 0,
     controlSmoothnessScore:
-      jerks.length === 0 || durationMs < 1e-9 ? 0.5 : 1 - j / (PLAYPROOF1.smoothnessJerkScale + j),
+      nj === 0 || durationMs < 1e-9 ? 0.5 : 1 - j / (PLAYPROOF1.smoothnessJerkScale + j),
     curvatureVariance: 0,
-    avgInterMoveTime: mean(dts),
-    interMoveTimeStd: std(dts),
+    avgInterMoveTime: mean(dts, steps),
+    interMoveTimeStd: std(dts, steps),
   };
 }
 
