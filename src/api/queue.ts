@@ -25,7 +25,9 @@ import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
 import { type EnqueueInput, inputStream } from "./enqueue-input.js";
 import { mapped, toPlayProofError } from "./errors.js";
+import { createResultReader } from "./result-reader.js";
 import { type ScoreSessionOptions, type ScoreSessionResult, scoreWith } from "./score-session.js";
+import { sharedAfterCall } from "./shared-call.js";
 
 export interface OpenQueueOptions {
   /** Environment the settings are read from (default `process.env`), as the CLI reads it. */
@@ -106,6 +108,11 @@ export interface QueueInternals {
   warn: (message: string) => void;
   /** Settings again with more flags (a scheduler started with its own options). */
   settingsWith(flags: Values): Settings;
+  /**
+   * A handle used once (a CLI command) reads results as issue 10's `store.find` does, off the
+   * checkpoint without folding; a long-lived one (default) folds once and keeps the fold fresh.
+   */
+  oneShot?: boolean;
 }
 
 function settingFlags(settings: OpenQueueOptions["settings"] = {}): Values {
@@ -175,13 +182,15 @@ function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions)
 export function queueOf(internals: QueueInternals): Queue {
   const { now } = internals;
   const store = coalescedRefresh(internals.store);
+  const reader = internals.oneShot ? undefined : createResultReader(internals.store, now);
+  const resultOf = async (id: string) => (await reader?.read(id)) ?? result(store, id, now());
   const resultsFilter = (query: ResultsQuery) =>
     parseResultsQuery(query, now(), (field) => `results: ${field}`);
   const queue: Queue = {
     path: store.path,
     internals,
     enqueue: (input, o) => mapped(() => enqueueInput(internals, input, o)),
-    result: (id) => mapped(() => result(store, id, now())),
+    result: (id) => mapped(() => resultOf(id)),
     results: (query = {}) => mappedIterable(() => listResults(store, resultsFilter(query), now())),
     stats: () => mapped(() => stats(store, now)),
     process: (o) => mapped(() => processQueue(internals, o)),
@@ -189,31 +198,25 @@ export function queueOf(internals: QueueInternals): Queue {
     scoreSession: (telemetry, o) => mapped(() => scoreWith(queue, telemetry, o)),
     getSessionResult: (id) =>
       mapped(async () => {
-        const r = (await lookupResults(store, [id], now())).get(id);
+        const r = (await reader?.read(id)) ?? (await lookupResults(store, [id], now())).get(id);
         return r && !r.provisional ? r.result : null;
       }),
-    close: () => mapped(() => store.close()),
+    close: () =>
+      mapped(async () => {
+        await reader?.close();
+        await store.close();
+      }),
   };
   return queue;
 }
 
 /**
- * Reads that arrive while a refresh is in flight share it instead of queueing one each behind
- * it (issue 12: 64 concurrent `GET /result` on one handle). A shared refresh started at most
- * one refresh earlier; this handle's own writes are in its state already, so a caller still
- * reads what it wrote.
+ * Reads that arrive while a refresh is in flight share the next one instead of queueing one
+ * each (issue 12: many concurrent reads on one handle); it starts after they called, so each
+ * sees every line appended before it was called.
  */
 function coalescedRefresh(store: QueueStore): QueueStore {
-  let pending: ReturnType<QueueStore["refresh"]> | undefined;
-  return {
-    ...store,
-    refresh: () => {
-      pending ??= store.refresh().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
-  };
+  return { ...store, refresh: sharedAfterCall(() => store.refresh()) };
 }
 
 async function* mappedIterable<T>(make: () => AsyncIterable<T>): AsyncGenerator<T> {
