@@ -80,6 +80,33 @@ describe("openQueue", () => {
     await q.close();
   });
 
+  it("a long-lived handle sees what another process wrote on its next read", async () => {
+    const { q, dir, env } = await fresh();
+    // A second handle on the same file stands for another process: its own store and appends.
+    const other = await openQueue(join(dir, "queue.jsonl"), { env, onWarning: () => undefined });
+    await q.enqueue([makeSession(0), makeSession(1)]);
+    expect(await q.result("s_0")).toMatchObject({ status: "queued", provisional: true });
+    await other.enqueue(makeSession(2));
+    expect(await q.result("s_2")).toMatchObject({ sessionId: "s_2", status: "queued" });
+    await other.process();
+    // Concurrent reads right after the write share one check, and every one sees the result.
+    const after = await Promise.all(["s_0", "s_1", "s_2", "s_0"].map((id) => q.result(id)));
+    expect(after.map((r) => [r.sessionId, r.status, r.provisional, r.result.source])).toEqual([
+      ["s_0", "scored", false, "local"],
+      ["s_1", "scored", false, "local"],
+      ["s_2", "scored", false, "local"],
+      ["s_0", "scored", false, "local"],
+    ]);
+    expect(await q.getSessionResult("s_1")).toEqual((await other.result("s_1")).result);
+    // A compaction replaces the file: offsets change, the handle reads the new file.
+    await other.enqueue(makeSession(3));
+    expect(await other.clear({ processed: true })).toMatchObject({ removed: 3, remaining: 1 });
+    expect(await q.result("s_0")).toMatchObject({ from: "archive", status: "scored" });
+    expect(await q.result("s_3")).toMatchObject({ from: "queue", status: "queued" });
+    await other.close();
+    await q.close();
+  });
+
   it("throws its error classes, with code and exitCode", async () => {
     const { q, env, dir } = await fresh();
     const unknown = await q.result("nope").catch((e: unknown) => e);
