@@ -23,6 +23,7 @@ import { parseResultsQuery, type ResultsQuery } from "../ops/results-filter.js";
 import { type StatsResult, stats } from "../ops/stats.js";
 import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
+import { type AppendItems, createCoalescedAppend } from "./coalesced-append.js";
 import { type EnqueueInput, inputStream } from "./enqueue-input.js";
 import { mapped, toPlayProofError } from "./errors.js";
 import { createResultReader } from "./result-reader.js";
@@ -241,12 +242,25 @@ export async function enqueueInput(
     now: q.now,
     workers: o.workers ?? 0,
     replays: replayCheckOf(q),
+    append: appendOf(q),
     ...(o.signal ? { stop: o.signal } : {}),
     onRejected: (message, line) => records.rejected.push({ line, message }),
     onDuplicate: (_m, sessionId) => records.duplicates.push(sessionId),
     onAccepted: (sessionId, provisional) => records.accepted.push({ sessionId, provisional }),
   });
   return { ...r, records };
+}
+
+const appends = new WeakMap<QueueInternals, AppendItems>();
+
+/** One coalescing appender per handle: concurrent enqueue calls share appends (issue 12). */
+function appendOf(q: QueueInternals): AppendItems {
+  let append = appends.get(q);
+  if (!append) {
+    append = createCoalescedAppend(q.store, q.now);
+    appends.set(q, append);
+  }
+  return append;
 }
 
 /**

@@ -51,7 +51,11 @@ export async function queuedResult(
 
 /** A found session as `result --json` shows it. */
 export function listedResult(
-  { rec, payload, result: final }: Pick<FoundSession, "rec" | "result"> & {
+  {
+    rec,
+    payload,
+    result: final,
+  }: Pick<FoundSession, "rec" | "result"> & {
     payload: Pick<FoundSession["payload"], "meta" | "provisional">;
   },
   now: number,
