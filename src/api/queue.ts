@@ -210,7 +210,7 @@ export function openQueueWith(o: QueueSources): Queue {
   });
 }
 
-/** A queue handle over settings and a store already opened (the CLI's `serve` has its own). */
+/** A queue handle over settings and a store already opened (`serve`: its command's, long-lived). */
 export function queueOf(internals: QueueInternals): Queue {
   const { now } = internals;
   const store = coalescedRefresh(internals.store);
