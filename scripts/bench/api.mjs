@@ -1,17 +1,17 @@
 // Issue 12: enqueue one session at a time in-process through the library, with one CLI process
 // per session, and with POST /api/v1/batch/enqueue (keep-alive, 32 concurrent); then p50/p99 of
 // GET /api/v1/batch/result/:id under 64 concurrent clients on a large queue (target p99 < 20 ms).
-// Loopback only; every loop is bounded in count and in time.
+// Loopback only; every loop is bounded in count and in time. The HTTP clients run in their own
+// process (load.mjs), beside serve's: the two share the machine's 2 cores.
 import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Agent, request } from "undici";
 import { session, writeSessions } from "./gen.mjs";
 import { measure } from "./measure.mjs";
 
 const TOKEN = "bench-token-0123456789abcdef";
-const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 function startServe(bin, queue) {
   const child = spawn("node", [bin, "serve", "--listen", "127.0.0.1:0", "--engine", "local"], {
@@ -92,25 +92,22 @@ export async function benchApi({ root, work, bin, sessions = 100_000, points = 3
   const httpQueue = join(work, "api-http.jsonl");
   await rm(httpQueue, { force: true });
   const served = await startServe(bin, httpQueue);
-  const agent = new Agent({ connections: 32, keepAliveTimeout: 10_000 });
-  const post = await lanes(32, 5_000, 20_000, async (i) => {
-    const r = await request(`${served.url}/api/v1/batch/enqueue`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(session(i, points)),
-      dispatcher: agent,
-    });
-    await r.body.text();
-    if (r.statusCode !== 200) throw new Error(`POST /enqueue answered ${r.statusCode}`);
+  const post = await load({
+    mode: "enqueue",
+    url: served.url,
+    token: TOKEN,
+    lanes: 32,
+    count: 5_000,
+    ms: 20_000,
+    points,
   });
   await stopServe(served);
-  const sorted = [...post.latencies].sort((a, b) => a - b);
   rows.push({
     path: "POST /enqueue, 32 concurrent",
-    sessions: post.latencies.length,
-    "sessions/s": Math.round(post.latencies.length / post.seconds),
-    "p50 ms": pct(sorted, 50).toFixed(1),
-    "p99 ms": pct(sorted, 99).toFixed(1),
+    sessions: post.requests,
+    "sessions/s": Math.round(post.perSecond),
+    "p50 ms": post.p50.toFixed(1),
+    "p99 ms": post.p99.toFixed(1),
   });
 
   // 4. GET /result/:id, 64 concurrent clients, on a queue of `sessions` (queued and scored).
@@ -128,36 +125,46 @@ export async function benchApi({ root, work, bin, sessions = 100_000, points = 3
   );
   if (half.status !== 0) throw new Error(`process failed: ${half.stderr}`);
   const result = await benchResultLatency({ bin, queue: bigQueue, sessions });
-  await agent.close();
   return { enqueue: rows, result };
 }
 
 /** p50/p99 of GET /result/:id, 64 concurrent clients, random ids of a queue of `sessions`. */
 export async function benchResultLatency({ bin, queue, sessions }) {
   const big = await startServe(bin, queue);
-  const reader = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
-  // Warm-up: the server folds the journal once, before the clock starts.
-  await (await request(`${big.url}/api/v1/batch/stats`, { dispatcher: reader })).body.text();
-  let seed = 12;
-  const randomId = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return `bench_${seed % sessions}`;
-  };
-  const get = await lanes(64, 20_000, 30_000, async () => {
-    const r = await request(`${big.url}/api/v1/batch/result/${randomId()}`, { dispatcher: reader });
-    await r.body.text();
-    if (r.statusCode !== 200) throw new Error(`GET /result answered ${r.statusCode}`);
+  // The load generator's own process warms up (connections, the server's first fold) first.
+  const get = await load({
+    mode: "result",
+    url: big.url,
+    lanes: 64,
+    count: 20_000,
+    ms: 30_000,
+    sessions,
   });
   await stopServe(big);
-  await reader.close();
-  const lat = [...get.latencies].sort((a, b) => a - b);
-  const p99 = pct(lat, 99);
   return {
     queue: sessions,
-    requests: lat.length,
-    "req/s": Math.round(lat.length / get.seconds),
-    "p50 ms": pct(lat, 50).toFixed(1),
-    "p99 ms": p99.toFixed(1),
-    "target p99 < 20 ms": p99 < 20 ? "met" : "NOT met",
+    requests: get.requests,
+    "req/s": Math.round(get.perSecond),
+    "p50 ms": get.p50.toFixed(1),
+    "p99 ms": get.p99.toFixed(1),
+    "target p99 < 20 ms": get.p99 < 20 ? "met" : "NOT met",
   };
+}
+
+/** Runs the load generator (load.mjs) in its own process: it does not share this one's heap. */
+async function load(options) {
+  const child = spawn("node", [join(import.meta.dirname, "load.mjs"), JSON.stringify(options)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  const [code] = await once(child, "exit");
+  if (code !== 0) throw new Error(`load generator failed: ${err}`);
+  return JSON.parse(out);
 }

@@ -1,31 +1,38 @@
+import type { Readable } from "node:stream";
+import type { BatchReport } from "../batch/process-batch.js";
 import type { ProcessSummary } from "../batch/process-queue.js";
 import {
   type ConfigFile,
+  type ConfigSources,
   configFilePath,
   type Env,
   openConfigFile,
   readConfigValues,
+  resolveSettings,
   type Settings,
   type Values,
 } from "../config.js";
 import { type ConfigKeyName, isConfigKey } from "../config-keys.js";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
-import { type ClearResult, clear } from "../ops/clear.js";
+import { type ClearResult, clear, previewClear } from "../ops/clear.js";
 import { engineFor } from "../ops/engine.js";
-import { enqueue } from "../ops/enqueue.js";
+import { type EnqueueOptions as EnqueueRunOptions, enqueue } from "../ops/enqueue.js";
 import { createReplayCheck, type ReplayCheck } from "../ops/enqueue-replay.js";
 import { openQueueContext } from "../ops/open-queue.js";
 import { processCommand, processStopError } from "../ops/process.js";
 import { type ListedResult, lookupResults, result } from "../ops/result.js";
 import { listResults } from "../ops/results.js";
-import { parseResultsQuery, type ResultsQuery } from "../ops/results-filter.js";
+import { type FieldName, parseResultsQuery, type ResultsQuery } from "../ops/results-filter.js";
 import { type StatsResult, stats } from "../ops/stats.js";
 import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
+import { type AppendItems, createCoalescedAppend } from "./coalesced-append.js";
 import { type EnqueueInput, inputStream } from "./enqueue-input.js";
 import { mapped, toPlayProofError } from "./errors.js";
+import { createResultReader } from "./result-reader.js";
 import { type ScoreSessionOptions, type ScoreSessionResult, scoreWith } from "./score-session.js";
+import { sharedAfterCall } from "./shared-call.js";
 
 export interface OpenQueueOptions {
   /** Environment the settings are read from (default `process.env`), as the CLI reads it. */
@@ -67,6 +74,10 @@ export interface ProcessOptions {
   stop?: AbortSignal;
   /** Release the batch in flight now (its sessions are due again). */
   signal?: AbortSignal;
+  /** Progress: a batch starts (numbered from 1), scored by `engine` (its name). */
+  onStart?: (batchNumber: number, engine: string) => void;
+  /** Progress: a batch ended (scored, retried, released or dead-lettered). */
+  onBatch?: (report: BatchReport) => void;
 }
 
 export interface ClearOptions {
@@ -74,6 +85,8 @@ export interface ClearOptions {
   processed?: boolean;
   /** Only sessions older than this: a duration (`24h`) or milliseconds. */
   olderThan?: string | number;
+  /** Count what would be removed (`removed`), change nothing (`archived` 0). */
+  dryRun?: boolean;
 }
 
 export type SessionResult = ListedResult;
@@ -84,6 +97,8 @@ export interface Queue {
   enqueue(input: EnqueueInput, options?: EnqueueOptions): Promise<EnqueueReport>;
   /** The current result: final once scored, else the provisional one. UnknownSessionError. */
   result(sessionId: string): Promise<SessionResult>;
+  /** Results of many ids in one pass, by id; undefined for an id neither queue nor archive has. */
+  resultsById(sessionIds: readonly string[]): Promise<Map<string, SessionResult | undefined>>;
   results(query?: ResultsQuery): AsyncIterable<SessionResult>;
   stats(): Promise<StatsResult>;
   /** Scores what is due; a run stopped by a failure throws (its summary on `summary`). */
@@ -104,8 +119,17 @@ export interface QueueInternals {
   now: () => number;
   config: () => Promise<ConfigFile>;
   warn: (message: string) => void;
+  /** How messages name a results query field (default `results: since`; the CLI's `--since`). */
+  fieldName?: FieldName;
+  /** Told what the engine does (Woodwide's calls), for a verbose log. */
+  debug?: (message: string, event: Record<string, unknown>) => void;
   /** Settings again with more flags (a scheduler started with its own options). */
   settingsWith(flags: Values): Settings;
+  /**
+   * A handle used once (a CLI command) reads results as issue 10's `store.find` does, off the
+   * checkpoint without folding; a long-lived one (default) folds once and keeps the fold fresh.
+   */
+  oneShot?: boolean;
 }
 
 function settingFlags(settings: OpenQueueOptions["settings"] = {}): Values {
@@ -129,59 +153,85 @@ export async function openQueue(
 function openQueueSync(pathOrUrl: string | undefined, options: OpenQueueOptions): Queue {
   const env = options.env ?? process.env;
   const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, "PlayProofWarning"));
-  const now = options.now ?? Date.now;
-  const filePath = configFilePath(env);
   const file = options.configFile === false ? {} : readConfigValues(env, warn);
-  const sourcesWith = (extra: Values) => ({
-    flags: {
-      ...settingFlags(options.settings),
-      ...extra,
-      ...(pathOrUrl === undefined ? {} : { "queue.path": pathOrUrl }),
-    },
-    env,
-    file,
-    filePath,
-  });
-  const { settings, store } = openQueueContext({
-    sources: sourcesWith({}),
+  const flags = {
+    ...settingFlags(options.settings),
+    ...(pathOrUrl === undefined ? {} : { "queue.path": pathOrUrl }),
+  };
+  let configFile: Promise<ConfigFile> | undefined;
+  return openQueueWith({
+    sources: { flags, env, file, filePath: configFilePath(env) },
     flagName: "openQueue()'s path",
     readOnly: false,
-    now,
-    warn,
-  });
-  let configFile: Promise<ConfigFile> | undefined;
-  return queueOf({
-    settings,
-    store,
-    env,
-    now,
+    now: options.now ?? Date.now,
     warn,
     config: () => {
       configFile ??= openConfigFile(env);
       return configFile;
     },
-    settingsWith: (flags) =>
-      openQueueContext({
-        sources: sourcesWith(flags),
-        flagName: "openQueue()'s path",
-        readOnly: false,
-        now,
-        warn,
-      }).settings,
   });
 }
 
-/** A queue handle over settings and a store already opened (the CLI's `serve` has its own). */
+/** What the CLI (and openQueue) open a handle with: where settings come from, its io hooks. */
+export interface QueueSources {
+  /** Every source of settings; `flags` are the caller's flags (the CLI's) or `settings`. */
+  sources: ConfigSources;
+  /** How the caller names the queue path it was given, for messages (`--queue`). */
+  flagName: string;
+  /** A missing queue file is worth a warning only where nothing will create it. */
+  readOnly: boolean;
+  now: () => number;
+  warn: (message: string) => void;
+  debug?: QueueInternals["debug"];
+  fieldName?: FieldName;
+  config: () => Promise<ConfigFile>;
+  oneShot?: boolean;
+}
+
+/**
+ * The handle every entry point works through (issue 12: the CLI is a user of this API, not a
+ * twin): `openQueue` for the library, the CLI's commands with their flags and io.
+ */
+export function openQueueWith(o: QueueSources): Queue {
+  const { settings, store } = openQueueContext(o);
+  const { sources } = o;
+  return queueOf({
+    settings,
+    store,
+    env: sources.env,
+    now: o.now,
+    warn: o.warn,
+    config: o.config,
+    ...(o.debug ? { debug: o.debug } : {}),
+    ...(o.fieldName ? { fieldName: o.fieldName } : {}),
+    ...(o.oneShot ? { oneShot: true } : {}),
+    settingsWith: (more) =>
+      resolveSettings({ ...sources.flags, ...more }, sources.env, sources.file, sources.filePath),
+  });
+}
+
+/** A queue handle over settings and a store already opened (`serve`: its command's, long-lived). */
 export function queueOf(internals: QueueInternals): Queue {
   const { now } = internals;
   const store = coalescedRefresh(internals.store);
-  const resultsFilter = (query: ResultsQuery) =>
-    parseResultsQuery(query, now(), (field) => `results: ${field}`);
+  const reader = internals.oneShot ? undefined : createResultReader(internals.store, now);
+  const resultOf = async (id: string) => (await reader?.read(id)) ?? result(store, id, now());
+  const resultsById = async (ids: readonly string[]) => {
+    const found = new Map<string, SessionResult | undefined>();
+    if (reader) for (const id of ids) if (!found.get(id)) found.set(id, await reader.read(id));
+    const rest = ids.filter((id) => found.get(id) === undefined);
+    if (rest.length > 0)
+      for (const [id, r] of await lookupResults(store, rest, now())) found.set(id, r);
+    return new Map(ids.map((id) => [id, found.get(id)]));
+  };
+  const fieldName = internals.fieldName ?? ((field) => `results: ${field}`);
+  const resultsFilter = (query: ResultsQuery) => parseResultsQuery(query, now(), fieldName);
   const queue: Queue = {
     path: store.path,
     internals,
     enqueue: (input, o) => mapped(() => enqueueInput(internals, input, o)),
-    result: (id) => mapped(() => result(store, id, now())),
+    result: (id) => mapped(() => resultOf(id)),
+    resultsById: (ids) => mapped(() => resultsById(ids)),
     results: (query = {}) => mappedIterable(() => listResults(store, resultsFilter(query), now())),
     stats: () => mapped(() => stats(store, now)),
     process: (o) => mapped(() => processQueue(internals, o)),
@@ -189,31 +239,25 @@ export function queueOf(internals: QueueInternals): Queue {
     scoreSession: (telemetry, o) => mapped(() => scoreWith(queue, telemetry, o)),
     getSessionResult: (id) =>
       mapped(async () => {
-        const r = (await lookupResults(store, [id], now())).get(id);
+        const r = (await reader?.read(id)) ?? (await lookupResults(store, [id], now())).get(id);
         return r && !r.provisional ? r.result : null;
       }),
-    close: () => mapped(() => store.close()),
+    close: () =>
+      mapped(async () => {
+        await reader?.close();
+        await store.close();
+      }),
   };
   return queue;
 }
 
 /**
- * Reads that arrive while a refresh is in flight share it instead of queueing one each behind
- * it (issue 12: 64 concurrent `GET /result` on one handle). A shared refresh started at most
- * one refresh earlier; this handle's own writes are in its state already, so a caller still
- * reads what it wrote.
+ * Reads that arrive while a refresh is in flight share the next one instead of queueing one
+ * each (issue 12: many concurrent reads on one handle); it starts after they called, so each
+ * sees every line appended before it was called.
  */
 function coalescedRefresh(store: QueueStore): QueueStore {
-  let pending: ReturnType<QueueStore["refresh"]> | undefined;
-  return {
-    ...store,
-    refresh: () => {
-      pending ??= store.refresh().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
-  };
+  return { ...store, refresh: sharedAfterCall(() => store.refresh()) };
 }
 
 async function* mappedIterable<T>(make: () => AsyncIterable<T>): AsyncGenerator<T> {
@@ -230,20 +274,54 @@ export async function enqueueInput(
   o: EnqueueOptions = {},
 ): Promise<EnqueueReport> {
   const records: EnqueueReport["records"] = { accepted: [], duplicates: [], rejected: [] };
-  const r = await enqueue({
+  const r = await enqueueRun(q, {
     files: [],
     stdin: inputStream(input),
-    store: q.store,
-    thresholds: q.settings.thresholds,
-    now: q.now,
     workers: o.workers ?? 0,
-    replays: replayCheckOf(q),
     ...(o.signal ? { stop: o.signal } : {}),
     onRejected: (message, line) => records.rejected.push({ line, message }),
     onDuplicate: (_m, sessionId) => records.duplicates.push(sessionId),
     onAccepted: (sessionId, provisional) => records.accepted.push({ sessionId, provisional }),
   });
   return { ...r, records };
+}
+
+/** What the CLI's `enqueue` gives a handle: files or stdin, and its streaming reports. */
+export type EnqueueSources = Omit<
+  EnqueueRunOptions,
+  "store" | "thresholds" | "now" | "replays" | "append"
+> & { stdin: Readable };
+
+/**
+ * Enqueue on a handle from named files or stdin, reporting each record as it goes (the CLI's
+ * `enqueue`, issue 12): the same validation, replay index and grouped appends as
+ * `queue.enqueue`, which reads its input through this too.
+ */
+export function enqueueFrom(queue: Queue, o: EnqueueSources) {
+  return mapped(() => enqueueRun(queue.internals, o));
+}
+
+function enqueueRun(q: QueueInternals, o: EnqueueSources) {
+  return enqueue({
+    ...o,
+    store: q.store,
+    thresholds: q.settings.thresholds,
+    now: q.now,
+    replays: replayCheckOf(q),
+    append: appendOf(q),
+  });
+}
+
+const appends = new WeakMap<QueueInternals, AppendItems>();
+
+/** One coalescing appender per handle: concurrent enqueue calls share appends (issue 12). */
+function appendOf(q: QueueInternals): AppendItems {
+  let append = appends.get(q);
+  if (!append) {
+    append = createCoalescedAppend(q.store, q.now);
+    appends.set(q, append);
+  }
+  return append;
 }
 
 /**
@@ -266,7 +344,13 @@ async function processQueue(q: QueueInternals, o: ProcessOptions = {}): Promise<
   const maxBatches = o.maxBatches;
   if (maxBatches !== undefined && !(Number.isInteger(maxBatches) && maxBatches >= 1))
     throw new UsageError(`process: maxBatches: expected a whole number >= 1, got ${maxBatches}`);
-  const choice = await engineFor({ settings: q.settings, env: q.env, config: q.config });
+  const choice = await engineFor({
+    settings: q.settings,
+    env: q.env,
+    config: q.config,
+    ...(q.debug ? { debug: q.debug } : {}),
+  });
+  const { onStart, onBatch } = o;
   try {
     const summary = await processCommand({
       store: q.store,
@@ -277,6 +361,8 @@ async function processQueue(q: QueueInternals, o: ProcessOptions = {}): Promise<
       ...(maxBatches === undefined ? {} : { maxBatches }),
       ...(o.stop ? { stop: o.stop } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(onStart ? { onStart: (n: number) => onStart(n, choice.engine.name) } : {}),
+      ...(onBatch ? { onBatch } : {}),
     });
     const stopped = processStopError(summary);
     if (stopped) throw Object.assign(toPlayProofError(stopped), { summary });
@@ -293,11 +379,14 @@ async function clearQueue(q: QueueInternals, o: ClearOptions = {}): Promise<Clea
     if (olderThanMs === undefined || !Number.isFinite(olderThanMs) || olderThanMs < 0)
       throw new UsageError(`clear: olderThan: not a duration: ${o.olderThan} (use 30s, 5m, 24h)`);
   }
-  return clear({
+  const opts = {
     store: q.store,
     now: q.now,
     retentionMs: q.settings.retentionMs,
     processedOnly: Boolean(o.processed),
     ...(olderThanMs === undefined ? {} : { olderThanMs }),
-  });
+  };
+  if (!o.dryRun) return clear(opts);
+  const removed = await previewClear(opts);
+  return { removed, archived: 0, remaining: (await q.store.refresh()).sessions.size - removed };
 }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { parseDuration } from "../durations.js";
+import type { ClearOptions } from "../api/queue.js";
 import { UsageError } from "../errors.js";
-import { clear, previewClear } from "../ops/clear.js";
 import { type CliDeps, type Context, makeContext } from "./context.js";
 import { durationOption, type SetExit } from "./options.js";
 
@@ -12,12 +11,9 @@ export interface ClearFlags {
 }
 
 export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
-  const opts = {
-    store: ctx.store,
-    now: ctx.now,
-    retentionMs: ctx.settings.retentionMs,
-    processedOnly: Boolean(o.processed),
-    ...(o.olderThan ? { olderThanMs: parseDuration(o.olderThan)! } : {}),
+  const opts: ClearOptions = {
+    processed: Boolean(o.processed),
+    ...(o.olderThan ? { olderThan: o.olderThan } : {}),
   };
   if (!o.yes) {
     if (!ctx.deps.stdin.isTTY || !ctx.deps.stderr.isTTY) {
@@ -25,7 +21,7 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
         "clear: refusing to remove sessions without a terminal to confirm on; pass --yes",
       );
     }
-    const n = await previewClear(opts);
+    const n = (await ctx.queue.clear({ ...opts, dryRun: true })).removed;
     if (n === 0) {
       ctx.io.log("info", "clear: nothing matches; nothing removed");
       return;
@@ -36,7 +32,7 @@ export async function clearAction(ctx: Context, o: ClearFlags): Promise<void> {
       return;
     }
   }
-  const r = await clear(opts);
+  const r = await ctx.queue.clear(opts);
   if (ctx.io.json) ctx.io.dataJson(r);
   ctx.io.log(
     "info",

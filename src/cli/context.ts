@@ -1,5 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { Command } from "commander";
+import { openQueueWith, type Queue } from "../api/queue.js";
 import {
   type ConfigFile,
   type ConfigSources,
@@ -11,7 +12,6 @@ import {
   type Values,
 } from "../config.js";
 import { UsageError } from "../errors.js";
-import { openQueueContext } from "../ops/open-queue.js";
 import type { QueueStore } from "../queue/store.js";
 import { createIo, type Io, type IoOptions } from "../ui/io.js";
 import { parseMetricsLabels } from "../ui/metrics-labels.js";
@@ -36,6 +36,11 @@ interface GlobalFlags {
 
 export interface Context {
   io: Io;
+  /**
+   * The library's queue handle (issue 12: the CLI is a user of the API, not a twin): commands
+   * with a library counterpart go through it; `settings` and `store` are its own.
+   */
+  queue: Queue;
   settings: Settings;
   store: QueueStore;
   now: () => number;
@@ -153,19 +158,25 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   const io = makeIo(cmd, deps);
   const sources = configSources(cmd, deps, io, flags);
   const now = deps.now ?? Date.now;
-  const { settings, store } = openQueueContext({
-    sources,
-    flagName: "--queue",
-    readOnly: READ_ONLY_COMMANDS.has(commandPath(cmd)),
-    now,
-    warn: (m) => io.log("warn", m),
-  });
-  openStores.set(deps, [...(openStores.get(deps) ?? []), store]);
   let file: Promise<ConfigFile> | undefined;
   const config = () => {
     file ??= openConfigFile(deps.env);
     return file;
   };
+  const queue = openQueueWith({
+    sources,
+    flagName: "--queue",
+    readOnly: READ_ONLY_COMMANDS.has(commandPath(cmd)),
+    now,
+    warn: (m) => io.log("warn", m),
+    debug: (m, e) => io.log("debug", m, e),
+    fieldName: (field) => `--${field}`,
+    config,
+    // One command, one read: results off the checkpoint without a fold (issue 10).
+    oneShot: true,
+  });
+  const { settings, store } = queue.internals;
+  openStores.set(deps, [...(openStores.get(deps) ?? []), store]);
   let metricsLabels: Record<string, string>;
   try {
     metricsLabels = parseMetricsLabels(
@@ -174,5 +185,5 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { io, settings, store, now, deps, config, metricsLabels, sources };
+  return { io, queue, settings, store, now, deps, config, metricsLabels, sources };
 }

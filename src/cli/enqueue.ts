@@ -2,8 +2,9 @@ import { fstatSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { Readable } from "node:stream";
 import type { Command } from "commander";
+import { enqueueFrom } from "../api/queue.js";
 import { ExitCode } from "../errors.js";
-import { type EnqueueProgressCounts, enqueue } from "../ops/enqueue.js";
+import type { EnqueueProgressCounts, EnqueueResult } from "../ops/enqueue.js";
 import { spinnerOrLog } from "../ui/progress.js";
 import { formatEnqueueProgress } from "../ui/progress-format.js";
 import type { Context } from "./context.js";
@@ -13,14 +14,11 @@ import type { SetExit } from "./options.js";
 export async function enqueueAction(ctx: Context, files: string[]): Promise<number> {
   const { io } = ctx;
   const progress = enqueueProgress(ctx, files);
-  let r: Awaited<ReturnType<typeof enqueue>>;
+  let r: EnqueueResult;
   try {
-    r = await enqueue({
+    r = await enqueueFrom(ctx.queue, {
       files,
       stdin: ctx.deps.stdin,
-      store: ctx.store,
-      thresholds: ctx.settings.thresholds,
-      now: ctx.now,
       workers: Math.min(2, availableParallelism()),
       stop: io.closed,
       onRejected: (m) => io.log("error", m),

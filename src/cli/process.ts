@@ -1,14 +1,13 @@
 import type { Command } from "commander";
+import type { ProcessSummary } from "../api/queue.js";
 import { featureSetFor } from "../batch/model-record.js";
 import type { Values } from "../config.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { dryRun, processCommand, processStopError } from "../ops/process.js";
-import { dueSessions } from "../queue/plans.js";
+import { dryRun } from "../ops/process.js";
 import { JSON_SCHEMA_VERSION } from "../ui/io.js";
 import { batchProgress } from "../ui/progress.js";
 import { renderSummary } from "../ui/tables.js";
 import { type CliDeps, type Context, makeContext } from "./context.js";
-import { engineFor } from "./engine.js";
 import { ifDueStep } from "./if-due.js";
 import { type SetExit, scoringOptions } from "./options.js";
 import { writeQueueMetrics } from "./queue-metrics.js";
@@ -80,23 +79,27 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     );
     return ExitCode.ok;
   }
-  const choice = await engineFor(ctx);
   const controller = new AbortController();
   const stopSignals = onSignals(ctx.deps, () => controller.abort());
   const total = ctx.io.interactive ? await dueBatches(ctx, maxBatches) : undefined;
-  const progress = batchProgress(ctx.io, choice.engine.name, ctx.now, total);
+  const progress = batchProgress(ctx.io, ctx.now, total);
   try {
-    const summary = await processCommand({
-      store: ctx.store,
-      settings: ctx.settings,
-      engine: choice.engine,
-      fallback: choice.fallback,
-      now: ctx.now,
-      signal: controller.signal,
-      ...(maxBatches ? { maxBatches } : {}),
-      onStart: progress.onStart,
-      onBatch: progress.onBatch,
-    });
+    // The library's run (issue 12); a run stopped by a failure throws with its summary, which
+    // the CLI prints before it exits with the failure's code.
+    let stopped: unknown;
+    const summary = await ctx.queue
+      .process({
+        signal: controller.signal,
+        ...(maxBatches ? { maxBatches } : {}),
+        onStart: progress.onStart,
+        onBatch: progress.onBatch,
+      })
+      .catch((err: unknown) => {
+        const s = (err as { summary?: ProcessSummary }).summary;
+        if (!s) throw err;
+        stopped = err;
+        return s;
+      });
     progress.stop();
     // Issue 9, defect 16: "taken over" in the table, `takenOver` in JSON; `lost` stays as a
     // deprecated alias for scripts that read it. With --json an idle run prints its zero
@@ -107,19 +110,17 @@ async function processOrDryRun(ctx: Context, o: ProcessFlags): Promise<number> {
     // Issue 9, defect 10: -q is for cron, which mails whatever is printed; --json was asked for.
     if (!ctx.io.json && !ctx.io.quiet) ctx.io.data(renderSummary(summary));
     if (controller.signal.aborted) return ExitCode.interrupted;
-    const stopped = processStopError(summary);
     if (stopped) throw stopped;
     return ExitCode.ok;
   } finally {
     progress.stop();
     stopSignals();
-    await choice.close();
   }
 }
 
 /** The batches due when the run starts (issue 9: the `N/total` of the progress line). */
 async function dueBatches(ctx: Context, maxBatches: number | undefined): Promise<number> {
-  const due = dueSessions(await ctx.store.refresh(), ctx.now()).length;
+  const { due } = await ctx.queue.stats();
   const batches = Math.ceil(due / ctx.settings.batchSize);
   return maxBatches === undefined ? batches : Math.min(batches, maxBatches);
 }

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { lookupResults } from "../ops/result.js";
 import { type ListedResult, resultRow } from "../ops/results.js";
 import { renderResult, renderResultRows } from "../ui/tables.js";
 import { type CliDeps, type Context, makeContext } from "./context.js";
@@ -11,7 +10,7 @@ import { drained, readIds } from "./results.js";
 export async function resultAction(ctx: Context, args: string[]): Promise<void> {
   const ids = args.length === 1 && args[0] === "-" ? await readIds("-", ctx.deps.stdin) : args;
   if (ids.length === 0) throw new UsageError("result: name a session id, or - for ids on stdin");
-  const found = await lookupResults(ctx.store, ids, ctx.now());
+  const found = await ctx.queue.resultsById(ids);
   const unknown = ids.filter((id) => found.get(id) === undefined);
   if (args.length === 1 && args[0] !== "-") {
     const r = found.get(ids[0]!);

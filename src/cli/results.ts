@@ -4,15 +4,8 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { type Command, Option } from "commander";
 import { stringify } from "csv-stringify/sync";
-import {
-  type ListedResult,
-  listResults,
-  RESULT_COLUMNS,
-  type ResultRow,
-  type ResultsFilter,
-  resultRow,
-} from "../ops/results.js";
-import { parseResultsQuery } from "../ops/results-filter.js";
+import type { ResultsQuery } from "../api/queue.js";
+import { type ListedResult, RESULT_COLUMNS, type ResultRow, resultRow } from "../ops/results.js";
 import { renderResultRows } from "../ui/tables.js";
 import type { Context } from "./context.js";
 import { type CliDeps, makeContext } from "./context.js";
@@ -48,20 +41,17 @@ export interface ResultsFlags {
   archive?: boolean;
 }
 
-export async function resultsFilter(ctx: Context, o: ResultsFlags): Promise<ResultsFilter> {
-  return parseResultsQuery(
-    {
-      ...(o.state ? { state: o.state } : {}),
-      ...(o.decision ? { decision: o.decision } : {}),
-      ...(o.source ? { source: o.source } : {}),
-      ...(o.since ? { since: o.since } : {}),
-      ...(o.until ? { until: o.until } : {}),
-      ...(o.ids ? { ids: await readIds(o.ids, ctx.deps.stdin) } : {}),
-      archive: o.archive !== false,
-    },
-    ctx.now(),
-    (field) => `--${field}`,
-  );
+/** The flags as the library's query (its messages name the flags: `--since`). */
+export async function resultsQuery(ctx: Context, o: ResultsFlags): Promise<ResultsQuery> {
+  return {
+    ...(o.state ? { state: o.state } : {}),
+    ...(o.decision ? { decision: o.decision } : {}),
+    ...(o.source ? { source: o.source } : {}),
+    ...(o.since ? { since: o.since } : {}),
+    ...(o.until ? { until: o.until } : {}),
+    ...(o.ids ? { ids: await readIds(o.ids, ctx.deps.stdin) } : {}),
+    archive: o.archive !== false,
+  };
 }
 
 /** RFC 4180 lines (csv-stringify), header first; booleans as true/false, not "" for false. */
@@ -75,7 +65,7 @@ export function csvLines(rows: ResultRow[], header: boolean): string {
 /** `results`: lists or exports many results, streaming (issue 9). */
 export async function resultsAction(ctx: Context, o: ResultsFlags): Promise<void> {
   const format = o.format ?? (ctx.io.json ? "ndjson" : "table");
-  const filter = await resultsFilter(ctx, o);
+  const query = await resultsQuery(ctx, o);
   let n = 0;
   let batch: ListedResult[] = [];
   const flush = async () => {
@@ -86,7 +76,7 @@ export async function resultsAction(ctx: Context, o: ResultsFlags): Promise<void
     batch = [];
     await drained(ctx);
   };
-  for await (const r of listResults(ctx.store, filter, ctx.now())) {
+  for await (const r of ctx.queue.results(query)) {
     if (ctx.io.closed.aborted) break;
     n++;
     if (format === "ndjson") {

@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import type { Command } from "commander";
 import { queueOf } from "../api/queue.js";
-import { resolveSettings } from "../config.js";
 import { parseDuration } from "../durations.js";
 import { CliError, ExitCode, exitCodeFor, UsageError } from "../errors.js";
 import { isLoopbackHost } from "../server/auth.js";
@@ -46,21 +45,8 @@ export async function serveAction(ctx: Context, o: ServeFlags): Promise<number> 
       "serve: no API token (PLAYPROOF_API_TOKEN or serve.token): read-only routes only; mutating routes answer 401",
     );
   const flags = watchFlags(o);
-  const queue = queueOf({
-    settings,
-    store,
-    env: ctx.deps.env,
-    now: ctx.now,
-    warn: (m) => io.log("warn", m),
-    config: ctx.config,
-    settingsWith: (more) =>
-      resolveSettings(
-        { ...ctx.sources.flags, ...more },
-        ctx.sources.env,
-        ctx.sources.file,
-        ctx.sources.filePath,
-      ),
-  });
+  // The command's handle, long-lived: it keeps its fold fresh for GET /result (issue 12).
+  const queue = queueOf({ ...ctx.queue.internals, oneShot: false });
   // conf's signal re-raising would turn one SIGTERM into two (see watch): load it first.
   if (woodwideLikely(ctx)) await loadWithoutSignalListeners(ctx.deps.signals, ctx.config);
   const signals = shutdownSignals(ctx.deps.signals);
@@ -103,7 +89,7 @@ export async function serveAction(ctx: Context, o: ServeFlags): Promise<number> 
     return signals.kill.aborted ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     signals.dispose();
-    await store.close();
+    await queue.close();
   }
 }
 

@@ -1,12 +1,11 @@
 import type { Command } from "commander";
-import { stats } from "../ops/stats.js";
 import { JSON_SCHEMA_VERSION } from "../ui/io.js";
 import { renderStats } from "../ui/tables.js";
 import { type CliDeps, type Context, makeContext } from "./context.js";
 import type { SetExit } from "./options.js";
 
 export async function statsAction(ctx: Context): Promise<void> {
-  const s = await stats(ctx.store, ctx.now);
+  const s = await ctx.queue.stats();
   // Issue 9, item 11: every key present (null when unknown), and the document's version.
   if (ctx.io.json)
     ctx.io.dataJson({

@@ -35,6 +35,11 @@ export interface EnqueueOptions {
    * of reading every queued payload again per call); default: a fresh one for this run.
    */
   replays?: ReplayCheck;
+  /**
+   * Appends accepted sessions durably (default: one locked, fsynced transaction per chunk). A
+   * long-lived queue handle groups concurrent calls' chunks into one append (issue 12).
+   */
+  append?: (items: EnqueueItem[]) => Promise<{ accepted: string[]; duplicates: string[] }>;
   /** Given, at the start, a probe of how far the run is (issue 9: a progress line on a TTY). */
   progress?: (probe: () => EnqueueProgressCounts) => void;
 }
@@ -150,22 +155,24 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
   const replays = opts.replays ?? createReplayCheck(opts.store, opts.thresholds);
+  const append =
+    opts.append ??
+    ((items: EnqueueItem[]) =>
+      opts.store.transact((state) => planEnqueue(state, items, opts.now())));
   async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;
     chunk = [];
     await replays.mark(items);
-    const { accepted, duplicates } = await opts.store
-      .transact((state) => planEnqueue(state, items, opts.now()))
-      .catch((err: unknown) => {
-        throw new CliError(
-          `could not append to ${opts.store.path}: ${(err as Error).message}; ` +
-            `${result.accepted} sessions were queued before this, the ${items.length} read from ` +
-            `${items[0]!.where} on were not (run the same input again: duplicates are ignored)`,
-          exitCodeFor(err),
-          { cause: err },
-        );
-      });
+    const { accepted, duplicates } = await append(items).catch((err: unknown) => {
+      throw new CliError(
+        `could not append to ${opts.store.path}: ${(err as Error).message}; ` +
+          `${result.accepted} sessions were queued before this, the ${items.length} read from ` +
+          `${items[0]!.where} on were not (run the same input again: duplicates are ignored)`,
+        exitCodeFor(err),
+        { cause: err },
+      );
+    });
     result.accepted += accepted.length;
     result.duplicates += duplicates.length;
     // planEnqueue accepts the first of a repeated id and reports the later ones (issue 12:

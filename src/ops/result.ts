@@ -49,7 +49,17 @@ export async function queuedResult(
   return listedResult({ rec, payload, ...(final ? { result: final } : {}) }, now);
 }
 
-function listedResult({ rec, payload, result: final }: FoundSession, now: number): ListedResult {
+/** A found session as `result --json` shows it. */
+export function listedResult(
+  {
+    rec,
+    payload,
+    result: final,
+  }: Pick<FoundSession, "rec" | "result"> & {
+    payload: Pick<FoundSession["payload"], "meta" | "provisional">;
+  },
+  now: number,
+): ListedResult {
   return {
     sessionId: rec.id,
     status: rec.status,

@@ -4,6 +4,8 @@ import { HttpError } from "./status.js";
 const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
 const size = (n: number) => (n >= 1024 * 1024 ? mib(n) : `${Math.ceil(n / 1024)} KiB`);
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The whole body, or 413 as soon as it passes `limit` (by Content-Length before reading, or
  * while reading a chunked one). Read whole before anything is queued, so a body refused for
@@ -14,7 +16,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     new HttpError(413, "BODY_TOO_LARGE", `request body is larger than ${size(limit)}`, {
       connection: "close",
     });
-  const declared = Number(req.headers["content-length"]);
+  const length = req.headers["content-length"];
+  // No body (most GETs): no stream to iterate (issue 12: per-request cost of GET /result).
+  if ((length === undefined || length === "0") && !("transfer-encoding" in req.headers))
+    return EMPTY;
+  const declared = Number(length);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;

@@ -9,7 +9,7 @@ import { type LiveSpinner, marks, startSpinner } from "./spinner.js";
  * (issue 9, defect 9: total = the batches due at the start; more may arrive meanwhile), log lines
  * otherwise (stderr either way).
  */
-export function batchProgress(io: Io, engine: string, now: () => number, totalBatches?: number) {
+export function batchProgress(io: Io, now: () => number, totalBatches?: number) {
   let spinner: LiveSpinner | undefined;
   let live = io.interactive;
   const lost = () => {
@@ -19,7 +19,7 @@ export function batchProgress(io: Io, engine: string, now: () => number, totalBa
   const started = now();
   let done = 0;
   return {
-    onStart(n: number) {
+    onStart(n: number, engine: string) {
       const text = formatBatchProgress({
         n,
         engine,

@@ -2,6 +2,8 @@
  * Issue 12: `serve` through the built binary and a real HTTP client (undici): every route, every
  * error status, the token rules.
  */
+import { Readable } from "node:stream";
+import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { cliWorld } from "../support/cli.js";
 import { type Served, startServe } from "../support/serve.js";
@@ -211,6 +213,36 @@ describe("serve: the routes", () => {
     });
     expect(r.status).toBe(413);
     expect(r.json).toEqual({ error: "request body is larger than 16 MiB", code: "BODY_TOO_LARGE" });
+    expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
+  }, 60_000);
+
+  it("a streamed body (chunked, no Content-Length) is refused with 413 once it passes 16 MiB, nothing queued", async () => {
+    const { s } = await world();
+    let sent = 0;
+    // A stream has no length: undici sends it chunked. A valid session first, then one
+    // record that does not end before 24 MiB.
+    const body = Readable.from(
+      (async function* () {
+        const first = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"`;
+        sent += first.length;
+        yield Buffer.from(first);
+        const mib = Buffer.alloc(1024 * 1024, "y");
+        while (sent < 24 * 1024 * 1024) {
+          sent += mib.length;
+          yield mib;
+        }
+      })(),
+    );
+    const r = await request(`${s.url}${B}/enqueue`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" },
+      body,
+    });
+    expect(r.statusCode).toBe(413);
+    expect(await r.body.json()).toEqual({
+      error: "request body is larger than 16 MiB",
+      code: "BODY_TOO_LARGE",
+    });
     expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
   }, 60_000);
 

@@ -2,9 +2,10 @@
  * Issue 12: the library in-process. Each call goes through the code the CLI runs (ops/), so these
  * pin the API's shapes and errors; the CLI's behaviour is pinned by its own tests.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { queueOf } from "../../src/api/queue.js";
 import {
   ConfigError,
   closeQueues,
@@ -77,6 +78,67 @@ describe("openQueue", () => {
     expect(scored).toEqual(["s_0", "s_1", "s_2"]);
     expect(await q.clear({ processed: true })).toEqual({ removed: 3, archived: 3, remaining: 0 });
     expect(await q.result("s_2")).toMatchObject({ from: "archive", status: "scored" });
+    await q.close();
+  });
+
+  it("concurrent enqueue calls share appends, each answered with its own records", async () => {
+    const { dir, q: base } = await fresh();
+    // Counts the handle's locked appends (the store's transactions).
+    let appends = 0;
+    const store = base.internals.store;
+    const counting = {
+      ...store,
+      transact: ((plan) => {
+        appends++;
+        return store.transact(plan);
+      }) as typeof store.transact,
+    };
+    const q = queueOf({ ...base.internals, store: counting });
+    const reports = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        // Call 19 names s_0 again: the first call to name it has it, 19 reports a duplicate.
+        q.enqueue(i === 19 ? [makeSession(0), makeSession(19)] : makeSession(i)),
+      ),
+    );
+    expect(reports.map((r) => [r.accepted, r.duplicates])).toEqual(
+      Array.from({ length: 20 }, (_, i) => (i === 19 ? [1, 1] : [1, 0])),
+    );
+    expect(reports[19]!.records).toMatchObject({
+      accepted: [{ sessionId: "s_19" }],
+      duplicates: ["s_0"],
+    });
+    expect(appends).toBeGreaterThan(0);
+    expect(appends).toBeLessThan(20); // one append per call without coalescing
+    const lines = (await readFile(join(dir, "queue.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.filter((l) => l.startsWith('{"t":"enqueue"'))).toHaveLength(20);
+    expect((await q.stats()).sessions).toBe(20);
+    await q.close();
+  });
+
+  it("a long-lived handle sees what another process wrote on its next read", async () => {
+    const { q, dir, env } = await fresh();
+    // A second handle on the same file stands for another process: its own store and appends.
+    const other = await openQueue(join(dir, "queue.jsonl"), { env, onWarning: () => undefined });
+    await q.enqueue([makeSession(0), makeSession(1)]);
+    expect(await q.result("s_0")).toMatchObject({ status: "queued", provisional: true });
+    await other.enqueue(makeSession(2));
+    expect(await q.result("s_2")).toMatchObject({ sessionId: "s_2", status: "queued" });
+    await other.process();
+    // Concurrent reads right after the write share one check, and every one sees the result.
+    const after = await Promise.all(["s_0", "s_1", "s_2", "s_0"].map((id) => q.result(id)));
+    expect(after.map((r) => [r.sessionId, r.status, r.provisional, r.result.source])).toEqual([
+      ["s_0", "scored", false, "local"],
+      ["s_1", "scored", false, "local"],
+      ["s_2", "scored", false, "local"],
+      ["s_0", "scored", false, "local"],
+    ]);
+    expect(await q.getSessionResult("s_1")).toEqual((await other.result("s_1")).result);
+    // A compaction replaces the file: offsets change, the handle reads the new file.
+    await other.enqueue(makeSession(3));
+    expect(await other.clear({ processed: true })).toMatchObject({ removed: 3, remaining: 1 });
+    expect(await q.result("s_0")).toMatchObject({ from: "archive", status: "scored" });
+    expect(await q.result("s_3")).toMatchObject({ from: "queue", status: "queued" });
+    await other.close();
     await q.close();
   });
 
