@@ -2,8 +2,8 @@ import type { LastBatch, Totals, Watcher } from "./events.js";
 import type { Claim, QueueState } from "./fold.js";
 import { type Columns, STATUS_CODE } from "./session-table.js";
 
-/** What `stats` reports; pure so the scheduler and metrics read the same numbers. */
-export interface QueueSummary {
+/** Per-session counts of a summary, gathered from columns (possibly in chunks). */
+export interface QueueCounts {
   sessions: number;
   due: number;
   /** Queued but waiting out a retry backoff. */
@@ -16,6 +16,10 @@ export interface QueueSummary {
   dead: number;
   /** Queued sessions that have failed at least one attempt. */
   retrying: number;
+}
+
+/** What `stats` reports; pure so the scheduler and metrics read the same numbers. */
+export interface QueueSummary extends QueueCounts {
   oldestDueAgeMs: number | undefined;
   lastBatch: LastBatch | undefined;
   /** The last batch that scored its sessions (metrics: last success). */
@@ -36,16 +40,8 @@ export function watcherState(w: Watcher, now: number): WatcherStatus["state"] {
   return now > w.nextCheck + Math.max(60_000, interval) ? "stale" : "alive";
 }
 
-/** Per-session counts of a summary, gathered from columns (possibly in chunks). */
-export interface RowCounts {
-  sessions: number;
-  due: number;
-  backoff: number;
-  inFlight: number;
-  expiredLeases: number;
-  scored: number;
-  dead: number;
-  retrying: number;
+/** The counts while rows are being added: `oldest` is the oldest due enqueue time so far. */
+export interface RowCounts extends QueueCounts {
   oldest: number;
 }
 

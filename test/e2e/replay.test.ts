@@ -13,20 +13,23 @@ const lines = gunzipSync(readFileSync(join(ROOT, "fixtures/eval-sample/human-web
   .split("\n")
   .filter(Boolean);
 
+type Point = { x: number; y: number; timestamp: number };
+
+/** `original`'s trace under another id, each point moved by `move`. */
+function replayOf(original: { movements: Point[] }, sessionId: string, move: (p: Point) => Point) {
+  return { ...original, sessionId, movements: original.movements.map(move) };
+}
+
 describe("replayed traces (built binary)", () => {
   it("a replay queued after its original fails with replayed-trace naming the original", async () => {
     const original = JSON.parse(lines[3]!);
     const other = JSON.parse(lines[4]!);
-    const replay = {
-      ...original,
-      sessionId: "replay-1",
-      movements: original.movements.map((p: { x: number; y: number; timestamp: number }) => ({
-        ...p,
-        x: p.x * 1.1 + 40,
-        y: p.y * 1.1 - 25,
-        timestamp: p.timestamp + 86_400_000,
-      })),
-    };
+    const replay = replayOf(original, "replay-1", (p) => ({
+      ...p,
+      x: p.x * 1.1 + 40,
+      y: p.y * 1.1 - 25,
+      timestamp: p.timestamp + 86_400_000,
+    }));
     const w = await cliWorld();
     const first = [original, other].map((s) => JSON.stringify(s)).join("\n");
     expect((await w.run(["enqueue"], { input: first })).exitCode).toBe(0);
@@ -45,15 +48,11 @@ describe("replayed traces (built binary)", () => {
 
   it("keeps fingerprints and replay marks through compactions (a replay still fails after them)", async () => {
     const original = JSON.parse(lines[5]!);
-    const replay = {
-      ...original,
-      sessionId: "replay-2",
-      movements: original.movements.map((p: { x: number; y: number; timestamp: number }) => ({
-        ...p,
-        x: p.x + 12,
-        timestamp: p.timestamp + 3_600_000,
-      })),
-    };
+    const replay = replayOf(original, "replay-2", (p) => ({
+      ...p,
+      x: p.x + 12,
+      timestamp: p.timestamp + 3_600_000,
+    }));
     const w = await cliWorld();
     // `clear --processed --older-than` with nothing that old removes nothing and compacts.
     const compact = ["clear", "--processed", "--older-than", "100000h", "--yes"];
@@ -74,15 +73,11 @@ describe("replayed traces (built binary)", () => {
     const original = JSON.parse(lines[3]!);
     const filler = lines.slice(6, 46);
     const bulk = ndjson(300, { points: 20 }).trim().split("\n");
-    const replay = {
-      ...original,
-      sessionId: "replay-3",
-      movements: original.movements.map((p: { x: number; y: number; timestamp: number }) => ({
-        ...p,
-        y: p.y - 30,
-        timestamp: p.timestamp + 60_000,
-      })),
-    };
+    const replay = replayOf(original, "replay-3", (p) => ({
+      ...p,
+      y: p.y - 30,
+      timestamp: p.timestamp + 60_000,
+    }));
     const input = [JSON.stringify(original), ...filler, ...bulk, JSON.stringify(replay)].join("\n");
     const w = await cliWorld();
     expect((await w.run(["enqueue"], { input })).exitCode).toBe(0);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { appendFile, readFile, rename, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkpointPath } from "../../src/queue/checkpoint.js";
 import type { QueueState } from "../../src/queue/fold.js";
 import {
@@ -11,25 +11,15 @@ import {
   planResults,
   planRetry,
 } from "../../src/queue/plans.js";
-import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
 import { summarize } from "../../src/queue/summary.js";
 import { encodeFingerprint } from "../../src/scoring/replay-fingerprint.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
+import { trackedStore } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
 
 // Issue 10: the checkpoint is a cache of the fold. A store that starts from it must see exactly
 // what a store folding the whole journal sees, and a checkpoint that does not fold this very
 // journal must be ignored, never trusted.
-
-const open: QueueStore[] = [];
-function tracked(opts: QueueStoreOptions): QueueStore {
-  const store = openQueueStore(opts);
-  open.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 /** Every session, claim, error and total of a state, as plain data. */
 function picture(state: QueueState) {
@@ -52,7 +42,7 @@ function picture(state: QueueState) {
 /** A journal with every kind of session: queued, claimed, scored, dead, retried, removed. */
 async function busyQueue(checkpointBytes: number) {
   const path = join(await tempDir(), "queue.jsonl");
-  const store = tracked({ path, now: () => 1_000, checkpointBytes });
+  const store = trackedStore({ path, now: () => 1_000, checkpointBytes });
   const ids = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(2, "0")}`);
   const items = ids.map((id, i) => ({ id, payload: fakePayload(i + 1) }));
   await store.transact((s) => planEnqueue(s, items, 1_000));
@@ -88,7 +78,7 @@ async function busyQueue(checkpointBytes: number) {
 describe("queue checkpoint (issue 10)", () => {
   it("starts a store where the whole fold would be, then folds the tail", async () => {
     const path = join(await tempDir(), "queue.jsonl");
-    const writer = tracked({ path, now: () => 1_000, checkpointBytes: 0 });
+    const writer = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
     const items = ["a", "b", "c", "d"].map((id, i) => ({ id, payload: fakePayload(i + 1) }));
     await writer.transact((s) => planEnqueue(s, items, 1_000));
     await writer.transact((s) =>
@@ -103,12 +93,12 @@ describe("queue checkpoint (issue 10)", () => {
     await writer.close();
     expect(existsSync(checkpointPath(path))).toBe(true);
     // Lines written after the checkpoint: the tail a reader folds on top of it.
-    const tailWriter = tracked({ path, now: () => 5_000, checkpointBytes: Infinity });
+    const tailWriter = trackedStore({ path, now: () => 5_000, checkpointBytes: Infinity });
     await tailWriter.transact((s) => planEnqueue(s, [{ id: "e", payload: fakePayload(9) }], 5_000));
     await tailWriter.close();
 
-    const fromCheckpoint = await tracked({ path }).refresh();
-    const folded = await tracked({ path, checkpointBytes: Infinity }).refresh();
+    const fromCheckpoint = await trackedStore({ path }).refresh();
+    const folded = await trackedStore({ path, checkpointBytes: Infinity }).refresh();
     expect(picture(fromCheckpoint)).toEqual(picture(folded));
     expect([...fromCheckpoint.sessions.keys()]).toEqual(["a", "b", "c", "d", "e"]);
     expect(fromCheckpoint.sessions.get("b")).toEqual({
@@ -120,15 +110,15 @@ describe("queue checkpoint (issue 10)", () => {
       lastError: "server 503",
       ref: expect.any(Number),
     });
-    const reader = tracked({ path });
+    const reader = trackedStore({ path });
     const b = (await reader.refresh()).sessions.get("a")!;
     expect((await reader.readResult(b))?.anomalyScore).toBe(3);
   });
 
   it("gives the same state as a full fold for every kind of session", async () => {
     const path = await busyQueue(0);
-    const a = picture(await tracked({ path }).refresh());
-    const b = picture(await tracked({ path, checkpointBytes: Infinity }).refresh());
+    const a = picture(await trackedStore({ path }).refresh());
+    const b = picture(await trackedStore({ path, checkpointBytes: Infinity }).refresh());
     expect(a).toEqual(b);
     expect(a.summary).toMatchObject({
       sessions: 37,
@@ -158,14 +148,14 @@ describe("queue checkpoint (issue 10)", () => {
   ])("ignores the checkpoint when %s", async (_name, spoil) => {
     const path = await busyQueue(0);
     await spoil(path);
-    const a = picture(await tracked({ path }).refresh());
-    const b = picture(await tracked({ path, checkpointBytes: Infinity }).refresh());
+    const a = picture(await trackedStore({ path }).refresh());
+    const b = picture(await trackedStore({ path, checkpointBytes: Infinity }).refresh());
     expect(a).toEqual(b);
   });
 
   it("is refreshed by a writer once the tail passes the threshold, not before", async () => {
     const path = join(await tempDir(), "queue.jsonl");
-    const store = tracked({ path, now: () => 1_000, checkpointBytes: 2_000 });
+    const store = trackedStore({ path, now: () => 1_000, checkpointBytes: 2_000 });
     const batch = (from: number) =>
       Array.from({ length: 5 }, (_, i) => ({ id: `s${from + i}`, payload: fakePayload() }));
     await store.transact((s) => planEnqueue(s, batch(0), 1_000));
@@ -175,7 +165,7 @@ describe("queue checkpoint (issue 10)", () => {
     for (let k = 1; k < 10; k++) await store.transact((s) => planEnqueue(s, batch(5 * k), 1_000));
     expect(existsSync(checkpointPath(path))).toBe(true);
     await appendFile(path, "");
-    const restored = await tracked({ path }).refresh();
+    const restored = await trackedStore({ path }).refresh();
     expect(restored.sessions.size).toBe(50);
   });
 });
@@ -187,7 +177,7 @@ describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
 
   it("lists every live session's fingerprint, whoever wrote it and whether it is in the checkpoint", async () => {
     const path = join(await tempDir(), "queue.jsonl");
-    const writer = tracked({ path, now: () => 1_000, checkpointBytes: 0 });
+    const writer = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
     const item = (k: number) => ({ id: `a${k}`, payload: k === 3 ? fakePayload(k) : withPrint(k) });
     await writer.transact((s) => planEnqueue(s, [item(1), item(2)], 1_000));
     await writer.transact((s) => planEnqueue(s, [item(3), item(4)], 1_400));
@@ -195,11 +185,11 @@ describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
     await writer.transact((s) => planRemove(s, { processedOnly: false, olderThanMs: 300 }, 1_500));
     await writer.close();
     // After the checkpoint: another writer's sessions (their payloads are read) and this one's.
-    const other = tracked({ path, now: () => 3_000, checkpointBytes: Infinity });
+    const other = trackedStore({ path, now: () => 3_000, checkpointBytes: Infinity });
     await other.transact((s) => planEnqueue(s, [{ id: "b1", payload: withPrint(9) }], 3_000));
     await other.close();
-    const reader = tracked({ path, checkpointBytes: Infinity });
-    const mine = tracked({ path, now: () => 4_000 });
+    const reader = trackedStore({ path, checkpointBytes: Infinity });
+    const mine = trackedStore({ path, now: () => 4_000 });
     await mine.transact((s) => planEnqueue(s, [{ id: "c1", payload: withPrint(11) }], 4_000));
     const expected = [
       ["a4", print(4)],

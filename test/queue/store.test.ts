@@ -1,30 +1,20 @@
 import { existsSync } from "node:fs";
 import { appendFile, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { planClaim, planEnqueue, planRemove, planResults } from "../../src/queue/plans.js";
-import { openQueueStore, type QueueStore, type QueueStoreOptions } from "../../src/queue/store.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
+import { trackedStore } from "../support/stores.js";
 import { tempDir } from "../support/temp.js";
 
 async function queueWith(ids: string[], now = () => 1_000) {
   const path = join(await tempDir(), "q", "queue.jsonl");
   const warnings: string[] = [];
-  const store = tracked({ path, now, warn: (m) => warnings.push(m) });
+  const store = trackedStore({ path, now, warn: (m) => warnings.push(m) });
   const items = ids.map((id, i) => ({ id, payload: fakePayload(i + 1) }));
   await store.transact((s) => planEnqueue(s, items, now()));
   return { path, store, warnings };
 }
-
-const open: QueueStore[] = [];
-function tracked(opts: QueueStoreOptions): QueueStore {
-  const store = openQueueStore(opts);
-  open.push(store);
-  return store;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 describe("queue store", () => {
   it("appends whole lines, folds them, and reads payloads back by offset", async () => {
@@ -32,7 +22,7 @@ describe("queue store", () => {
     const text = await readFile(path, "utf8");
     expect(text.endsWith("\n")).toBe(true);
     expect(text.trim().split("\n")).toHaveLength(2);
-    const other = tracked({ path });
+    const other = trackedStore({ path });
     const state = await other.refresh();
     expect([...state.sessions.keys()]).toEqual(["a", "b"]);
     const payload = await other.readSession(state.sessions.get("b")!);
@@ -59,7 +49,7 @@ describe("queue store", () => {
   it("ignores a torn last line when reading and repairs it on the next write", async () => {
     const { path, store, warnings } = await queueWith(["a"]);
     await appendFile(path, '{"t":"enqueue","at":5,"id":"torn","x":{"feat');
-    const reader = tracked({ path });
+    const reader = trackedStore({ path });
     expect([...(await reader.refresh()).sessions.keys()]).toEqual(["a"]);
     await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
     const lines = (await readFile(path, "utf8")).split("\n");
@@ -73,9 +63,9 @@ describe("queue store", () => {
   it("keeps a corrupt middle line in quarantine, reports it, and keeps the rest", async () => {
     const { path } = await queueWith(["a"]);
     await appendFile(path, "this is not json\n");
-    const store = tracked({ path, warn: () => undefined });
+    const store = trackedStore({ path, warn: () => undefined });
     await store.transact((s) => planEnqueue(s, [{ id: "b", payload: fakePayload() }], 6));
-    const reader = tracked({ path });
+    const reader = trackedStore({ path });
     const state = await reader.refresh();
     expect(state.corrupt).toHaveLength(0);
     expect([...state.sessions.keys()].sort()).toEqual(["a", "b"]);
@@ -93,7 +83,7 @@ describe("queue store", () => {
     const { path } = await queueWith(["a"]);
     const long = `{"t":"enZueue","at":5,"id":"b","x":{"pad":"${"p".repeat(50_000)}"}}`;
     await appendFile(path, `${long}\n`);
-    await tracked({ path, warn: () => undefined }).transact(() => ({ events: [], value: 0 }));
+    await trackedStore({ path, warn: () => undefined }).transact(() => ({ events: [], value: 0 }));
     const [entry] = (await readFile(`${path}.quarantine`, "utf8")).trim().split("\n");
     expect(JSON.parse(entry!)).toMatchObject({ reason: "corrupt line", line: 2, text: long });
   });
@@ -101,14 +91,14 @@ describe("queue store", () => {
   it("a reader sees a corrupt line before any writer has moved it", async () => {
     const { path } = await queueWith(["a"]);
     await writeFile(path, `${await readFile(path, "utf8")}{"t":"enqueue"\n`);
-    const state = await tracked({ path }).refresh();
+    const state = await trackedStore({ path }).refresh();
     expect(state.corrupt.map((c) => c.line)).toEqual([2]);
   });
 
   it("compaction keeps live sessions and results, drops expired ones, and other readers follow", async () => {
     let now = 1_000;
     const { path, store } = await queueWith(["a", "b", "c"], () => now);
-    const reader = tracked({ path });
+    const reader = trackedStore({ path });
     await reader.refresh();
     const claimed = await store.transact((s) =>
       planClaim(s, { now, max: 2, leaseMs: 100, owner: "t", batch: "b1" }),
@@ -147,7 +137,7 @@ describe("queue store", () => {
     );
     const held = await store.refresh();
     const stale = ids.map((id) => ({ ...held.sessions.get(id)! }));
-    const other = tracked({ path });
+    const other = trackedStore({ path });
     await other.transact((s) =>
       planRemove(s, { processedOnly: false, olderThanMs: undefined }, 1_000),
     );
@@ -191,8 +181,8 @@ describe("queue store", () => {
     const real = join(dir, "real", "queue.jsonl");
     const link = join(dir, "link.jsonl");
     await symlink("real/queue.jsonl", link); // dangling until the first write
-    const viaLink = tracked({ path: link });
-    const viaReal = tracked({ path: real });
+    const viaLink = trackedStore({ path: link });
+    const viaReal = trackedStore({ path: real });
     const lockSeen: boolean[] = [];
     await viaLink.transact((s) => {
       lockSeen.push(existsSync(`${real}.lock`), existsSync(`${link}.lock`));
@@ -228,7 +218,7 @@ describe("queue store", () => {
 
   it("many stores appending at once lose and duplicate nothing", async () => {
     const { path } = await queueWith([]);
-    const writers = Array.from({ length: 4 }, () => tracked({ path }));
+    const writers = Array.from({ length: 4 }, () => trackedStore({ path }));
     await Promise.all(
       writers.map(async (store, w) => {
         for (let i = 0; i < 20; i++) {
@@ -242,7 +232,7 @@ describe("queue store", () => {
     );
     const lines = (await readFile(path, "utf8")).trim().split("\n");
     expect(lines).toHaveLength(4 * 20 + 20);
-    const state = await tracked({ path }).refresh();
+    const state = await trackedStore({ path }).refresh();
     expect(state.sessions.size).toBe(100);
   });
 });
