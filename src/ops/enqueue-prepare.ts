@@ -9,9 +9,45 @@ import { formatRejection, parseRecordText, type RawText } from "../telemetry/rea
 import { parseSession, sessionIdHint } from "../telemetry/schema.js";
 
 /** One input record made ready to queue, or the one message that rejects it. */
-export type Prepared =
+export type PreparedRecord =
   | { line: number; id: string; payload: SessionPayload; text?: string }
   | { line: number; rejection: string };
+
+/** A record as enqueue's pipeline carries it: prepared inline, or by a worker. */
+export type Prepared = PreparedRecord | PreparedText;
+
+/**
+ * What a worker sends back (issue 10): the payload serialised, and only the parts the main
+ * thread reads (features stay in the text: copying them between threads cost as much as
+ * serialising them).
+ */
+export interface PreparedText {
+  line: number;
+  id: string;
+  text: string;
+  light: Omit<SessionPayload, "features">;
+}
+
+/**
+ * The payload of a worker's record, features read from its text only if something asks (the
+ * replay mark re-serialises a payload it changes). Keys in the order the payload was written.
+ */
+export function payloadFromText({ text, light }: PreparedText): SessionPayload {
+  const payload = {} as SessionPayload;
+  let features: SessionPayload["features"] | undefined;
+  Object.defineProperty(payload, "features", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      features ??= (JSON.parse(text) as SessionPayload).features;
+      return features;
+    },
+    set: (value: SessionPayload["features"]) => {
+      features = value;
+    },
+  });
+  return Object.assign(payload, light);
+}
 
 export interface PrepareOptions {
   thresholds: Thresholds;
@@ -20,7 +56,7 @@ export interface PrepareOptions {
 }
 
 /** JSON.parse, validate, extract features and score provisionally: the CPU work of enqueue. */
-export function prepareRecord(rec: RawText, o: PrepareOptions): Prepared {
+export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
   if ("error" in rec) return { line: rec.line, rejection: formatRejection(rec.line, rec.error) };
   const json = parseRecordText(rec.text);
   if ("error" in json) return { line: rec.line, rejection: formatRejection(rec.line, json.error) };

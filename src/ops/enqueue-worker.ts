@@ -9,7 +9,9 @@ parentPort?.on("message", (msg: { seq: number; records: RawText[]; options: Prep
     // Serialised here, on a worker, not on the main thread that appends (issue 10).
     prepared: msg.records.map((r) => {
       const p = prepareRecord(r, msg.options);
-      return "payload" in p ? { ...p, text: JSON.stringify(p.payload) } : p;
+      if (!("payload" in p)) return p;
+      const { features: _f, ...light } = p.payload;
+      return { line: p.line, id: p.id, text: JSON.stringify(p.payload), light };
     }),
   });
 });

@@ -5,7 +5,7 @@ import { type EnqueueItem, planEnqueue } from "../queue/plans.js";
 import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
-import { type Prepared, prepareRecord } from "./enqueue-prepare.js";
+import { type Prepared, payloadFromText, prepareRecord } from "./enqueue-prepare.js";
 import { createReplayCheck, type ReplayCheck } from "./enqueue-replay.js";
 import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
 
@@ -196,12 +196,21 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
           opts.onRejected(`${label}${p.rejection}`, p.line);
           continue;
         }
-        chunk.push({
-          id: p.id,
-          payload: p.payload,
-          ...(p.text === undefined ? {} : { text: p.text }),
-          where: `${label}line ${p.line}`,
-        });
+        if ("light" in p) {
+          chunk.push({
+            id: p.id,
+            payload: payloadFromText(p),
+            text: p.text,
+            where: `${label}line ${p.line}`,
+          });
+        } else {
+          chunk.push({
+            id: p.id,
+            payload: p.payload,
+            ...(p.text === undefined ? {} : { text: p.text }),
+            where: `${label}line ${p.line}`,
+          });
+        }
         if (chunk.length >= chunkSize) await flush();
       }
     },
