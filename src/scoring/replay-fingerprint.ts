@@ -119,12 +119,17 @@ export function fingerprintDistance(a: Int8Array, b: Int8Array): number {
  * critical path (issue 13: within 10% of enqueue's throughput).
  */
 export function withinDistance(a: Int8Array, b: Int8Array, limit: number): boolean {
+  return withinDistanceAt(a, b, 0, limit);
+}
+
+/** withinDistance(a, the fingerprint at byte `at` of `b`): the replay index packs them all. */
+export function withinDistanceAt(a: Int8Array, b: Int8Array, at: number, limit: number): boolean {
   const bound = (limit * QUANT) ** 2 * (FP_POINTS - TRIM);
   let w1 = 0; // the TRIM = 2 largest so far, w1 <= w2
   let w2 = 0;
   let kept = 0; // the sum without them
   for (let k = 0; k < FP_POINTS; k++) {
-    const d = (a[2 * k]! - b[2 * k]!) ** 2 + (a[2 * k + 1]! - b[2 * k + 1]!) ** 2;
+    const d = (a[2 * k]! - b[at + 2 * k]!) ** 2 + (a[2 * k + 1]! - b[at + 2 * k + 1]!) ** 2;
     if (d > w2) {
       kept += w1;
       w1 = w2;

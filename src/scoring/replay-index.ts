@@ -1,9 +1,12 @@
 import {
   bucketKeys,
   decodeFingerprint,
+  FP_POINTS,
   MATCH_DISTANCE,
-  withinDistance,
+  withinDistanceAt,
 } from "./replay-fingerprint.js";
+
+const FP_BYTES = 2 * FP_POINTS;
 
 /**
  * The replay index (issue 13, part 3): the fingerprints of the sessions the queue keeps, by LSH
@@ -36,7 +39,9 @@ export const MAX_BUCKET = 64;
 export function createReplayIndex(): ReplayIndex {
   const buckets = new Map<string, number[]>();
   const ids: string[] = [];
-  const prints: Int8Array[] = [];
+  // Every fingerprint in one buffer, 64 bytes each (issue 10: no object per session, and the
+  // candidates of a lookup are compared out of one block of memory).
+  let prints = new Int8Array(1024 * FP_BYTES);
   // The lookup that last compared each session: one comparison per candidate, not per table.
   let looked = new Uint32Array(1024);
   let lookup = 0;
@@ -44,7 +49,12 @@ export function createReplayIndex(): ReplayIndex {
   function insert(id: string, fp: Int8Array, keys: string[]): void {
     const n = ids.length;
     ids.push(id);
-    prints.push(fp);
+    if ((n + 1) * FP_BYTES > prints.length) {
+      const grown = new Int8Array(prints.length * 2);
+      grown.set(prints);
+      prints = grown;
+    }
+    prints.set(fp, n * FP_BYTES);
     if (n >= looked.length) {
       const grown = new Uint32Array(looked.length * 2);
       grown.set(looked);
@@ -65,7 +75,7 @@ export function createReplayIndex(): ReplayIndex {
         if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
         looked[n] = lookup;
         comparisons++;
-        if (withinDistance(fp, prints[n]!, MATCH_DISTANCE)) best = n;
+        if (withinDistanceAt(fp, prints, n * FP_BYTES, MATCH_DISTANCE)) best = n;
       }
     }
     // Stryker disable next-line ConditionalExpression: ids[undefined] is undefined too
