@@ -7,6 +7,8 @@ export interface PrintSet {
   readonly size: number;
   add(slot: number, fp: Int8Array): void;
   get(slot: number): Int8Array | undefined;
+  /** The largest slot held (the set must not be empty). */
+  lastSlot(): number;
   entries(): IterableIterator<[number, Int8Array]>;
   /** The packed slots and bytes (views, not copies), for a checkpoint section. */
   raw(): { slots: Uint32Array; bytes: Int8Array };
@@ -49,6 +51,7 @@ export function createPrintSet(from?: { slots: Uint32Array; bytes: Uint8Array })
       bytes.set(fp, size * PRINT_BYTES);
       size++;
     },
+    lastSlot: () => slots[size - 1]!,
     get(slot) {
       const i = indexOf(slot);
       return i < 0 ? undefined : at(i);

@@ -116,8 +116,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     end = 0;
     size = 0;
     checkpointEnd = 0;
-    ownPrints = createPrintSet();
-    ownSlots = [];
+    knownPrints = createPrintSet();
+    knownFrom = 0;
     if (fh && checkpointBytes !== Number.POSITIVE_INFINITY) await restoreCheckpoint(fh);
   }
 
@@ -128,6 +128,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     if (!loaded) return;
     state = loaded.state;
     end = checkpointEnd = loaded.end;
+    knownFrom = state.sessions.slots;
   }
 
   /**
@@ -148,36 +149,22 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   }
 
   /**
-   * Replay fingerprints of the sessions this store appended (issue 13 at scale): the checkpoint
-   * takes them from here instead of reading back the payloads just written.
+   * Replay fingerprints of every session this store folded or appended itself (slots from
+   * `knownFrom` on; those before came from a checkpoint): a checkpoint takes them from here, so
+   * no payload is read back for them (issues 10 and 13 at scale).
    */
-  let ownPrints = createPrintSet();
-  /** Slots this store appended, as [from, to) runs: their payloads need not be read back. */
-  let ownSlots: [number, number][] = [];
-  function keepOwnPrint(id: string, payload: unknown) {
+  let knownPrints = createPrintSet();
+  let knownFrom = 0;
+  function knowPrint(id: string, fp: Int8Array | undefined) {
     const slot = state.sessions.slotOf(id);
-    const last = ownSlots.at(-1);
-    if (last && last[1] === slot) last[1] = slot + 1;
-    else ownSlots.push([slot, slot + 1]);
-    const text = (payload as SessionPayload | undefined)?.fp;
-    const fp = text === undefined ? undefined : decodeFingerprint(text);
-    if (fp) ownPrints.add(slot, fp);
-  }
-  function isOwn(slot: number): boolean {
-    let lo = 0;
-    let hi = ownSlots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ownSlots[mid]![1] <= slot) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < ownSlots.length && ownSlots[lo]![0] <= slot;
+    const last = knownPrints.size > 0 ? knownPrints.lastSlot() : -1;
+    if (fp && slot > last) knownPrints.add(slot, fp);
   }
 
   /**
    * The fingerprint of every live session, by slot: from the checkpoint of this file when it
-   * has one, the sessions this store appended, and the payloads of the rest (the tail others
-   * appended), so enqueue no longer reads every queued payload to build its replay index.
+   * has one and from the lines this store folded or appended, so enqueue no longer reads every
+   * queued payload to build its replay index.
    */
   async function livePrints(): Promise<PrintSet> {
     const { sessions } = state;
@@ -195,8 +182,11 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     const out = createPrintSet();
     for (let slot = 0; slot < sessions.slots; slot++) {
       if (!sessions.cols.status[slot]) continue;
-      let fp = slot < priorSlots ? prior?.get(slot) : ownPrints.get(slot);
-      if (!fp && slot >= priorSlots && !isOwn(slot) && fh) fp = await printOfPayload(fh, slot);
+      let fp: Int8Array | undefined;
+      if (slot < priorSlots) fp = prior?.get(slot);
+      else if (slot >= knownFrom) fp = knownPrints.get(slot);
+      // Between a checkpoint older than the one this store started from and that one: rare.
+      else if (fh) fp = await printOfPayload(fh, slot);
       if (fp) out.add(slot, fp);
     }
     return out;
@@ -232,6 +222,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const event = parseHeader(text);
       if (!event) state.corrupt.push({ line: state.lines, offset, text });
       else if (!applyEvent(state, event, offset)) state.superseded++;
+      else if (event.t === "enqueue" || event.t === "snapshot") knowPrint(event.id, printIn(text));
     });
     end = scanned.end;
     size = scanned.size;
@@ -319,7 +310,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       for (const [i, { event, payload }] of events.entries()) {
         state.lines++;
         if (!applyEvent(state, event, offset)) state.superseded++;
-        else if (event.t === "enqueue") keepOwnPrint(event.id, payload);
+        else if (event.t === "enqueue") knowPrint(event.id, printOfText(payload));
         offset += Buffer.byteLength(lines[i]!);
       }
       end = size = offset;
@@ -443,6 +434,33 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         fh = undefined;
       }),
   };
+}
+
+/** The decoded `fp` of a payload object, if it has one. */
+function printOfText(payload: unknown): Int8Array | undefined {
+  const text = (payload as SessionPayload | undefined)?.fp;
+  return text === undefined ? undefined : decodeFingerprint(text);
+}
+
+const FP_KEY = '"fp":"';
+
+/**
+ * The fingerprint in a session line, found without parsing the payload: the last `"fp":"` of
+ * the line is the payload's key (a `"` inside a JSON string is escaped, and no other object in
+ * a payload has that key); anything unexpected parses the payload instead.
+ */
+export function printIn(line: string): Int8Array | undefined {
+  const at = line.lastIndexOf(FP_KEY);
+  if (at < 0) return undefined;
+  const from = at + FP_KEY.length;
+  const to = line.indexOf('"', from);
+  const fp = to > from ? decodeFingerprint(line.slice(from, to)) : undefined;
+  if (fp) return fp;
+  try {
+    return printOfText(parsePayload(line));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

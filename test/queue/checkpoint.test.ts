@@ -200,3 +200,28 @@ describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
     expect(await reader.fingerprints()).toEqual(expected);
   });
 });
+
+describe("fingerprints after a compaction (issue 13: kept for the retention window)", () => {
+  it("are read off the snapshot lines, by every store, with or without a checkpoint", async () => {
+    const print = (k: number) =>
+      Int8Array.from({ length: 64 }, (_, i) => ((i * 5 + k * 11) % 200) - 100);
+    const path = join(await tempDir(), "queue.jsonl");
+    const writer = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    const items = [1, 2, 3].map((k) => ({
+      id: `s${k}`,
+      payload: { ...fakePayload(k), ...(k === 2 ? {} : { fp: encodeFingerprint(print(k)) }) },
+    }));
+    await writer.transact((s) => planEnqueue(s, items, 1_000));
+    await writer.compact({ now: 2_000, retentionMs: Number.POSITIVE_INFINITY });
+    const expected = [
+      ["s1", print(1)],
+      ["s3", print(3)],
+    ];
+    expect(await writer.fingerprints()).toEqual(expected);
+    await writer.close(); // writes the compacted file's checkpoint
+    expect(await trackedStore({ path }).fingerprints()).toEqual(expected);
+    expect(await trackedStore({ path, checkpointBytes: Infinity }).fingerprints()).toEqual(
+      expected,
+    );
+  });
+});
