@@ -2,8 +2,9 @@ import type { FileHandle } from "node:fs/promises";
 import type { CheckpointReader } from "./checkpoint-read.js";
 import { columnChunks } from "./checkpoint-read.js";
 import { parseHeader, type QueueEvent } from "./events.js";
-import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
+import { applyEvent, type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type JournalLine, NEWLINE, scanLines } from "./journal-file.js";
+import { type Columns, STATUSES } from "./session-table.js";
 import { countRows, emptyCounts, type QueueSummary, summarize } from "./summary.js";
 
 /** Rows of columns read at a time by `stats`: memory stays flat whatever the queue's size. */
@@ -11,9 +12,9 @@ const CHUNK_ROWS = 64 * 1024;
 
 /**
  * Beyond this many sessions touched by the journal's tail, `stats` loads the whole checkpoint
- * instead (each one costs a binary search on disk). Writers keep tails short (store.ts).
+ * instead (their records would outweigh it). Writers keep tails short (store.ts).
  */
-export const MAX_TAIL_SESSIONS = 4096;
+export const MAX_TAIL_SESSIONS = 100_000;
 
 /** The state a reader starts the tail from: the checkpoint's queue-wide facts, no sessions. */
 function tailState(reader: CheckpointReader): QueueState {
@@ -72,22 +73,52 @@ export async function summarizeFromCheckpoint(
   if (touched.size > MAX_TAIL_SESSIONS) return undefined;
   const claims = await reader.claims();
   const { slots } = reader.header;
-  const skip = new Uint8Array(touched.size > 0 ? slots : 0);
-  for (const id of touched) {
-    const slot = await reader.slotOf(id);
-    if (slot < 0) continue;
-    skip[slot] = 1;
-    state.sessions.set(await reader.recordAt(slot, id, claims));
-  }
+  // The sessions the tail touches: found at once, read as the columns stream by, counted after
+  // the tail is folded onto them; every other session is counted straight off the columns.
+  const idOfSlot = new Map<number, string>();
+  if (touched.size > 0)
+    for (const [id, slot] of await reader.slotsOf(touched)) idOfSlot.set(slot, id);
+  const skip = new Uint8Array(idOfSlot.size > 0 ? slots : 0);
+  for (const slot of idOfSlot.keys()) skip[slot] = 1;
+  const errors = idOfSlot.size > 0 ? await reader.errorsOf(idOfSlot.keys()) : new Map();
   const counts = emptyCounts();
   const chunkAt = columnChunks(reader, CHUNK_ROWS);
   for (let from = 0; from < slots; from += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, slots - from);
     const chunk = await chunkAt(from, rows);
-    countRows(counts, chunk, claims, rows, now, from, touched.size > 0 ? skip : undefined);
+    countRows(counts, chunk, claims, rows, now, from, idOfSlot.size > 0 ? skip : undefined);
+    for (let i = 0; i < rows && idOfSlot.size > 0; i++) {
+      const id = skip[from + i] ? idOfSlot.get(from + i) : undefined;
+      if (id === undefined) continue;
+      const rec = rowRecord(chunk, i, id, claims.get(from + i), errors.get(from + i));
+      state.sessions.set(rec);
+    }
   }
   for (const { event, offset } of tail) if (!applyEvent(state, event, offset)) state.superseded++;
   return summarize(state, now, counts);
+}
+
+/** Row `i` of a chunk of columns as a session record (with its claim and last error). */
+function rowRecord(
+  cols: Columns,
+  i: number,
+  id: string,
+  claim: Claim | undefined,
+  lastError: string | undefined,
+): SessionRecord {
+  const rec: SessionRecord = {
+    id,
+    status: STATUSES[cols.status[i]! - 1]!,
+    enqueuedAt: cols.enqueuedAt[i]!,
+    attempts: cols.attempts[i]!,
+    notBefore: cols.notBefore[i]!,
+    ref: cols.ref[i]!,
+  };
+  if (claim) rec.claim = claim;
+  if (!Number.isNaN(cols.doneAt[i]!)) rec.doneAt = cols.doneAt[i]!;
+  if (lastError !== undefined) rec.lastError = lastError;
+  if (cols.resultRef[i]! >= 0) rec.resultRef = cols.resultRef[i]!;
+  return rec;
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   assertLittleEndian,
   type CheckpointHeader,
   type ClaimsSection,
-  type COLUMN_NAMES,
+  COLUMN_NAMES,
   idHash,
   MAGIC,
   type SectionName,
@@ -31,6 +31,10 @@ export interface CheckpointReader {
   claims(): Promise<Map<number, Claim>>;
   /** The slot holding `id`, or -1. */
   slotOf(id: string): Promise<number>;
+  /** The slots of many ids at once (the hash index read whole): ids not found are absent. */
+  slotsOf(ids: Iterable<string>): Promise<Map<string, number>>;
+  /** Last errors of these slots (the sorted error slots read whole). */
+  errorsOf(slots: Iterable<number>): Promise<Map<number, string>>;
   idAt(slot: number): Promise<string>;
   recordAt(slot: number, id: string, claims: ReadonlyMap<number, Claim>): Promise<SessionRecord>;
   close(): Promise<void>;
@@ -141,6 +145,45 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
       }
       return -1;
     },
+    async slotsOf(ids) {
+      const pairs = u32s(await reader.section("byHash"));
+      const ends = u32s(await reader.section("idEnds"));
+      const found = new Map<string, number>();
+      for (const id of ids) {
+        const want = idHash(id);
+        let lo = 0;
+        let hi = pairs.length / 2;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (pairs[2 * mid]! < want) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let i = lo; 2 * i < pairs.length && pairs[2 * i] === want; i++) {
+          const slot = pairs[2 * i + 1]!;
+          const from = slot === 0 ? 0 : ends[slot - 1]!;
+          if ((await bytes("idBytes", from, ends[slot]! - from)).toString("utf8") === id) {
+            found.set(id, slot);
+            break;
+          }
+        }
+      }
+      return found;
+    },
+    async errorsOf(slots) {
+      const withError = u32s(await reader.section("errSlots"));
+      const out = new Map<number, string>();
+      for (const slot of slots) {
+        let lo = 0;
+        let hi = withError.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (withError[mid]! < slot) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo < withError.length && withError[lo] === slot) out.set(slot, await errorText(lo));
+      }
+      return out;
+    },
     async recordAt(slot, id, claims) {
       const col = async (name: (typeof COLUMN_NAMES)[number]) => {
         const b = await bytes(name, slot * BYTES_PER[name], BYTES_PER[name]);
@@ -178,25 +221,33 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
     }
     if (lo * 4 >= header.sections.errSlots[1] || (await u32At("errSlots", lo)) !== slot)
       return undefined;
-    const from = lo === 0 ? 0 : await u32At("errEnds", lo - 1);
-    const to = await u32At("errEnds", lo);
+    return errorText(lo);
+  }
+  async function errorText(i: number): Promise<string> {
+    const from = i === 0 ? 0 : await u32At("errEnds", i - 1);
+    const to = await u32At("errEnds", i);
     return (await bytes("errBytes", from, to - from)).toString("utf8");
   }
   return reader;
 }
 
-type StatsColumns = Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">;
+/** A section's bytes as 32-bit words (copied: a Buffer's offset need not be aligned). */
+function u32s(buf: Buffer): Uint32Array {
+  const out = new Uint32Array(buf.length / 4);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
 
 /**
- * Reads the columns `stats` needs in chunks of `rows` rows into buffers it reuses (issue 10:
- * streaming a million rows must not leave a million rows of garbage behind either).
+ * Reads the columns in chunks of `rows` rows into buffers it reuses (issue 10: streaming a
+ * million rows must not leave a million rows of garbage behind either).
  */
 export function columnChunks(reader: CheckpointReader, rows: number) {
-  const names = ["status", "attempts", "notBefore", "enqueuedAt"] as const;
+  const names = COLUMN_NAMES;
   const buffers = Object.fromEntries(
     names.map((n) => [n, new ArrayBuffer(rows * BYTES_PER[n])]),
   ) as Record<(typeof names)[number], ArrayBuffer>;
-  return async function chunk(from: number, count: number): Promise<StatsColumns> {
+  return async function chunk(from: number, count: number): Promise<Columns> {
     for (const name of names)
       await reader.rows(name, from, count, BYTES_PER[name], new Uint8Array(buffers[name]));
     return {
@@ -204,6 +255,9 @@ export function columnChunks(reader: CheckpointReader, rows: number) {
       attempts: new Uint16Array(buffers.attempts, 0, count),
       notBefore: new Float64Array(buffers.notBefore, 0, count),
       enqueuedAt: new Float64Array(buffers.enqueuedAt, 0, count),
+      doneAt: new Float64Array(buffers.doneAt, 0, count),
+      ref: new Float64Array(buffers.ref, 0, count),
+      resultRef: new Float64Array(buffers.resultRef, 0, count),
     };
   };
 }

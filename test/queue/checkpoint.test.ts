@@ -225,3 +225,46 @@ describe("fingerprints after a compaction (issue 13: kept for the retention wind
     );
   });
 });
+
+describe("stats off the checkpoint with a tail (issue 10: streamed, the tail's sessions read apart)", () => {
+  it("equals the summary of a full fold, whatever the tail did to which sessions", async () => {
+    const path = await busyQueue(0);
+    // A tail the checkpoint does not hold: claims (one expiring), results, a retry with a
+    // reason, a dead letter, a removal, and new sessions.
+    const tail = trackedStore({ path, now: () => 5_000, checkpointBytes: Infinity });
+    await tail.transact((s) =>
+      planClaim(s, { now: 5_000, max: 6, leaseMs: 1_000, owner: "q", batch: "t1" }),
+    );
+    const claimed = [...(await tail.refresh()).sessions.values()]
+      .filter((r) => r.claim?.batch === "t1")
+      .map((r) => r.id);
+    expect(claimed).toHaveLength(6);
+    await tail.transact((s) =>
+      planResults(
+        s,
+        "t1",
+        [
+          { id: claimed[0]!, result: fakeResult("local", 1) },
+          { id: claimed[1]!, result: fakeResult("local", 3), dead: "5 attempts" },
+        ],
+        5_100,
+      ),
+    );
+    await tail.transact((s) =>
+      planRetry(s, "t1", [claimed[2]!], { now: 5_100, notBefore: 90_000, reason: "timeout" }),
+    );
+    await tail.transact((s) => planRemove(s, { processedOnly: true, olderThanMs: 0 }, 5_200));
+    await tail.transact((s) => planEnqueue(s, [{ id: "late", payload: fakePayload(3) }], 5_300));
+    await tail.close();
+    for (const now of [5_500, 7_000, 100_000]) {
+      const streamed = await trackedStore({ path }).summary(now);
+      const folded = summarize(
+        await trackedStore({ path, checkpointBytes: Infinity }).refresh(),
+        now,
+      );
+      expect(streamed).toEqual(folded);
+    }
+    const at7000 = await trackedStore({ path }).summary(7_000);
+    expect(at7000).toMatchObject({ sessions: 30, expiredLeases: 3, scored: 0, dead: 0 });
+  });
+});
