@@ -20,6 +20,11 @@ export default {
     "!src/scoring/local-model.ts",
     "src/queue/plans.ts",
     "src/queue/fold.ts",
+    // Issue 10: the fold's columns, the due index, packed fingerprints, the summary's counts.
+    "src/queue/session-table.ts",
+    "src/queue/due-index.ts",
+    "src/queue/print-set.ts",
+    "src/queue/summary.ts",
     "src/batch/schedule.ts",
     "src/batch/retry-backoff.ts",
     "src/woodwide/parse-results.ts",

@@ -22,6 +22,7 @@ export default defineConfig({
     // per mutant under Stryker's instrumentation, and they pin no extra behaviour of the pure core.
     exclude: [
       "test/queue/store.test.ts",
+      "test/queue/checkpoint.test.ts",
       "test/queue/lock.test.ts",
       "test/scoring/local-model.test.ts",
       "test/scoring/local-model-devset.test.ts",
