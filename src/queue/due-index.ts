@@ -43,6 +43,7 @@ function createHeap(before: (a: number, b: number) => boolean) {
       }
       let i = size++;
       items[i] = slot;
+      // Stryker disable next-line EqualityOperator: at i = 0 the parent is items[-1], undefined, never before
       while (i > 0) {
         const parent = (i - 1) >> 1;
         if (!before(items[i]!, items[parent]!)) break;
@@ -75,6 +76,7 @@ export function createDueIndex(older: (a: number, b: number) => boolean): DueInd
   let slotOf = new Int32Array(1024);
   const free: number[] = [];
   let entries = 0;
+  // Stryker disable next-line EqualityOperator: entries due at the same time may come out in either order
   const waiting = createHeap((a, b) => dueAt[a]! < dueAt[b]!);
   const ready = createHeap(older);
   /** 1 while a slot has an entry in `ready`: one entry each there. */
@@ -118,6 +120,7 @@ export function createDueIndex(older: (a: number, b: number) => boolean): DueInd
         const e = waiting.pop();
         free.push(e);
         examined++;
+        // Stryker disable next-line ConditionalExpression: a slot that is not due is dropped again when popped
         if (isDue(slotOf[e]!)) toReady(slotOf[e]!);
       }
       const taken: number[] = [];

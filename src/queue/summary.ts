@@ -72,6 +72,7 @@ export function countRows(
   base = 0,
   skip?: Uint8Array,
 ): void {
+  // Stryker disable next-line EqualityOperator: row `rows` reads undefined, which `!status` skips
   for (let i = 0; i < rows; i++) {
     const status = cols.status[i];
     if (!status || skip?.[base + i]) continue;
@@ -84,6 +85,7 @@ export function countRows(
         c.due++;
         c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
       } else c.backoff++;
+      // Stryker disable next-line ConditionalExpression: 1-4 are the only statuses, 0 was skipped above
     } else if (status === STATUS_CODE.claimed) {
       if ((claims.get(base + i)?.lease ?? Number.POSITIVE_INFINITY) <= now) {
         c.due++;

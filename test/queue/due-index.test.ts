@@ -78,3 +78,35 @@ describe("due index: claim work independent of queue size (issue 10)", () => {
     expect(planClaim(state, opts).value.map((r) => r.id)).toEqual(["s0", "s1"]);
   });
 });
+
+describe("due index past its first growth (issue 10)", () => {
+  it("takes 1,500 expired leases once each, however many entries each left behind", () => {
+    const state = queueOf(1_500);
+    const claimed = planClaim(state, {
+      now: 2_000,
+      max: 1_500,
+      leaseMs: 100,
+      owner: "t",
+      batch: "b",
+    });
+    apply(state, claimed.events);
+    // A renewal leaves a second waiting entry per session; both run out by 3,000.
+    const ids = claimed.value.map((r) => r.id);
+    apply(state, [{ event: { t: "renew", at: 2_050, batch: "b", ids, lease: 2_200 } }]);
+    // Before the leases run out nothing is due: the claim sweeps the stale ready entries away,
+    // so the next one must find all 1,500 through their waiting entries.
+    const early = planClaim(state, { now: 2_100, max: 10, leaseMs: 100, owner: "t", batch: "x" });
+    expect(early.value).toEqual([]);
+    const again = planClaim(state, {
+      now: 3_000,
+      max: 2_000,
+      leaseMs: 100,
+      owner: "t",
+      batch: "c",
+    });
+    expect(again.value).toHaveLength(1_500);
+    expect(new Set(again.value.map((r) => r.id)).size).toBe(1_500);
+    expect(again.value[0]!.id).toBe("s0");
+    expect(again.value.at(-1)!.id).toBe("s999");
+  });
+});

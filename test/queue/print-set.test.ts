@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { createPrintSet, PRINT_BYTES } from "../../src/queue/print-set.js";
+
+const print = (k: number) =>
+  Int8Array.from({ length: PRINT_BYTES }, (_, i) => ((i + k) % 255) - 127);
+
+describe("packed fingerprints by slot (issue 10)", () => {
+  it("keeps 300 fingerprints (past its first growth) and finds each by slot", () => {
+    const set = createPrintSet();
+    for (let k = 0; k < 300; k++) set.add(3 * k + 1, print(k));
+    expect(set.size).toBe(300);
+    expect(set.lastSlot()).toBe(898);
+    expect(set.get(1)).toEqual(print(0));
+    expect(set.get(898)).toEqual(print(299));
+    expect(set.get(451)).toEqual(print(150));
+    expect([0, 2, 899, 900].map((s) => set.get(s))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const entries = [...set.entries()];
+    expect(entries).toHaveLength(300);
+    expect(entries[7]).toEqual([22, print(7)]);
+    const { slots, bytes } = set.raw();
+    expect([slots.length, bytes.length, slots[299]]).toEqual([300, 300 * PRINT_BYTES, 898]);
+  });
+
+  it("refuses a slot that does not increase", () => {
+    const set = createPrintSet();
+    set.add(5, print(1));
+    expect(() => set.add(5, print(2))).toThrow("print set: slots must increase");
+    expect(() => set.add(4, print(2))).toThrow("print set: slots must increase");
+  });
+
+  it("starts from a checkpoint's sections, copying them", () => {
+    const bytes = new Uint8Array(2 * PRINT_BYTES);
+    bytes.set(new Uint8Array(print(1).buffer), 0);
+    bytes.set(new Uint8Array(print(2).buffer), PRINT_BYTES);
+    const set = createPrintSet({ slots: Uint32Array.from([3, 8]), bytes });
+    bytes.fill(0);
+    expect([set.size, set.lastSlot()]).toEqual([2, 8]);
+    expect(set.get(8)).toEqual(print(2));
+    set.add(9, print(3));
+    expect(set.get(9)).toEqual(print(3));
+  });
+});

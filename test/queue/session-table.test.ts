@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { createSessionTable } from "../../src/queue/session-table.js";
+
+// Issue 10: the fold's sessions as columns. Records in and out must be exactly what an object
+// per session held, past the columns' growth, and a table restored from rows (a checkpoint)
+// must index exactly its live rows.
+const rec = (id: string, k: number) => ({
+  id,
+  status: "queued" as const,
+  enqueuedAt: 1_000 + k,
+  attempts: 0,
+  notBefore: 0,
+  ref: 100 * k,
+});
+
+describe("session table", () => {
+  it("holds 3,000 sessions (past two growths) and gives each back as it was set", () => {
+    const t = createSessionTable();
+    for (let k = 0; k < 3_000; k++) t.add(`s${k}`, 1_000 + k, 100 * k);
+    t.set({
+      id: "s2500",
+      status: "dead",
+      enqueuedAt: 3_500,
+      attempts: 5,
+      notBefore: 70,
+      doneAt: 9_000,
+      lastError: "5 attempts",
+      ref: 250_000,
+      resultRef: 900_000,
+    });
+    const claim = { batch: "b", lease: 50, owner: "o", ttl: 10 };
+    t.set({ ...rec("s2999", 1_999), status: "claimed", claim });
+    expect([t.size, t.slots]).toEqual([3_000, 3_000]);
+    expect(t.get("s0")).toEqual(rec("s0", 0));
+    expect(t.get("s2500")).toEqual({
+      id: "s2500",
+      status: "dead",
+      enqueuedAt: 3_500,
+      attempts: 5,
+      notBefore: 70,
+      doneAt: 9_000,
+      lastError: "5 attempts",
+      ref: 250_000,
+      resultRef: 900_000,
+    });
+    expect(t.get("s2999")?.claim).toBe(claim);
+    expect([t.slotOf("s1234"), t.slotOf("nope"), t.idAt(77)]).toEqual([1234, -1, "s77"]);
+    expect(t.columnBytes()).toBe(4_096 * (1 + 2 + 8 * 5));
+  });
+
+  it("drops a claim set on a session that is not claimed, and forgets errors and claims on delete", () => {
+    const t = createSessionTable();
+    t.set({ ...rec("a", 1), claim: { batch: "b", lease: 5, owner: "o" } });
+    expect(t.get("a")?.claim).toBeUndefined();
+    t.set({ ...rec("b", 2), status: "claimed", claim: { batch: "b", lease: 5, owner: "o" } });
+    t.set({ ...rec("c", 3), lastError: "x" });
+    expect([t.claims.size, t.errors.size]).toEqual([1, 1]);
+    expect([t.delete("b"), t.delete("c"), t.delete("zz")]).toEqual([true, true, false]);
+    expect([t.claims.size, t.errors.size, t.size, t.slots]).toEqual([0, 0, 1, 3]);
+    expect([...t.keys()]).toEqual(["a"]);
+    expect([...t.values()].map((r) => r.id)).toEqual(["a"]);
+    // A new session after deletions takes a new slot: slot order stays first-enqueue order.
+    expect(t.add("b", 9, 900)).toBe(3);
+    expect([...t.keys()]).toEqual(["a", "b"]);
+  });
+
+  it("restores from rows: live rows indexed, emptied ones not; it grows from there", () => {
+    const src = createSessionTable();
+    for (let k = 0; k < 5; k++) src.add(`s${k}`, 1_000 + k, 100 * k);
+    src.set({ ...rec("s1", 1), status: "claimed", claim: { batch: "b", lease: 9, owner: "o" } });
+    src.set({ ...rec("s2", 2), lastError: "server" });
+    src.delete("s3");
+    const n = src.slots;
+    const cols = Object.fromEntries(
+      Object.entries(src.cols).map(([k, v]) => [k, v.slice(0, n)]),
+    ) as typeof src.cols;
+    const ids = Array.from({ length: n }, (_, s) => src.idAt(s));
+    const t = createSessionTable({ cols, ids, claims: src.claims, errors: src.errors });
+    expect([...t.values()]).toEqual([...src.values()]);
+    expect([t.size, t.slots, t.has("s3")]).toEqual([4, 5, false]);
+    expect(t.add("s5", 7, 700)).toBe(5);
+    expect(t.get("s5")).toEqual({ ...rec("s5", 5), enqueuedAt: 7, ref: 700 });
+  });
+});
