@@ -1,5 +1,5 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { markHolds } from "./checkpoint.js";
+import { markHolds, parseCheckpointHead } from "./checkpoint.js";
 import {
   assertLittleEndian,
   type CheckpointHeader,
@@ -50,22 +50,13 @@ const BYTES_PER: Record<(typeof COLUMN_NAMES)[number], number> = {
   resultRef: 8,
 };
 
+/** The header line, read in growing pieces (it names the sections; the rest stays on disk). */
 async function readHead(fh: FileHandle) {
   for (let want = 64 * 1024; want <= 64 * 1024 * 1024; want *= 4) {
     const buf = Buffer.alloc(want);
     const { bytesRead } = await fh.read(buf, 0, want, 0);
-    const text = buf.subarray(0, bytesRead);
-    if (text.subarray(0, MAGIC.length).toString("latin1") !== MAGIC) return undefined;
-    const nl = text.indexOf(0x0a, MAGIC.length);
-    if (nl >= 0) {
-      try {
-        const header = JSON.parse(text.toString("utf8", MAGIC.length, nl)) as CheckpointHeader;
-        return { header, base: nl + 1 };
-      } catch {
-        return undefined;
-      }
-    }
-    if (bytesRead < want) return undefined;
+    const head = parseCheckpointHead(buf.subarray(0, bytesRead));
+    if (head || bytesRead < want || buf.indexOf(0x0a, MAGIC.length) >= 0) return head;
   }
   return undefined;
 }

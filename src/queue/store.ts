@@ -201,8 +201,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     const payload = await verifiedPayload(handle, state.sessions.cols.ref[slot]!, id, path).catch(
       () => undefined,
     );
-    const text = (payload as SessionPayload | undefined)?.fp;
-    return text === undefined ? undefined : decodeFingerprint(text);
+    return printOfText(payload);
   }
 
   // One fold at a time in this process: a payload read that refreshes must not interleave with
