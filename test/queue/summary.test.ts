@@ -22,7 +22,7 @@ function busy() {
     { t: "result", at: 400, batch: "b", id: "s1" },
     { t: "dead", at: 400, batch: "b", id: "d1", reason: "5 attempts" },
   ];
-  events.forEach((e, i) => applyEvent(state, e, i * 100));
+  for (const [i, e] of events.entries()) applyEvent(state, e, i * 100);
   return state;
 }
 
