@@ -19,13 +19,13 @@ import { type Columns, STATUSES } from "./session-table.js";
  */
 export interface CheckpointReader {
   header: CheckpointHeader;
-  /** `count` rows of a section of `bytesPer`-byte values, from row `from` (into `into`). */
+  /** `count` rows of a section of `bytesPer`-byte values, from row `from`, read into `into`. */
   rows(
     name: SectionName,
     from: number,
     count: number,
     bytesPer: number,
-    into?: Uint8Array,
+    into: Uint8Array,
   ): Promise<Uint8Array>;
   section(name: SectionName): Promise<Buffer>;
   claims(): Promise<Map<number, Claim>>;
@@ -103,9 +103,7 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
   const reader: CheckpointReader = {
     header,
     rows: (name, from, count, bytesPer, into) =>
-      into
-        ? bytesInto(name, from * bytesPer, into.subarray(0, count * bytesPer))
-        : bytes(name, from * bytesPer, count * bytesPer),
+      bytesInto(name, from * bytesPer, into.subarray(0, count * bytesPer)),
     section: (name) => bytes(name, 0, header.sections[name][1]),
     async claims() {
       const list = JSON.parse((await reader.section("claims")).toString("utf8")) as ClaimsSection;
