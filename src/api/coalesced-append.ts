@@ -1,5 +1,5 @@
-import { type EnqueueItem, planEnqueue } from "../queue/plans.js";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
+import type { EnqueueItem } from "../queue/plans.js";
 
 export interface AppendOutcome {
   accepted: string[];
@@ -26,7 +26,7 @@ export const GROUP_MAX_ITEMS = 2_000;
  * the first call to name an id gets it). A failed append fails every call in its group, and
  * none of their sessions was queued.
  */
-export function createCoalescedAppend(store: QueueStore, now: () => number): AppendItems {
+export function createCoalescedAppend(store: QueueBackend, now: () => number): AppendItems {
   const waiting: Waiting[] = [];
   let running = false;
 
@@ -44,7 +44,7 @@ export function createCoalescedAppend(store: QueueStore, now: () => number): App
       const group = nextGroup();
       const items = group.flatMap((w) => w.items);
       try {
-        const { accepted } = await store.transact((state) => planEnqueue(state, items, now()));
+        const { accepted } = await store.enqueue(items, now());
         const first = new Set(accepted);
         for (const w of group) {
           const mine: AppendOutcome = { accepted: [], duplicates: [] };

@@ -23,14 +23,12 @@ import { type ListedResult, lookupResults, result } from "../ops/result.js";
 import { listResults } from "../ops/results.js";
 import { type FieldName, parseResultsQuery, type ResultsQuery } from "../ops/results-filter.js";
 import { type StatsResult, stats } from "../ops/stats.js";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import type { ScoreResult } from "../scoring/result.js";
 import type { AppendItems } from "./coalesced-append.js";
 import type { EnqueueInput } from "./enqueue-input.js";
 import { mapped, toPlayProofError } from "./errors.js";
-import { createResultReader } from "./result-reader.js";
 import type { ScoreSessionOptions, ScoreSessionResult } from "./score-session.js";
-import { sharedAfterCall } from "./shared-call.js";
 
 /**
  * What only enqueue, process and scoreSession need (the schema, the engines, the Woodwide
@@ -127,7 +125,7 @@ export interface Queue {
 
 export interface QueueInternals {
   settings: Settings;
-  store: QueueStore;
+  store: QueueBackend;
   env: Env;
   now: () => number;
   config: () => Promise<ConfigFile>;
@@ -138,11 +136,6 @@ export interface QueueInternals {
   debug?: (message: string, event: Record<string, unknown>) => void;
   /** Settings again with more flags (a scheduler started with its own options). */
   settingsWith(flags: Values): Settings;
-  /**
-   * A handle used once (a CLI command) reads results as issue 10's `store.find` does, off the
-   * checkpoint without folding; a long-lived one (default) folds once and keeps the fold fresh.
-   */
-  oneShot?: boolean;
 }
 
 function settingFlags(settings: OpenQueueOptions["settings"] = {}): Values {
@@ -198,6 +191,7 @@ export interface QueueSources {
   debug?: QueueInternals["debug"];
   fieldName?: FieldName;
   config: () => Promise<ConfigFile>;
+  /** A handle for one command (the CLI's, but `serve`): reads without keeping a fold. */
   oneShot?: boolean;
 }
 
@@ -217,7 +211,6 @@ export function openQueueWith(o: QueueSources): Queue {
     config: o.config,
     ...(o.debug ? { debug: o.debug } : {}),
     ...(o.fieldName ? { fieldName: o.fieldName } : {}),
-    ...(o.oneShot ? { oneShot: true } : {}),
     settingsWith: (more) =>
       resolveSettings({ ...sources.flags, ...more }, sources.env, sources.file, sources.filePath),
   });
@@ -225,16 +218,9 @@ export function openQueueWith(o: QueueSources): Queue {
 
 /** A queue handle over settings and a store already opened (`serve`: its command's, long-lived). */
 export function queueOf(internals: QueueInternals): Queue {
-  const { now } = internals;
-  const store = coalescedRefresh(internals.store);
-  const reader = internals.oneShot ? undefined : createResultReader(internals.store, now);
-  const resultOf = async (id: string) => (await reader?.read(id)) ?? result(store, id, now());
+  const { now, store } = internals;
   const resultsById = async (ids: readonly string[]) => {
-    const found = new Map<string, SessionResult | undefined>();
-    if (reader) for (const id of ids) if (!found.get(id)) found.set(id, await reader.read(id));
-    const rest = ids.filter((id) => found.get(id) === undefined);
-    if (rest.length > 0)
-      for (const [id, r] of await lookupResults(store, rest, now())) found.set(id, r);
+    const found = await lookupResults(store, [...ids], now());
     return new Map(ids.map((id) => [id, found.get(id)]));
   };
   const fieldName = internals.fieldName ?? ((field) => `results: ${field}`);
@@ -243,7 +229,7 @@ export function queueOf(internals: QueueInternals): Queue {
     path: store.path,
     internals,
     enqueue: (input, o) => mapped(() => enqueueInput(internals, input, o)),
-    result: (id) => mapped(() => resultOf(id)),
+    result: (id) => mapped(() => result(store, id, now())),
     resultsById: (ids) => mapped(() => resultsById(ids)),
     results: (query = {}) => mappedIterable(() => listResults(store, resultsFilter(query), now())),
     stats: () => mapped(() => stats(store, now)),
@@ -253,25 +239,12 @@ export function queueOf(internals: QueueInternals): Queue {
       mapped(async () => (await lazy.score()).scoreWith(queue, telemetry, o)),
     getSessionResult: (id) =>
       mapped(async () => {
-        const r = (await reader?.read(id)) ?? (await lookupResults(store, [id], now())).get(id);
+        const r = (await lookupResults(store, [id], now())).get(id);
         return r && !r.provisional ? r.result : null;
       }),
-    close: () =>
-      mapped(async () => {
-        await reader?.close();
-        await store.close();
-      }),
+    close: () => mapped(() => store.close()),
   };
   return queue;
-}
-
-/**
- * Reads that arrive while a refresh is in flight share the next one instead of queueing one
- * each (issue 12: many concurrent reads on one handle); it starts after they called, so each
- * sees every line appended before it was called.
- */
-function coalescedRefresh(store: QueueStore): QueueStore {
-  return { ...store, refresh: sharedAfterCall(() => store.refresh()) };
 }
 
 async function* mappedIterable<T>(make: () => AsyncIterable<T>): AsyncGenerator<T> {
@@ -409,5 +382,6 @@ async function clearQueue(q: QueueInternals, o: ClearOptions = {}): Promise<Clea
   };
   if (!o.dryRun) return clear(opts);
   const removed = await previewClear(opts);
-  return { removed, archived: 0, remaining: (await q.store.refresh()).sessions.size - removed };
+  const { sessions } = await q.store.summary(q.now());
+  return { removed, archived: 0, remaining: sessions - removed };
 }

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
+import type { QueueBackend } from "../queue/backend.js";
 import type { Watcher } from "../queue/events.js";
-import type { QueueStore } from "../queue/store.js";
 
 export interface HeartbeatOptions {
-  store: QueueStore;
+  store: QueueBackend;
   now: () => number;
   settings: Watcher["settings"];
   /** Told when a heartbeat cannot be written; a heartbeat never stops `watch`. */
@@ -37,7 +37,7 @@ export function heartbeat(o: HeartbeatOptions) {
     };
     chain = chain.then(() =>
       o.store
-        .transact(() => ({ events: [{ event }], value: undefined }))
+        .heartbeat(event)
         .catch((err: unknown) => o.warn?.(`heartbeat not written: ${(err as Error).message}`)),
     );
     return chain;

@@ -1,17 +1,8 @@
 import { ServiceError } from "../errors.js";
+import type { QueueBackend, Settlement } from "../queue/backend.js";
 import type { BatchOutcome } from "../queue/events.js";
-import type { QueueState, SessionRecord } from "../queue/fold.js";
-import {
-  type BatchRecord,
-  batchEvent,
-  type Plan,
-  planClaim,
-  planRelease,
-  planRenew,
-  planResults,
-  planRetry,
-} from "../queue/plans.js";
-import type { QueueStore } from "../queue/store.js";
+import type { SessionRecord } from "../queue/fold.js";
+import type { BatchRecord } from "../queue/plans.js";
 import { hashString, seededRandom } from "../scoring/random.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import type { BatchRow } from "./csv.js";
@@ -19,7 +10,7 @@ import type { ScoringEngine } from "./engine.js";
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoffOptions, retryDelay } from "./retry-backoff.js";
 
 export interface BatchDeps {
-  store: QueueStore;
+  store: QueueBackend;
   engine: ScoringEngine;
   /** Scores dead-lettered sessions (source `fallback`): the local engine. */
   fallback: ScoringEngine;
@@ -70,25 +61,29 @@ export async function processOneBatch(
   const { store, now } = deps;
   const started = now();
   const batch = newBatchId(started, deps.owner);
-  const claimed = await store.transact((s) =>
-    planClaim(s, { now: started, max: size, leaseMs: deps.leaseMs, owner: deps.owner, batch }),
-  );
-  if (claimed.length === 0) return undefined;
+  const taken = await store.claim({
+    now: started,
+    max: size,
+    leaseMs: deps.leaseMs,
+    owner: deps.owner,
+    batch,
+  });
+  if (taken.length === 0) return undefined;
+  const claimed = taken.map((t) => t.rec);
   const ids = claimed.map((r) => r.id);
   const base = { batch, sessions: ids.length, scored: 0, retried: 0, dead: 0, lost: 0 };
   const renew = setInterval(
     () => {
-      store.transact((s) => planRenew(s, batch, ids, now(), deps.leaseMs)).catch(() => undefined);
+      store.renew(batch, ids, now(), deps.leaseMs).catch(() => undefined);
     },
     // Three renewals per lease: a live batch keeps its claim even with a short --lease.
     Math.max(100, deps.leaseMs / 3),
   );
   renew.unref();
-  const c: Claimed = { batch, claimed, started, base, retriedCalls: {} };
+  // Read once, at claim time: a dead-lettered session's fallback scores these same rows.
+  const rows: BatchRow[] = taken.map((t) => t.payload);
+  const c: Claimed = { batch, claimed, rows, started, base, retriedCalls: {} };
   try {
-    // Read once, at claim time: a dead-lettered session's fallback scores these same rows.
-    const rows = await Promise.all(claimed.map((r) => store.readSession(r)));
-    c.rows = rows;
     const answer = await deps.engine.score(rows, {
       thresholds: deps.thresholds,
       now,
@@ -104,10 +99,15 @@ export async function processOneBatch(
       });
     }
     const items = ids.map((id, i) => ({ id, result: answer.results[i]! }));
-    const done = await record(deps, batch, (s) => planResults(s, batch, items, now()), {
-      outcome: "scored",
-      ...timing(started, now, ids.length, deps.engine.name, c.retriedCalls),
-    });
+    const done = await settle(
+      deps,
+      batch,
+      { results: items },
+      {
+        outcome: "scored",
+        ...timing(started, now, ids.length, deps.engine.name, c.retriedCalls),
+      },
+    );
     return {
       ...base,
       outcome: "scored",
@@ -137,17 +137,15 @@ function timing(
 
 type BatchSummary = Omit<BatchRecord, "batch">;
 
-/** Appends the batch's events and its `batch` record in one locked, fsynced write. */
-async function record<T>(
+/** Records the batch's outcome and its `batch` record in one step (one locked, fsynced write). */
+function settle(
   deps: BatchDeps,
   batch: string,
-  plan: (s: QueueState) => Plan<T>,
-  summary: BatchSummary,
-): Promise<T> {
-  return deps.store.transact((s) => {
-    const p = plan(s);
-    return { events: [...p.events, batchEvent({ batch, ...summary }, deps.now())], value: p.value };
-  });
+  outcome: Pick<Settlement, "results" | "retries" | "release">,
+  record: BatchSummary,
+  now = deps.now(),
+) {
+  return deps.store.settle({ batch, now, ...outcome, record });
 }
 
 interface Claimed {
@@ -155,8 +153,8 @@ interface Claimed {
   claimed: SessionRecord[];
   started: number;
   base: Omit<BatchReport, "outcome" | "durationMs">;
-  /** The claimed sessions' rows, in claim order, once read. */
-  rows?: BatchRow[];
+  /** The claimed sessions' rows, in claim order. */
+  rows: BatchRow[];
   /** Calls the engine retried in place during this batch, by status (issue 14). */
   retriedCalls: Record<string, number>;
 }
@@ -197,12 +195,17 @@ async function release(
   kind?: string,
 ): Promise<BatchReport> {
   const ids = c.claimed.map((r) => r.id);
-  await record(deps, c.batch, (s) => planRelease(s, c.batch, ids, deps.now(), reason), {
-    outcome,
-    message: reason,
-    ...(kind ? { kind } : {}),
-    ...timing(c.started, deps.now, ids.length, deps.engine.name, c.retriedCalls),
-  });
+  await settle(
+    deps,
+    c.batch,
+    { release: { ids, reason } },
+    {
+      outcome,
+      message: reason,
+      ...(kind ? { kind } : {}),
+      ...timing(c.started, deps.now, ids.length, deps.engine.name, c.retriedCalls),
+    },
+  );
   return { ...c.base, outcome, durationMs: deps.now() - c.started, error: err };
 }
 
@@ -226,33 +229,24 @@ async function retryOrDeadLetter(
     notBefore:
       t + retryDelay(attempt, draw(), deps.backoff ?? DEFAULT_RETRY_BACKOFF, err.retryAfterMs),
   }));
-  const value = await record(
+  const value = await settle(
     deps,
     c.batch,
-    (s) => {
-      const dead = planResults(s, c.batch, fallback, t);
-      const events = [...dead.events];
-      const retried: string[] = [];
-      for (const r of retries) {
-        const p = planRetry(s, c.batch, r.ids, { now: t, notBefore: r.notBefore, reason });
-        events.push(...p.events);
-        retried.push(...p.value);
-      }
-      return { events, value: { dead: dead.value.recorded.length, retried: retried.length } };
-    },
+    { results: fallback, retries: retries.map((r) => ({ ...r, reason })) },
     {
       outcome: again.length > 0 ? "retry" : "dead",
       message: reason,
       kind: err.kind,
       ...timing(c.started, now, c.claimed.length, deps.engine.name, c.retriedCalls),
     },
+    t,
   );
   const retryAt = retries.length > 0 ? Math.min(...retries.map((r) => r.notBefore)) : undefined;
   return {
     ...c.base,
     outcome: again.length > 0 ? "retry" : "dead",
-    retried: value.retried,
-    dead: value.dead,
+    retried: value.retried.length,
+    dead: value.recorded.length,
     durationMs: now() - c.started,
     error: err,
     ...(retryAt === undefined ? {} : { retryAt }),
@@ -260,11 +254,7 @@ async function retryOrDeadLetter(
 }
 
 async function fallbackResults(deps: BatchDeps, c: Claimed, recs: SessionRecord[], reason: string) {
-  const rowOf = (r: SessionRecord) => {
-    const i = c.claimed.indexOf(r);
-    return c.rows?.[i] ?? deps.store.readSession(r);
-  };
-  const rows: BatchRow[] = await Promise.all(recs.map(rowOf));
+  const rows = recs.map((r) => c.rows[c.claimed.indexOf(r)]!);
   const answer = await deps.fallback.score(rows, { thresholds: deps.thresholds, now: deps.now });
   return recs.map((r, i) => {
     const result: ScoreResult = {

@@ -1,6 +1,6 @@
 import { CliError } from "../errors.js";
+import type { MaintenanceReport } from "../queue/backend.js";
 import type { QueueSummary } from "../queue/summary.js";
-import type { MaintenanceReport } from "./maintenance.js";
 import type { ProcessSummary } from "./process-queue.js";
 import { decideForQueue, type ScheduleDecision, type ScheduleSettings } from "./schedule.js";
 

@@ -12,7 +12,7 @@ import {
   type Values,
 } from "../config.js";
 import { UsageError } from "../errors.js";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import { createIo, type Io, type IoOptions } from "../ui/io.js";
 import { parseMetricsLabels } from "../ui/metrics-labels.js";
 
@@ -42,7 +42,7 @@ export interface Context {
    */
   queue: Queue;
   settings: Settings;
-  store: QueueStore;
+  store: QueueBackend;
   now: () => number;
   deps: CliDeps;
   config: () => Promise<ConfigFile>;
@@ -97,7 +97,7 @@ export function reportFailure(deps: CliDeps, argv: string[], message: string): v
 }
 
 /** Stores opened for one `run()`, closed when it ends (in-process callers outlive a command). */
-const openStores = new WeakMap<CliDeps, QueueStore[]>();
+const openStores = new WeakMap<CliDeps, QueueBackend[]>();
 
 export async function closeContexts(deps: CliDeps): Promise<void> {
   const stores = openStores.get(deps) ?? [];
@@ -172,8 +172,9 @@ export function makeContext(cmd: Command, deps: CliDeps, flags: Values = {}): Co
     debug: (m, e) => io.log("debug", m, e),
     fieldName: (field) => `--${field}`,
     config,
-    // One command, one read: results off the checkpoint without a fold (issue 10).
-    oneShot: true,
+    // One command, one read: results off the checkpoint without a fold (issue 10); `serve`
+    // lives long and keeps its fold fresh for GET /result (issue 12).
+    oneShot: commandPath(cmd) !== "serve",
   });
   const { settings, store } = queue.internals;
   openStores.set(deps, [...(openStores.get(deps) ?? []), store]);

@@ -1,7 +1,5 @@
 import { decideForQueue, type ScheduleDecision } from "../batch/schedule.js";
 import { UsageError } from "../errors.js";
-import { boundRunawayLeases } from "../queue/leases.js";
-import { summarize } from "../queue/summary.js";
 import type { Context } from "./context.js";
 
 /**
@@ -10,8 +8,8 @@ import type { Context } from "./context.js";
  */
 export async function ifDueStep(ctx: Context, maxBatches?: string): Promise<ScheduleDecision> {
   const { settings } = ctx;
-  await boundRunawayLeases(ctx.store, ctx.now());
-  const summary = summarize(await ctx.store.refresh(), ctx.now());
+  await ctx.store.boundLeases(ctx.now());
+  const summary = await ctx.store.summary(ctx.now());
   const decision = decideForQueue(
     summary,
     {

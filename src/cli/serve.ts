@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import type { Command } from "commander";
-import { queueOf } from "../api/queue.js";
 import { parseDuration } from "../durations.js";
 import { CliError, ExitCode, exitCodeFor, UsageError } from "../errors.js";
 import { isLoopbackHost } from "../server/auth.js";
@@ -45,8 +44,7 @@ export async function serveAction(ctx: Context, o: ServeFlags): Promise<number> 
       "serve: no API token (PLAYPROOF_API_TOKEN or serve.token): read-only routes only; mutating routes answer 401",
     );
   const flags = watchFlags(o);
-  // The command's handle, long-lived: it keeps its fold fresh for GET /result (issue 12).
-  const queue = queueOf({ ...ctx.queue.internals, oneShot: false });
+  const { queue } = ctx;
   // conf's signal re-raising would turn one SIGTERM into two (see watch): load it first.
   if (woodwideLikely(ctx)) await loadWithoutSignalListeners(ctx.deps.signals, ctx.config);
   const signals = shutdownSignals(ctx.deps.signals);

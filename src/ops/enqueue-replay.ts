@@ -1,5 +1,5 @@
+import type { QueueBackend } from "../queue/backend.js";
 import type { EnqueueItem } from "../queue/plans.js";
-import type { QueueStore } from "../queue/store.js";
 import { createReplayIndex, type ReplayIndex } from "../scoring/replay-index.js";
 import { replayVerdict } from "../scoring/replay-verdict.js";
 import type { Thresholds } from "../scoring/result.js";
@@ -14,15 +14,17 @@ import type { Thresholds } from "../scoring/result.js";
  */
 export type ReplayCheck = ReturnType<typeof createReplayCheck>;
 
-export function createReplayCheck(store: QueueStore, thresholds: Thresholds) {
+export function createReplayCheck(store: QueueBackend, thresholds: Thresholds) {
   let index: Promise<ReplayIndex> | undefined;
   const seen = new Set<string>();
   async function build(): Promise<ReplayIndex> {
     const built = createReplayIndex();
-    const state = await store.refresh();
-    for (const id of state.sessions.keys()) seen.add(id);
-    // Off the checkpoint and this run's appends, not one payload read per queued session.
-    for (const [id, fp] of await store.fingerprints()) built.addPrint(id, fp);
+    // Off the checkpoint and this run's appends, not one payload read per queued session. A
+    // queued session without a print cannot match, so those with one are all `seen` needs.
+    for (const [id, fp] of await store.fingerprints()) {
+      seen.add(id);
+      built.addPrint(id, fp);
+    }
     return built;
   }
   return {

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { CliError, ExitCode, exitCodeFor } from "../errors.js";
-import { type EnqueueItem, planEnqueue } from "../queue/plans.js";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
+import type { EnqueueItem } from "../queue/plans.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
 import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
 import { type Prepared, payloadFromText, prepareRecord } from "./enqueue-prepare.js";
@@ -13,7 +13,7 @@ export interface EnqueueOptions {
   /** Files to read; none, or `-`, means stdin. */
   files: string[];
   stdin: Readable;
-  store: QueueStore;
+  store: QueueBackend;
   thresholds: Thresholds;
   now: () => number;
   /** One message per rejected record, naming its line and field (and the line, issue 12). */
@@ -155,10 +155,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   const chunkSize = opts.chunkSize ?? 2_000;
   let chunk: Pending[] = [];
   const replays = opts.replays ?? createReplayCheck(opts.store, opts.thresholds);
-  const append =
-    opts.append ??
-    ((items: EnqueueItem[]) =>
-      opts.store.transact((state) => planEnqueue(state, items, opts.now())));
+  const append = opts.append ?? ((items: EnqueueItem[]) => opts.store.enqueue(items, opts.now()));
   async function flush() {
     if (chunk.length === 0) return;
     const items = chunk;

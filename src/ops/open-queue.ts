@@ -9,7 +9,9 @@ import {
 } from "../config.js";
 import { looksLikeUrl, redactUrl } from "../config-keys.js";
 import { CliError, ExitCode } from "../errors.js";
-import { openQueueStore, type QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
+import { createFileBackend } from "../queue/file-backend.js";
+import { openQueueStore } from "../queue/store.js";
 
 export interface OpenQueueContextOptions {
   /** Every source of settings, by precedence (flags > env > file > default). */
@@ -20,11 +22,13 @@ export interface OpenQueueContextOptions {
   readOnly: boolean;
   now: () => number;
   warn: (message: string) => void;
+  /** A handle used for one command (the CLI's): see FileBackendOptions. */
+  oneShot?: boolean;
 }
 
 export interface QueueContext {
   settings: Settings;
-  store: QueueStore;
+  store: QueueBackend;
 }
 
 /**
@@ -35,14 +39,14 @@ export function openQueueContext(o: OpenQueueContextOptions): QueueContext {
   const { sources } = o;
   const settings = resolveSettings(sources.flags, sources.env, sources.file, sources.filePath);
   checkQueuePath(settings.queuePath, queueSettingName(sources, o.flagName), o.readOnly, o.warn);
-  const store = openQueueStore({
+  const journal = openQueueStore({
     path: settings.queuePath,
     now: o.now,
     archive: settings.archive,
     warn: o.warn,
     ...checkpointOption(sources.env),
   });
-  return { settings, store };
+  return { settings, store: createFileBackend(journal, { oneShot: o.oneShot === true }) };
 }
 
 /**

@@ -7,12 +7,11 @@ import { type ProcessSummary, processQueue } from "../batch/process-queue.js";
 import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
 import type { Settings } from "../config.js";
 import { CliError } from "../errors.js";
-import { dueSessions } from "../queue/plans.js";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import { DEFAULT_FEATURE_SET, type FeatureSetName } from "../telemetry/feature-set-names.js";
 
 export interface ProcessOptions {
-  store: QueueStore;
+  store: QueueBackend;
   settings: Settings;
   engine: ScoringEngine;
   fallback: ScoringEngine;
@@ -76,23 +75,21 @@ export interface DryRunBatch {
 
 /** What `process` would send, without claiming anything or calling any engine. */
 export async function dryRun(o: {
-  store: QueueStore;
+  store: QueueBackend;
   settings: Settings;
   now: () => number;
   maxBatches?: number;
   /** Issue 13: the set the configured model was trained on (default PlayProof's own). */
   featureSet?: FeatureSetName;
 }): Promise<DryRunBatch[]> {
-  const state = await o.store.refresh();
-  const due = dueSessions(state, o.now());
   const size = o.settings.batchSize;
-  const count = Math.min(Math.ceil(due.length / size), o.maxBatches ?? Number.POSITIVE_INFINITY);
+  const due = await o.store.due(o.now(), (o.maxBatches ?? Number.POSITIVE_INFINITY) * size);
   const batches: DryRunBatch[] = [];
-  for (let b = 0; b < count; b++) {
-    const recs = due.slice(b * size, (b + 1) * size);
-    const rows: BatchRow[] = await Promise.all(recs.map((r) => o.store.readSession(r)));
+  for (let b = 0; b * size < due.length; b++) {
+    const taken = due.slice(b * size, (b + 1) * size);
+    const rows: BatchRow[] = taken.map((t) => t.payload);
     batches.push({
-      sessions: recs.map((r) => r.id),
+      sessions: taken.map((t) => t.rec.id),
       csv: buildBatchCsv(rows, o.featureSet ?? DEFAULT_FEATURE_SET),
     });
   }

@@ -1,11 +1,11 @@
-import { planEnqueue } from "../queue/plans.js";
+import type { QueueBackend } from "../queue/backend.js";
+import type { FileBackend } from "../queue/file-backend.js";
 import {
   markRestored,
   type QuarantineEntry,
   readQuarantine,
   recoverSession,
 } from "../queue/quarantine.js";
-import type { QueueStore } from "../queue/store.js";
 
 export type QuarantineStatus = "restorable" | "in queue" | "restored" | "not restorable";
 
@@ -31,7 +31,12 @@ interface Listed extends QuarantineItem {
   recovery: ReturnType<typeof recoverSession>;
 }
 
-async function inspect(store: QueueStore): Promise<Listed[]> {
+/** Only a journal has lines to quarantine: a Redis queue's scripts write whole records. */
+const journalOf = (b: QueueBackend) => (b.kind === "file" ? (b as FileBackend).journal : undefined);
+
+async function inspect(backend: QueueBackend): Promise<Listed[]> {
+  const store = journalOf(backend);
+  if (!store) return [];
   const state = await store.refresh();
   const records = await readQuarantine(await store.resolvePath());
   const restored = new Set<string>();
@@ -58,13 +63,13 @@ async function inspect(store: QueueStore): Promise<Listed[]> {
 }
 
 /** `quarantine list`: every quarantined line, and whether its session can be put back. */
-export async function listQuarantine(store: QueueStore): Promise<QuarantineListing> {
+export async function listQuarantine(store: QueueBackend): Promise<QuarantineListing> {
   const items = (await inspect(store)).map(({ recovery: _r, ...item }) => item);
   return { queue: store.path, items };
 }
 
 export interface RestoreOptions {
-  store: QueueStore;
+  store: QueueBackend;
   now: () => number;
   /** Session ids to restore; all restorable ones when absent. */
   ids?: string[];
@@ -95,14 +100,13 @@ export async function restoreQuarantine(o: RestoreOptions): Promise<RestoreResul
     if (!listed.some((l) => l.sessionId === id))
       skipped.push({ sessionId: id, why: "not in the quarantine file" });
   }
-  const { accepted, duplicates } = await o.store.transact((s) =>
-    planEnqueue(
-      s,
-      [...items.values()].map((r) => ({ id: r.id, payload: r.payload })),
-      o.now(),
-    ),
+  const journal = journalOf(o.store);
+  if (!journal || items.size === 0) return { restored: [], skipped };
+  const { accepted, duplicates } = await o.store.enqueue(
+    [...items.values()].map((r) => ({ id: r.id, payload: r.payload })),
+    o.now(),
   );
   for (const id of duplicates) skipped.push({ sessionId: id, why: "in queue" });
-  await markRestored(await o.store.resolvePath(), accepted, o.now());
+  await markRestored(await journal.resolvePath(), accepted, o.now());
   return { restored: accepted, skipped: skipped.filter((s) => !accepted.includes(s.sessionId)) };
 }

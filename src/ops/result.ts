@@ -1,8 +1,8 @@
 import { CliError, ExitCode } from "../errors.js";
 import type { ArchiveRecord } from "../queue/archive.js";
+import type { FoundResult, QueueBackend } from "../queue/backend.js";
 import type { SessionMeta, SessionStatus } from "../queue/events.js";
 import { isDue, type SessionRecord } from "../queue/fold.js";
-import type { FoundSession, QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
 
 export interface SessionResult {
@@ -37,27 +37,9 @@ export function queueState(rec: SessionRecord, now: number): ResultState {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A session's result as read from the queue (final once scored or dead-lettered). */
-export async function queuedResult(
-  store: QueueStore,
-  rec: SessionRecord,
-  now: number,
-): Promise<ListedResult> {
-  const payload = await store.readSession(rec);
-  const final =
-    rec.status === "scored" || rec.status === "dead" ? await store.readResult(rec) : undefined;
-  return listedResult({ rec, payload, ...(final ? { result: final } : {}) }, now);
-}
-
 /** A found session as `result --json` shows it. */
 export function listedResult(
-  {
-    rec,
-    payload,
-    result: final,
-  }: Pick<FoundSession, "rec" | "result"> & {
-    payload: Pick<FoundSession["payload"], "meta" | "provisional">;
-  },
+  { rec, payload, result: final }: FoundResult,
   now: number,
 ): ListedResult {
   return {
@@ -91,7 +73,7 @@ export function archivedResult(a: ArchiveRecord): ListedResult {
   };
 }
 
-/** Up to this many ids are found one by one; more, and the whole queue is folded once. */
+/** Up to this many ids are found one by one; more, and the backend finds them together. */
 const FEW = 16;
 
 /**
@@ -99,7 +81,7 @@ const FEW = 16;
  * session can be enqueued again after it left). Unknown ids map to undefined.
  */
 export async function lookupResults(
-  store: QueueStore,
+  store: QueueBackend,
   ids: string[],
   now: number,
 ): Promise<Map<string, ListedResult | undefined>> {
@@ -114,11 +96,10 @@ export async function lookupResults(
       else missing.add(id);
     }
   } else {
-    const state = await store.refresh();
+    const hits = await store.findMany(ids);
     for (const id of ids) {
-      if (found.has(id)) continue;
-      const rec = state.sessions.get(id);
-      if (rec) found.set(id, await queuedResult(store, rec, now));
+      const hit = hits.get(id);
+      if (hit) found.set(id, listedResult(hit, now));
       else missing.add(id);
     }
   }
@@ -132,7 +113,7 @@ export async function lookupResults(
 
 /** The current result of one session: final once scored (or dead-lettered), else provisional. */
 export async function result(
-  store: QueueStore,
+  store: QueueBackend,
   sessionId: string,
   now: number,
 ): Promise<ListedResult> {

@@ -1,6 +1,6 @@
-import type { QueueState } from "../queue/fold.js";
-import type { QueueStore } from "../queue/store.js";
-import { archivedResult, type ListedResult, queuedResult, queueState } from "./result.js";
+import type { QueueBackend } from "../queue/backend.js";
+import type { SessionRecord } from "../queue/fold.js";
+import { archivedResult, type ListedResult, listedResult, queueState } from "./result.js";
 
 export { type ListedResult, RESULT_STATES, type ResultState } from "./result.js";
 
@@ -30,15 +30,14 @@ function matches(r: ListedResult, f: ResultsFilter): boolean {
  * time (the fold is in memory already; payloads and archive lines are read as they go).
  */
 export async function* listResults(
-  store: QueueStore,
+  store: QueueBackend,
   f: ResultsFilter,
   now: number,
 ): AsyncGenerator<ListedResult> {
-  const state: QueueState = await store.refresh();
-  for (const rec of [...state.sessions.values()]) {
-    if (f.ids && !f.ids.has(rec.id)) continue;
-    if (f.states && !f.states.has(queueState(rec, now))) continue;
-    const r = await queuedResult(store, rec, now);
+  const keep = (rec: SessionRecord) =>
+    (!f.ids || f.ids.has(rec.id)) && (!f.states || f.states.has(queueState(rec, now)));
+  for await (const hit of store.sessions(keep)) {
+    const r = listedResult(hit, now);
     if (matches(r, f)) yield r;
   }
   if (f.archive === false) return;

@@ -1,5 +1,4 @@
-import { stat } from "node:fs/promises";
-import type { QueueStore } from "../queue/store.js";
+import type { QueueBackend } from "../queue/backend.js";
 import type { QueueSummary } from "../queue/summary.js";
 
 export interface StatsResult extends QueueSummary {
@@ -7,11 +6,7 @@ export interface StatsResult extends QueueSummary {
   fileBytes: number;
 }
 
-export async function stats(store: QueueStore, now: () => number): Promise<StatsResult> {
-  const summary = await store.summary(now());
-  const fileBytes = await stat(store.path).then(
-    (s) => s.size,
-    () => 0,
-  );
+export async function stats(store: QueueBackend, now: () => number): Promise<StatsResult> {
+  const [summary, fileBytes] = await Promise.all([store.summary(now()), store.bytes()]);
   return { queue: store.path, fileBytes, ...summary };
 }

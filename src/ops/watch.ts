@@ -1,6 +1,6 @@
 import type { ScoringEngine } from "../batch/engine.js";
 import { heartbeat } from "../batch/heartbeat.js";
-import { MAINTAIN_EVERY_MS, queueMaintenance } from "../batch/maintenance.js";
+import { MAINTAIN_EVERY_MS } from "../batch/maintenance.js";
 import type { BatchReport } from "../batch/process-batch.js";
 import type { RetryBackoffOptions } from "../batch/retry-backoff.js";
 import {
@@ -10,13 +10,11 @@ import {
   type WatchLoopResult,
 } from "../batch/watch-loop.js";
 import type { Settings } from "../config.js";
-import { boundRunawayLeases } from "../queue/leases.js";
-import type { QueueStore } from "../queue/store.js";
-import { summarize } from "../queue/summary.js";
+import type { QueueBackend } from "../queue/backend.js";
 import { processCommand } from "./process.js";
 
 export interface WatchOptions {
-  store: QueueStore;
+  store: QueueBackend;
   settings: Settings;
   engine: ScoringEngine;
   fallback: ScoringEngine;
@@ -76,8 +74,8 @@ function runLoop(
       stop: o.stop,
       kill: o.kill,
       readSummary: async () => {
-        await boundRunawayLeases(store, now());
-        return summarize(await store.refresh(), now());
+        await store.boundLeases(now());
+        return store.summary(now());
       },
       processBatches: (batches, ctl) =>
         processCommand({
@@ -93,7 +91,7 @@ function runLoop(
           onStart: (n) => o.onBatchStart?.(n, batches),
           onBatch,
         }),
-      maintain: queueMaintenance(store, now, settings.retentionMs),
+      maintain: () => store.maintain(now(), settings.retentionMs),
       onEvent,
     },
     {

@@ -1,7 +1,7 @@
-import type { MaintenanceReport } from "../batch/maintenance.js";
 import type { BatchReport } from "../batch/process-batch.js";
 import type { WatchEvent } from "../batch/watch-loop.js";
 import { formatDuration } from "../durations.js";
+import type { MaintenanceReport } from "../queue/backend.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { Io } from "./io.js";
 import { describeBatch, errorText } from "./progress.js";

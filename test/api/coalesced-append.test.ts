@@ -1,32 +1,37 @@
 import { describe, expect, it } from "vitest";
 import { createCoalescedAppend, GROUP_MAX_ITEMS } from "../../src/api/coalesced-append.js";
+import type { QueueBackend } from "../../src/queue/backend.js";
 import type { EnqueueItem } from "../../src/queue/plans.js";
-import type { QueueStore } from "../../src/queue/store.js";
 
 const item = (id: string) => ({ id, payload: {} }) as unknown as EnqueueItem;
 
 /**
- * A store whose transactions wait for the test to end them, recording the sessions each one
- * appended; its state holds what earlier transactions appended.
+ * A queue whose enqueue calls wait for the test to end them, recording the sessions each one
+ * appended; it holds what earlier calls appended (the first of a repeated id wins, as on every
+ * backend).
  */
 function gatedStore(failing = new Set<number>()) {
   const queued = new Set<string>(["old"]);
   const appended: string[][] = [];
   const gates: (() => void)[] = [];
   const store = {
-    transact: async (
-      plan: (s: unknown) => { events: { event: { id: string } }[]; value: unknown },
-    ) => {
+    enqueue: async (items: EnqueueItem[]) => {
       const n = gates.length;
       await new Promise<void>((resolve) => gates.push(resolve));
       if (failing.has(n)) throw new Error(`append ${n} failed`);
-      const { events, value } = plan({ sessions: { has: (id: string) => queued.has(id) } });
-      const ids = events.map((e) => e.event.id);
-      for (const id of ids) queued.add(id);
-      appended.push(ids);
-      return value;
+      const accepted: string[] = [];
+      const duplicates: string[] = [];
+      for (const { id } of items) {
+        if (queued.has(id)) duplicates.push(id);
+        else {
+          queued.add(id);
+          accepted.push(id);
+        }
+      }
+      appended.push(accepted);
+      return { accepted, duplicates };
     },
-  } as unknown as QueueStore;
+  } as unknown as QueueBackend;
   /** Ends the oldest open transaction once it is open. */
   const release = async (i: number) => {
     while (gates.length <= i) await new Promise((r) => setImmediate(r));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sharedAfterCall } from "../../src/api/shared-call.js";
+import { sharedAfterCall } from "../../src/queue/shared-call.js";
 
 /** A function whose runs end when the test says so, numbered from 1. */
 function controlled() {

@@ -83,15 +83,15 @@ describe("openQueue", () => {
 
   it("concurrent enqueue calls share appends, each answered with its own records", async () => {
     const { dir, q: base } = await fresh();
-    // Counts the handle's locked appends (the store's transactions).
+    // Counts the handle's locked appends (the backend's enqueue steps).
     let appends = 0;
     const store = base.internals.store;
     const counting = {
       ...store,
-      transact: ((plan) => {
+      enqueue: ((items, at) => {
         appends++;
-        return store.transact(plan);
-      }) as typeof store.transact,
+        return store.enqueue(items, at);
+      }) as typeof store.enqueue,
     };
     const q = queueOf({ ...base.internals, store: counting });
     const reports = await Promise.all(

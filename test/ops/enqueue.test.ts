@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { enqueue } from "../../src/ops/enqueue.js";
+import { createFileBackend } from "../../src/queue/file-backend.js";
 import { openQueueStore } from "../../src/queue/store.js";
 import { DEFAULT_THRESHOLDS } from "../../src/scoring/result.js";
 import { ndjson } from "../support/sessions.js";
@@ -18,7 +19,7 @@ describe("enqueue (in-process)", () => {
     const r = await enqueue({
       files: [],
       stdin,
-      store,
+      store: createFileBackend(store),
       thresholds: DEFAULT_THRESHOLDS,
       now: () => 1_000,
       onRejected: (m) => rejected.push(m),

@@ -9,6 +9,7 @@ import type { WatchEvent } from "../../src/batch/watch-loop.js";
 import { resolveSettings, type Values } from "../../src/config.js";
 import { enqueue } from "../../src/ops/enqueue.js";
 import { watchCommand } from "../../src/ops/watch.js";
+import { createFileBackend } from "../../src/queue/file-backend.js";
 import { openQueueStore } from "../../src/queue/store.js";
 import { summarize } from "../../src/queue/summary.js";
 import type { ScoreResult } from "../../src/scoring/result.js";
@@ -105,7 +106,7 @@ export async function watchWorld(flags: Values = {}) {
       const r = await enqueue({
         files: [],
         stdin: Readable.from([ndjson(count, { points: 12 }, next)]),
-        store: other,
+        store: createFileBackend(other),
         thresholds: settings.thresholds,
         now: clock.now,
         workers: 0,
@@ -119,7 +120,7 @@ export async function watchWorld(flags: Values = {}) {
     summary: async () => summarize(await other.refresh(), clock.now()),
     start: (o: { shutdownTimeoutMs?: number; maintainEveryMs?: number } = {}) =>
       watchCommand({
-        store,
+        store: createFileBackend(store),
         settings,
         engine: stub.engine,
         fallback: stub.fallback,

@@ -1,12 +1,12 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { LRUCache } from "lru-cache";
-import { type ListedResult, listedResult } from "../ops/result.js";
-import { parseHeader, parsePayload, type SessionPayload } from "../queue/events.js";
-import type { QueueState } from "../queue/fold.js";
-import { NEWLINE, readLineAt } from "../queue/journal-file.js";
-import type { QueueStore } from "../queue/store.js";
 import type { ScoreResult } from "../scoring/result.js";
+import type { FoundResult } from "./backend.js";
+import { parseHeader, parsePayload, type SessionPayload } from "./events.js";
+import type { QueueState } from "./fold.js";
+import { NEWLINE, readLineAt } from "./journal-file.js";
 import { sharedAfterCall } from "./shared-call.js";
+import type { QueueStore } from "./store.js";
 
 /** Parsed payloads and final results kept per handle (about 1 KB each). */
 export const RESULT_CACHE_ENTRIES = 4096;
@@ -18,7 +18,7 @@ export interface ResultReader {
    * The session's result from this handle's fold, or undefined when the fold does not hold it
    * or its line moved (a compaction): the caller then takes the store's full path.
    */
-  read(id: string): Promise<ListedResult | undefined>;
+  read(id: string): Promise<FoundResult | undefined>;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ const emptyCaches = () => ({
  * process appended (and fsynced) before the request arrived is seen; there is no staleness
  * window beyond that.
  */
-export function createResultReader(store: QueueStore, now: () => number): ResultReader {
+export function createResultReader(store: QueueStore): ResultReader {
   const path = store.path;
   let seen: string | undefined;
   let state: QueueState | undefined;
@@ -127,7 +127,7 @@ export function createResultReader(store: QueueStore, now: () => number): Result
         done && rec.resultRef !== undefined ? final(f, rec.resultRef, id) : undefined,
       ]);
       if (!payload || (done && !result)) return undefined;
-      return listedResult({ rec, payload, ...(result ? { result } : {}) }, now());
+      return { rec, payload, ...(result ? { result } : {}) };
     },
     async close() {
       await file?.fd.close();
