@@ -1,4 +1,4 @@
-import { CliError } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
 import type { MaintenanceReport } from "../queue/backend.js";
 import type { QueueSummary } from "../queue/summary.js";
 import type { ProcessSummary } from "./process-queue.js";
@@ -98,7 +98,10 @@ export async function runWatchLoop(
       } catch (err) {
         errorsInARow++;
         emit({ type: "check-error", error: err as Error, inARow: errorsInARow });
-        if (errorsInARow >= (o.maxCheckErrors ?? 5))
+        // A service that is down (Redis: exit 69) is waited for, however long (issue 11):
+        // `watch` goes on checking and recovers when it returns; other errors end it.
+        const waits = err instanceof CliError && err.exitCode === ExitCode.unavailable;
+        if (errorsInARow >= (o.maxCheckErrors ?? 5) && !waits)
           return { ...res, ended: "failed", error: err as Error };
       }
       if (!d.stop.aborted) await d.sleep(o.intervalMs, d.stop);

@@ -6,6 +6,8 @@ import type { SetExit } from "./options.js";
 
 export async function statsAction(ctx: Context): Promise<void> {
   const s = await ctx.queue.stats();
+  // Issue 11: with -v, what the operator should know about where the queue lives (durability).
+  if (ctx.io.verbose) for (const w of await ctx.store.warnings()) ctx.io.log("warn", w);
   // Issue 9, item 11: every key present (null when unknown), and the document's version.
   if (ctx.io.json)
     ctx.io.dataJson({

@@ -7,10 +7,11 @@ import {
   resolveSettings,
   type Settings,
 } from "../config.js";
-import { looksLikeUrl, redactUrl } from "../config-keys.js";
+import { looksLikeUrl } from "../config-keys.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { QueueBackend } from "../queue/backend.js";
 import { createFileBackend } from "../queue/file-backend.js";
+import { createRedisBackend } from "../queue/redis-backend.js";
 import { openQueueStore } from "../queue/store.js";
 
 export interface OpenQueueContextOptions {
@@ -38,7 +39,17 @@ export interface QueueContext {
 export function openQueueContext(o: OpenQueueContextOptions): QueueContext {
   const { sources } = o;
   const settings = resolveSettings(sources.flags, sources.env, sources.file, sources.filePath);
-  checkQueuePath(settings.queuePath, queueSettingName(sources, o.flagName), o.readOnly, o.warn);
+  const settingName = queueSettingName(sources, o.flagName);
+  if (looksLikeUrl(settings.queuePath)) {
+    // Issue 11: a shared queue on Redis; the connection is made by the first command.
+    const store = createRedisBackend({
+      url: settings.queuePath,
+      settingName,
+      archive: settings.archive !== "off",
+    });
+    return { settings, store };
+  }
+  checkQueuePath(settings.queuePath, settingName, o.readOnly, o.warn);
   const journal = openQueueStore({
     path: settings.queuePath,
     now: o.now,
@@ -76,8 +87,8 @@ function queueSettingName(sources: ConfigSources, flagName: string): string {
 
 /**
  * A queue path that cannot be a queue file stops here with a message naming it, before any
- * store sees it (issue 9, item 13): a directory (EISDIR, 74) or a Redis URL, whose backend this
- * build does not have yet (issue 11; 78). A missing file only warns, on read-only commands.
+ * store sees it (issue 9, item 13): a directory (EISDIR, 74). A missing file only warns, on
+ * read-only commands.
  */
 function checkQueuePath(
   path: string,
@@ -85,12 +96,6 @@ function checkQueuePath(
   readOnly: boolean,
   warn: (message: string) => void,
 ): void {
-  if (looksLikeUrl(path)) {
-    throw new CliError(
-      `${name} is ${redactUrl(path)}: this version has no Redis queue backend yet; use a file path`,
-      ExitCode.config,
-    );
-  }
   let isDirectory: boolean;
   try {
     isDirectory = statSync(path).isDirectory();

@@ -28,6 +28,8 @@ export interface IoOptions {
 export interface Io {
   readonly json: boolean;
   readonly quiet: boolean;
+  /** -v: more detail (debug lines, `stats`' warnings about where the queue lives). */
+  readonly verbose: boolean;
   /** A spinner or live line may be drawn on stderr (terminal.ts decides, for every one). */
   readonly interactive: boolean;
   /** The same rule asked again now: a terminal resized to 0 columns stops being one. */
@@ -66,6 +68,7 @@ export function createIo(o: IoOptions): Io {
   return {
     json: o.json,
     quiet: o.quiet,
+    verbose: o.verbose,
     interactive: isInteractive(o.stderr, env) && !o.quiet,
     interactiveNow: () => isInteractive(o.stderr, env) && !o.quiet,
     stderr: o.stderr,

@@ -23,7 +23,10 @@ export function renderStats(s: StatsResult, now: number): string {
   const last = s.lastBatch;
   return table([
     ["queue", s.queue],
-    ["file size", `${(s.fileBytes / 1024).toFixed(1)} KiB`],
+    [
+      s.backend === "redis" ? "memory (Redis)" : "file size",
+      `${(s.fileBytes / 1024).toFixed(1)} KiB`,
+    ],
     ["sessions", String(s.sessions)],
     ["due now", String(s.due)],
     ["oldest due", s.oldestDueAgeMs === undefined ? "-" : formatDuration(s.oldestDueAgeMs)],
