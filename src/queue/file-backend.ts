@@ -68,7 +68,10 @@ export function createFileBackend(store: QueueStore, o: FileBackendOptions = {})
     journal: store,
     enqueue: (items, at) => store.transact((s) => planEnqueue(s, items, at)),
     async claim(c) {
-      return withPayloads(await store.transact((s) => planClaim(s, c)));
+      const picked = await store.transact((s) => planClaim(s, c));
+      // The records as the claim left them (the planner saw them before it).
+      const claim = { batch: c.batch, lease: c.now + c.leaseMs, owner: c.owner, ttl: c.leaseMs };
+      return withPayloads(picked.map((r) => ({ ...r, status: "claimed" as const, claim })));
     },
     renew: (batch, ids, now, leaseMs) =>
       store.transact((s) => planRenew(s, batch, ids, now, leaseMs)),

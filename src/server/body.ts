@@ -5,6 +5,8 @@ const mib = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
 const size = (n: number) => (n >= 1024 * 1024 ? mib(n) : `${Math.ceil(n / 1024)} KiB`);
 
 const EMPTY = Buffer.alloc(0);
+/** A body declared over the limit but within this many limits is read and dropped first. */
+const DRAIN_LIMIT_FACTOR = 4;
 
 /**
  * The whole body, or 413 as soon as it passes `limit` (by Content-Length before reading, or
@@ -21,7 +23,13 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   if ((length === undefined || length === "0") && !("transfer-encoding" in req.headers))
     return EMPTY;
   const declared = Number(length);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+  if (Number.isFinite(declared) && declared > limit) {
+    // A client still writing a body of moderate size reads the 413 only if it may finish: a
+    // socket closed under it fails its write (EPIPE) before it sees the answer. Larger ones
+    // are cut off at once (the request timeout bounds a slow one either way).
+    if (declared <= DRAIN_LIMIT_FACTOR * limit) for await (const _ of req);
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of req) {
