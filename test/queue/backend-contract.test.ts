@@ -137,7 +137,12 @@ function contract(make: Make) {
       failures: { server: 1 },
       retriedCalls: { "503": 2 },
     });
-    expect(s.lastBatch).toEqual({ at: T0 + 10, ...record("retry", 3), kind: "server", retriedCalls: { "503": 2 } });
+    expect(s.lastBatch).toEqual({
+      at: T0 + 10,
+      ...record("retry", 3),
+      kind: "server",
+      retriedCalls: { "503": 2 },
+    });
     expect(s.lastSuccess).toBeUndefined();
     expect((await b.find("a"))?.rec).toMatchObject({
       status: "queued",
