@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   serve: () => import("./serve.js"),
   model: () => import("./model.js"),
   config: () => import("./config.js"),
+  migrate: () => import("./migrate.js"),
 };
 
 /** Global options that take a value: their value is not the command name. */

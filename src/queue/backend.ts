@@ -38,7 +38,12 @@ export interface QueueBackend {
   /** Many at once; ids the queue does not hold are absent from the map. */
   findMany(ids: readonly string[]): Promise<Map<string, FoundResult>>;
   /** Every session in queue order, skipping (without reading its payload) what `keep` refuses. */
-  sessions(keep?: (rec: SessionRecord) => boolean): AsyncGenerator<FoundResult>;
+  sessions(keep?: (rec: SessionRecord) => boolean): AsyncGenerator<StoredSession>;
+  /**
+   * `migrate`: takes sessions as another queue holds them, state and all (a claimed one comes
+   * as queued: its holder works on the other queue); ids it holds already are left alone.
+   */
+  import(sessions: StoredSession[], now: number): Promise<EnqueueOutcome>;
   /** What the next claims would take now, oldest first, without claiming (`--dry-run`). */
   due(now: number, max: number): Promise<ClaimedSession[]>;
   /** Streams the archive of sessions that left this queue, oldest first. */
@@ -66,6 +71,11 @@ export interface EnqueueOutcome {
 export interface ClaimedSession {
   rec: SessionRecord;
   payload: SessionPayload;
+}
+
+/** A session whole: record, payload and final result. */
+export interface StoredSession extends ClaimedSession {
+  result?: ScoreResult;
 }
 
 /** What `result` shows of a session. */

@@ -5,9 +5,10 @@ import type {
   MaintenanceReport,
   QueueBackend,
   SettleOutcome,
+  StoredSession,
 } from "./backend.js";
 import { isExpired } from "./compact.js";
-import type { OutgoingEvent } from "./events.js";
+import type { OutgoingEvent, SessionPayload } from "./events.js";
 import type { QueueState, SessionRecord } from "./fold.js";
 import { boundRunawayLeases } from "./leases.js";
 import {
@@ -16,6 +17,7 @@ import {
   matchesRemoveFilter,
   planClaim,
   planEnqueue,
+  planImport,
   planRelease,
   planRemove,
   planRenew,
@@ -55,8 +57,11 @@ export function createFileBackend(store: QueueStore, o: FileBackendOptions = {})
     return recs.map((rec, i) => ({ rec, payload: payloads[i]! }));
   }
 
-  async function found(rec: SessionRecord): Promise<FoundResult> {
-    const payload = await store.readSession(rec);
+  async function found(rec: SessionRecord): Promise<StoredSession> {
+    // A snapshot line (compaction, migrate) holds the final result beside the payload.
+    const { result: _final, ...payload } = (await store.readSession(rec)) as SessionPayload & {
+      result?: unknown;
+    };
     const done = rec.status === "scored" || rec.status === "dead";
     const result = done ? await store.readResult(rec) : undefined;
     return { rec, payload, ...(result ? { result } : {}) };
@@ -67,6 +72,7 @@ export function createFileBackend(store: QueueStore, o: FileBackendOptions = {})
     path: store.path,
     journal: store,
     enqueue: (items, at) => store.transact((s) => planEnqueue(s, items, at)),
+    import: (sessions, at) => store.transact((s) => planImport(s, sessions, at)),
     async claim(c) {
       const picked = await store.transact((s) => planClaim(s, c));
       // The records as the claim left them (the planner saw them before it).

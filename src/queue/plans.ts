@@ -202,3 +202,52 @@ export function planRemove(state: QueueState, f: RemoveFilter, now: number): Pla
   if (ids.length === 0) return { events: [], value: [] };
   return { events: [{ event: { t: "remove", at: now, ids } }], value: ids };
 }
+
+/** A session as another queue holds it (`migrate`): its record, payload and final result. */
+export interface ImportedSession {
+  rec: Pick<
+    SessionRecord,
+    "id" | "status" | "enqueuedAt" | "attempts" | "notBefore" | "doneAt" | "lastError"
+  >;
+  payload: SessionPayload;
+  result?: ScoreResult;
+}
+
+/**
+ * `migrate` into a file: one snapshot line per session the journal does not hold, as compaction
+ * writes them. A claimed session arrives queued (its claim belongs to the other queue).
+ */
+export function planImport(
+  state: QueueState,
+  sessions: ImportedSession[],
+  at: number,
+): Plan<{ accepted: string[]; duplicates: string[] }> {
+  const seen = new Set<string>();
+  const accepted: string[] = [];
+  const duplicates: string[] = [];
+  const events: OutgoingEvent[] = [];
+  for (const { rec, payload, result } of sessions) {
+    if (state.sessions.has(rec.id) || seen.has(rec.id)) {
+      duplicates.push(rec.id);
+      continue;
+    }
+    seen.add(rec.id);
+    accepted.push(rec.id);
+    const done = rec.status === "scored" || rec.status === "dead";
+    events.push({
+      event: {
+        t: "snapshot",
+        at,
+        id: rec.id,
+        status: done ? rec.status : "queued",
+        enqueuedAt: rec.enqueuedAt,
+        attempts: rec.attempts,
+        notBefore: rec.notBefore,
+        ...(done && rec.doneAt !== undefined ? { doneAt: rec.doneAt } : {}),
+        ...(rec.lastError === undefined ? {} : { lastError: rec.lastError }),
+      },
+      payload: { ...payload, ...(done && result ? { result } : {}) },
+    });
+  }
+  return { events, value: { accepted, duplicates } };
+}

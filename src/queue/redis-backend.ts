@@ -5,11 +5,11 @@ import type { ScoreResult } from "../scoring/result.js";
 import type { ArchiveRecord } from "./archive.js";
 import type {
   ClaimedSession,
-  FoundResult,
   MaintenanceReport,
   QueueBackend,
   Settlement,
   SettleOutcome,
+  StoredSession,
 } from "./backend.js";
 import type { LastBatch, SessionPayload, SessionStatus, Totals, Watcher } from "./events.js";
 import type { SessionRecord } from "./fold.js";
@@ -138,8 +138,8 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
   const script = (c: Client, name: ScriptName, ...args: (string | number)[]) =>
     c[name](...keys, ...args);
 
-  async function findMany(ids: readonly string[]): Promise<Map<string, FoundResult>> {
-    const out = new Map<string, FoundResult>();
+  async function findMany(ids: readonly string[]): Promise<Map<string, StoredSession>> {
+    const out = new Map<string, StoredSession>();
     for (let i = 0; i < ids.length; i += PAGE) {
       const page = ids.slice(i, i + PAGE);
       const rows = (await run("read sessions", (c) => script(c, "ppFind", ...page))) as (
@@ -185,6 +185,38 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
           string[],
           string[],
         ];
+        accepted.push(...acc);
+        duplicates.push(...dup);
+      }
+      return { accepted, duplicates };
+    },
+    async import(sessions, now) {
+      const accepted: string[] = [];
+      const duplicates: string[] = [];
+      for (let i = 0; i < sessions.length; i += ENQUEUE_CHUNK) {
+        const args: string[] = [String(now)];
+        for (const { rec, payload, result } of sessions.slice(i, i + ENQUEUE_CHUNK)) {
+          const done = rec.status === "scored" || rec.status === "dead";
+          const raw: RawRecord = {
+            s: done ? (rec.status === "scored" ? "s" : "d") : "q",
+            e: rec.enqueuedAt,
+            a: rec.attempts,
+            n: rec.notBefore,
+            ...(done ? { d: rec.doneAt ?? now } : {}),
+            ...(rec.lastError === undefined ? {} : { err: rec.lastError }),
+          };
+          const { result: _r, ...session } = payload as SessionPayload & { result?: unknown };
+          args.push(
+            rec.id,
+            JSON.stringify(raw),
+            JSON.stringify(session),
+            done && result ? JSON.stringify(result) : "",
+            payload.fp ?? "",
+          );
+        }
+        const [acc, dup] = (await run("import sessions", (c) =>
+          script(c, "ppImport", ...args),
+        )) as [string[], string[]];
         accepted.push(...acc);
         duplicates.push(...dup);
       }
@@ -398,7 +430,7 @@ function foundOf(
   rec: string | null | undefined,
   payload: string | null | undefined,
   result: string | null | undefined,
-): FoundResult | undefined {
+): StoredSession | undefined {
   if (!rec || !payload) return undefined;
   const r = toRecord(id, rec);
   const done = r.status === "scored" || r.status === "dead";

@@ -377,6 +377,35 @@ if cutoff == '' then return redis.call('HLEN', REC) end
 return redis.call('ZCOUNT', ALL, '-inf', upto)
 `;
 
+/**
+ * ARGV: now, then (id, record JSON, payload JSON, result JSON or '', fingerprint or '') per
+ * session (`migrate`). A session already held is left alone. Returns {accepted, dups}.
+ */
+const IMPORT = `
+local now = tonumber(ARGV[1])
+local acc, dup = {}, {}
+for i = 2, #ARGV, 5 do
+  local id = ARGV[i]
+  if redis.call('HSETNX', REC, id, ARGV[i + 1]) == 1 then
+    local r = cjson.decode(ARGV[i + 1])
+    redis.call('HSET', X, id, ARGV[i + 2])
+    if ARGV[i + 3] ~= '' then redis.call('HSET', R, id, ARGV[i + 3]) end
+    if ARGV[i + 4] ~= '' then redis.call('HSET', FP, id, ARGV[i + 4]) end
+    redis.call('ZADD', ALL, r.e, id)
+    if r.s == 'q' then
+      requeue(id, r, now)
+    elseif r.s == 's' or r.s == 'd' then
+      redis.call('ZADD', DONE, r.d, id)
+      redis.call('HINCRBY', N, r.s == 's' and 'scored' or 'dead', 1)
+    end
+    acc[#acc + 1] = id
+  else
+    dup[#dup + 1] = id
+  end
+end
+return { acc, dup }
+`;
+
 /** ARGV: id, watcher JSON or '' (stopped). */
 const HEARTBEAT = `
 if ARGV[2] == '' then redis.call('HDEL', W, ARGV[1]) else redis.call('HSET', W, ARGV[1], ARGV[2]) end
@@ -395,6 +424,7 @@ export const SCRIPTS = {
   ppRemove: REMOVE,
   ppCountRemovable: COUNT_REMOVABLE,
   ppHeartbeat: HEARTBEAT,
+  ppImport: IMPORT,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
