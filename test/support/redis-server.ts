@@ -28,6 +28,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** The `save` setting (default "": no RDB snapshots). */
   save?: string;
+  /** More config lines, as written (e.g. `rename-command CONFIG ""`, as managed services do). */
+  extra?: string[];
 }
 
 export interface RedisAuth {
@@ -153,6 +155,7 @@ function configText(port: number, dir: string, logfile: string, o: RedisServerOp
   ];
   if (o.requirepass !== undefined) lines.push(`requirepass ${quote(o.requirepass)}`);
   if (o.aclUser) lines.push(`user ${o.aclUser.name} on ${quote(`>${o.aclUser.pass}`)} ~* &* +@all`);
+  lines.push(...(o.extra ?? []));
   return `${lines.join("\n")}\n`;
 }
 
