@@ -23,22 +23,41 @@ export function planEnqueue(
   items: EnqueueItem[],
   at: number,
 ): Plan<{ accepted: string[]; duplicates: string[] }> {
+  return planNew(
+    state,
+    items,
+    (i) => i.id,
+    ({ id, payload, text }) => ({
+      event: { t: "enqueue", at, id },
+      payload,
+      ...(text === undefined ? {} : { payloadText: text }),
+    }),
+  );
+}
+
+/**
+ * One event per session the journal does not hold yet; a queued id, or one named earlier in
+ * `items`, is a duplicate (the first of a repeated id wins).
+ */
+function planNew<T>(
+  state: QueueState,
+  items: T[],
+  idOf: (item: T) => string,
+  eventOf: (item: T) => OutgoingEvent,
+): Plan<{ accepted: string[]; duplicates: string[] }> {
   const seen = new Set<string>();
   const accepted: string[] = [];
   const duplicates: string[] = [];
   const events: OutgoingEvent[] = [];
-  for (const { id, payload, text } of items) {
+  for (const item of items) {
+    const id = idOf(item);
     if (state.sessions.has(id) || seen.has(id)) {
       duplicates.push(id);
       continue;
     }
     seen.add(id);
     accepted.push(id);
-    events.push({
-      event: { t: "enqueue", at, id },
-      payload,
-      ...(text === undefined ? {} : { payloadText: text }),
-    });
+    events.push(eventOf(item));
   }
   return { events, value: { accepted, duplicates } };
 }
@@ -222,32 +241,26 @@ export function planImport(
   sessions: ImportedSession[],
   at: number,
 ): Plan<{ accepted: string[]; duplicates: string[] }> {
-  const seen = new Set<string>();
-  const accepted: string[] = [];
-  const duplicates: string[] = [];
-  const events: OutgoingEvent[] = [];
-  for (const { rec, payload, result } of sessions) {
-    if (state.sessions.has(rec.id) || seen.has(rec.id)) {
-      duplicates.push(rec.id);
-      continue;
-    }
-    seen.add(rec.id);
-    accepted.push(rec.id);
-    const done = rec.status === "scored" || rec.status === "dead";
-    events.push({
-      event: {
-        t: "snapshot",
-        at,
-        id: rec.id,
-        status: done ? rec.status : "queued",
-        enqueuedAt: rec.enqueuedAt,
-        attempts: rec.attempts,
-        notBefore: rec.notBefore,
-        ...(done && rec.doneAt !== undefined ? { doneAt: rec.doneAt } : {}),
-        ...(rec.lastError === undefined ? {} : { lastError: rec.lastError }),
-      },
-      payload: { ...payload, ...(done && result ? { result } : {}) },
-    });
-  }
-  return { events, value: { accepted, duplicates } };
+  return planNew(
+    state,
+    sessions,
+    (s) => s.rec.id,
+    ({ rec, payload, result }) => {
+      const done = rec.status === "scored" || rec.status === "dead";
+      return {
+        event: {
+          t: "snapshot",
+          at,
+          id: rec.id,
+          status: done ? rec.status : "queued",
+          enqueuedAt: rec.enqueuedAt,
+          attempts: rec.attempts,
+          notBefore: rec.notBefore,
+          ...(done && rec.doneAt !== undefined ? { doneAt: rec.doneAt } : {}),
+          ...(rec.lastError === undefined ? {} : { lastError: rec.lastError }),
+        },
+        payload: { ...payload, ...(done && result ? { result } : {}) },
+      };
+    },
+  );
 }

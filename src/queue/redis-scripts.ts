@@ -90,13 +90,20 @@ local function bound(now, slack, defttl)
   end
   return n
 end
--- Due now, oldest first: READY's head and expired leases, merged by (enqueuedAt, id).
-local function duelist(now, max)
+-- Due now, oldest first: READY's head and expired leases (and, with \`waiting\`, backoffs that
+-- ended but were not moved to READY yet), merged by (enqueuedAt, id).
+local function duelist(now, max, waiting)
   local c = {}
   if max <= 0 then return c end
   local ready = redis.call('ZRANGE', READY, 0, max - 1, 'WITHSCORES')
   for i = 1, #ready, 2 do c[#c + 1] = { id = ready[i], e = tonumber(ready[i + 1]), ready = true } end
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', LEASE, '-inf', now, 'LIMIT', 0, max)) do
+  local others = redis.call('ZRANGEBYSCORE', LEASE, '-inf', now, 'LIMIT', 0, max)
+  if waiting then
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', WAIT, '-inf', now, 'LIMIT', 0, max)) do
+      others[#others + 1] = id
+    end
+  end
+  for _, id in ipairs(others) do
     local r = getrec(id)
     c[#c + 1] = { id = id, e = r.e, r = r }
   end
@@ -158,7 +165,7 @@ local owner, batch, ttl = ARGV[4], ARGV[5], tonumber(ARGV[6])
 bound(now, tonumber(ARGV[7]), tonumber(ARGV[8]))
 promote(now)
 local out = {}
-for _, c in ipairs(duelist(now, max)) do
+for _, c in ipairs(duelist(now, max, false)) do
   local r = c.r or getrec(c.id)
   if c.ready then
     redis.call('ZREM', READY, c.id)
@@ -177,19 +184,9 @@ return out
 /** ARGV: now, max. What claims would take now (`--dry-run`): (id, rec, payload)*. Read-only. */
 const DUE = `
 local now, max = tonumber(ARGV[1]), tonumber(ARGV[2])
-local c = duelist(now, max)
--- Backoffs that ended but were not moved yet (no claim since) are due too.
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', WAIT, '-inf', now, 'LIMIT', 0, max)) do
-  local r = getrec(id)
-  c[#c + 1] = { id = id, e = r.e, r = r }
-end
-table.sort(c, function(a, b)
-  if a.e ~= b.e then return a.e < b.e end
-  return a.id < b.id
-end)
 local out = {}
-for i = 1, math.min(max, #c) do
-  local id = c[i].id
+for _, c in ipairs(duelist(now, max, true)) do
+  local id = c.id
   out[#out + 1] = id
   out[#out + 1] = redis.call('HGET', REC, id)
   out[#out + 1] = redis.call('HGET', X, id)
