@@ -14,6 +14,7 @@ import type {
 import type { LastBatch, SessionPayload, SessionStatus, Totals, Watcher } from "./events.js";
 import type { SessionRecord } from "./fold.js";
 import { LEASE_SLACK_MS, type RemoveFilter } from "./plans.js";
+import { compactPayload, expandPayload } from "./redis-payload.js";
 import { KEY_NAMES, SCRIPTS, type ScriptName, scriptSource } from "./redis-scripts.js";
 import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { type QueueSummary, watcherState } from "./summary.js";
@@ -138,6 +139,38 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
   const script = (c: Client, name: ScriptName, ...args: (string | number)[]) =>
     c[name](...keys, ...args);
 
+  // Feature names by id (redis-payload.ts): registered once per set, read once per process.
+  const names = new Map<string, string[]>();
+  async function register(c: Client, id: string, json: string): Promise<void> {
+    if (names.has(id)) return;
+    await c.hsetnx(key("keys"), id, json);
+    names.set(id, JSON.parse(json) as string[]);
+  }
+  async function namesFor(texts: (string | null | undefined)[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const t of texts) {
+      const id = t && /^\{"k":"([0-9a-f]{16})"/.exec(t)?.[1];
+      if (id && !names.has(id)) missing.add(id);
+    }
+    if (missing.size === 0) return;
+    const ids = [...missing];
+    const got = await run("read feature names", (c) => c.hmget(key("keys"), ...ids));
+    ids.forEach((id, i) => {
+      if (got[i]) names.set(id, JSON.parse(got[i]!) as string[]);
+    });
+  }
+  const nameList = (id: string) => {
+    const list = names.get(id);
+    if (!list) throw new Error(`feature names ${id} missing from ${key("keys")}`);
+    return list;
+  };
+  async function expandAll(
+    rows: { x: string | null | undefined; fp: string | null | undefined }[],
+  ): Promise<(SessionPayload | undefined)[]> {
+    await namesFor(rows.map((r) => r.x));
+    return rows.map((r) => (r.x ? expandPayload(r.x, r.fp, nameList) : undefined));
+  }
+
   async function findMany(ids: readonly string[]): Promise<Map<string, StoredSession>> {
     const out = new Map<string, StoredSession>();
     for (let i = 0; i < ids.length; i += PAGE) {
@@ -146,24 +179,22 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
         | string
         | null
       )[];
+      const payloads = await expandAll(
+        page.map((_, j) => ({ x: rows[4 * j + 1], fp: rows[4 * j + 3] })),
+      );
       page.forEach((id, j) => {
-        const found = foundOf(id, rows[3 * j], rows[3 * j + 1], rows[3 * j + 2]);
+        const found = foundOf(id, rows[4 * j], payloads[j], rows[4 * j + 2]);
         if (found) out.set(id, found);
       });
     }
     return out;
   }
 
-  const claimed = (rows: (string | null)[]): ClaimedSession[] => {
-    const out: ClaimedSession[] = [];
-    for (let i = 0; i < rows.length; i += 3) {
-      const id = rows[i]!;
-      out.push({
-        rec: toRecord(id, rows[i + 1]!),
-        payload: JSON.parse(rows[i + 2]!) as SessionPayload,
-      });
-    }
-    return out;
+  const claimed = async (rows: (string | null)[]): Promise<ClaimedSession[]> => {
+    const at: number[] = [];
+    for (let i = 0; i < rows.length; i += 4) at.push(i);
+    const payloads = await expandAll(at.map((i) => ({ x: rows[i + 2], fp: rows[i + 3] })));
+    return at.map((i, j) => ({ rec: toRecord(rows[i]!, rows[i + 1]!), payload: payloads[j]! }));
   };
 
   const removeArgs = (f: RemoveFilter, now: number) => [
@@ -179,12 +210,16 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
       const duplicates: string[] = [];
       for (let i = 0; i < items.length; i += ENQUEUE_CHUNK) {
         const args: string[] = [String(at)];
-        for (const item of items.slice(i, i + ENQUEUE_CHUNK))
-          args.push(item.id, item.text ?? JSON.stringify(item.payload), item.payload.fp ?? "");
-        const [acc, dup] = (await run("enqueue", (c) => script(c, "ppEnqueue", ...args))) as [
-          string[],
-          string[],
-        ];
+        const sets = new Map<string, string>();
+        for (const item of items.slice(i, i + ENQUEUE_CHUNK)) {
+          const compact = compactPayload(item.payload, item.text);
+          sets.set(compact.namesId, compact.names);
+          args.push(item.id, compact.text, item.payload.fp ?? "");
+        }
+        const [acc, dup] = (await run("enqueue", async (c) => {
+          for (const [id, json] of sets) await register(c, id, json);
+          return script(c, "ppEnqueue", ...args);
+        })) as [string[], string[]];
         accepted.push(...acc);
         duplicates.push(...dup);
       }
@@ -195,6 +230,7 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
       const duplicates: string[] = [];
       for (let i = 0; i < sessions.length; i += ENQUEUE_CHUNK) {
         const args: string[] = [String(now)];
+        const sets = new Map<string, string>();
         for (const { rec, payload, result } of sessions.slice(i, i + ENQUEUE_CHUNK)) {
           const done = rec.status === "scored" || rec.status === "dead";
           const raw: RawRecord = {
@@ -206,17 +242,20 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
             ...(rec.lastError === undefined ? {} : { err: rec.lastError }),
           };
           const { result: _r, ...session } = payload as SessionPayload & { result?: unknown };
+          const compact = compactPayload(session);
+          sets.set(compact.namesId, compact.names);
           args.push(
             rec.id,
             JSON.stringify(raw),
-            JSON.stringify(session),
+            compact.text,
             done && result ? JSON.stringify(result) : "",
             payload.fp ?? "",
           );
         }
-        const [acc, dup] = (await run("import sessions", (c) =>
-          script(c, "ppImport", ...args),
-        )) as [string[], string[]];
+        const [acc, dup] = (await run("import sessions", async (c) => {
+          for (const [id, json] of sets) await register(c, id, json);
+          return script(c, "ppImport", ...args);
+        })) as [string[], string[]];
         accepted.push(...acc);
         duplicates.push(...dup);
       }
@@ -428,7 +467,7 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
 function foundOf(
   id: string,
   rec: string | null | undefined,
-  payload: string | null | undefined,
+  payload: SessionPayload | undefined,
   result: string | null | undefined,
 ): StoredSession | undefined {
   if (!rec || !payload) return undefined;
@@ -436,7 +475,7 @@ function foundOf(
   const done = r.status === "scored" || r.status === "dead";
   return {
     rec: r,
-    payload: JSON.parse(payload) as SessionPayload,
+    payload,
     ...(done && result ? { result: JSON.parse(result) as ScoreResult } : {}),
   };
 }

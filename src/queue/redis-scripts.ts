@@ -6,7 +6,8 @@
  *   rec    HASH  id -> the session's record, JSON {s,e,a,n,d?,err?,b?,l?,o?,t?}
  *               (status q/c/s/d, enqueuedAt, attempts, notBefore, doneAt, lastError,
  *                claim batch, lease, owner, ttl)
- *   x      HASH  id -> payload JSON, as the enqueuer serialised it (never re-encoded)
+ *   x      HASH  id -> payload JSON, compact (redis-payload.ts): feature values as the enqueuer
+ *               wrote them (never re-encoded), their names once per set in `keys`
  *   r      HASH  id -> final result JSON, as the processor serialised it
  *   fp     HASH  id -> replay fingerprint (base64), for the enqueue-time replay index
  *   ready  ZSET  queued sessions due now, by enqueuedAt (ties by id: claim order)
@@ -19,6 +20,7 @@
  *   w      HASH  watcher id -> heartbeat JSON
  *   arch   HASH  id -> archived session (record, payload, result, archivedAt: one per line)
  *   archt  ZSET  archived ids by archivedAt
+ *   keys   HASH  names id -> feature names (JSON array), one entry per feature set
  *
  * Times come from the caller (ARGV), as on the file backend: one clock per host, leases
  * stamped with their length so a clock running ahead is bounded (plans.ts, planBoundLeases).
@@ -40,6 +42,7 @@ export const KEY_NAMES = [
   "w",
   "arch",
   "archt",
+  "keys",
 ] as const;
 
 const HEAD = `
@@ -158,7 +161,9 @@ end
 return { acc, dup }
 `;
 
-/** ARGV: now, max, lease, owner, batch, ttl, slack, default ttl. Returns (id, rec, payload)*. */
+/**
+ * ARGV: now, max, lease, owner, batch, ttl, slack, default ttl. Returns (id, rec, payload, fp)*.
+ */
 const CLAIM = `
 local now, max, lease = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local owner, batch, ttl = ARGV[4], ARGV[5], tonumber(ARGV[6])
@@ -177,11 +182,12 @@ for _, c in ipairs(duelist(now, max, false)) do
   out[#out + 1] = c.id
   out[#out + 1] = cjson.encode(r)
   out[#out + 1] = redis.call('HGET', X, c.id)
+  out[#out + 1] = redis.call('HGET', FP, c.id)
 end
 return out
 `;
 
-/** ARGV: now, max. What claims would take now (`--dry-run`): (id, rec, payload)*. Read-only. */
+/** ARGV: now, max. What claims would take now (`--dry-run`): (id, rec, payload, fp)*. Read-only. */
 const DUE = `
 local now, max = tonumber(ARGV[1]), tonumber(ARGV[2])
 local out = {}
@@ -190,6 +196,7 @@ for _, c in ipairs(duelist(now, max, true)) do
   out[#out + 1] = id
   out[#out + 1] = redis.call('HGET', REC, id)
   out[#out + 1] = redis.call('HGET', X, id)
+  out[#out + 1] = redis.call('HGET', FP, id)
 end
 return out
 `;
@@ -315,7 +322,7 @@ return {
 }
 `;
 
-/** ARGV: ids... Returns (rec, payload, result) per id; false where absent. Read-only. */
+/** ARGV: ids... Returns (rec, payload, result, fp) per id; false where absent. Read-only. */
 const FIND = `
 local out = {}
 for i = 1, #ARGV do
@@ -323,6 +330,7 @@ for i = 1, #ARGV do
   out[#out + 1] = redis.call('HGET', REC, id)
   out[#out + 1] = redis.call('HGET', X, id)
   out[#out + 1] = redis.call('HGET', R, id)
+  out[#out + 1] = redis.call('HGET', FP, id)
 end
 return out
 `;
