@@ -111,11 +111,20 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
       redis.on("error", () => undefined); // reported by the command that fails, not as a crash
       for (const name of Object.keys(SCRIPTS) as ScriptName[])
         redis.defineCommand(name, { numberOfKeys: keys.length, lua: scriptSource(name) });
+      // connect() only rejects with "Connection is closed."; the cause (ECONNREFUSED, WRONGPASS,
+      // a certificate refused) comes as an 'error' event first.
+      let cause: Error | undefined;
+      const onError = (err: Error) => {
+        cause ??= err;
+      };
+      redis.on("error", onError);
       try {
         await redis.connect();
       } catch (err) {
         redis.disconnect();
-        throw err;
+        throw cause ?? err;
+      } finally {
+        redis.off("error", onError);
       }
       client = redis;
       return redis;
