@@ -108,15 +108,28 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 3_000),
         enableAutoPipelining: true,
+        // disconnect() ends the socket and destroys it if no 'close' came within this; on a
+        // socket that had closed already (a failed connect) the timer is never cleared and kept
+        // every failing command alive for ioredis's default 2 s after its message.
+        disconnectTimeout: 100,
       }) as Client;
       redis.on("error", () => undefined); // reported by the command that fails, not as a crash
       for (const name of Object.keys(SCRIPTS) as ScriptName[])
         redis.defineCommand(name, { numberOfKeys: keys.length, lua: scriptSource(name) });
+      // connect() only rejects with "Connection is closed."; the cause (ECONNREFUSED, WRONGPASS,
+      // a certificate refused) comes as an 'error' event first.
+      let cause: Error | undefined;
+      const onError = (err: Error) => {
+        cause ??= err;
+      };
+      redis.on("error", onError);
       try {
         await redis.connect();
       } catch (err) {
         redis.disconnect();
-        throw err;
+        throw cause ?? err;
+      } finally {
+        redis.off("error", onError);
       }
       client = redis;
       return redis;
