@@ -7,10 +7,19 @@
 //   scale:    10k and 100k sessions of 30 points (and 1M with --huge, about 7 more minutes and
 //             2 GB of disk, deleted after): enqueue, stats, result, fold memory, CPU per batch,
 //             full drain, and issue 10's targets as ratios measured in the same run.
+//   redis:    issue 11, the Redis backend beside the file backend in one run (Redis at
+//             --redis-url, default redis://127.0.0.1:6379/0; skipped when none answers): CLI
+//             enqueue of --redis-sessions (50k) sessions of 30 points into both, the store step
+//             alone in-process, stats/result (library and CLI), local process throughput, and
+//             Redis memory per queued session (INFO and MEMORY USAGE) with compact payload
+//             prototypes; --huge adds a 1M-session Redis queue (about 2.5 GB of Redis memory,
+//             a few more minutes). Its keys ({ppbench-…) are deleted after.
 // Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,features,scoring,process]
 //        npm run bench -- --only scale --huge
+//        npm run bench -- --only redis [--huge] [--redis-sessions 50000] [--redis-repeat 1]
 import { mkdir, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { writeSessions } from "./bench/gen.mjs";
 import { measure, median } from "./bench/measure.mjs";
@@ -27,6 +36,9 @@ const { values } = parseArgs({
     points: { type: "string", default: "300" },
     only: { type: "string" },
     huge: { type: "boolean", default: false },
+    "redis-url": { type: "string", default: "redis://127.0.0.1:6379/0" },
+    "redis-sessions": { type: "string", default: "50000" },
+    "redis-repeat": { type: "string", default: "1" },
   },
 });
 const work = join(root, ".bench");
@@ -88,6 +100,51 @@ if (want("scale")) {
   console.table(table);
   console.log("issue 10 targets (ratios from this run; 1M with --huge):");
   console.table(targets);
+}
+
+if (want("redis")) {
+  const { benchRedis } = await import("./bench/redis.mjs");
+  const n = Number(values["redis-sessions"]);
+  const r = await benchRedis({
+    root,
+    bin,
+    work,
+    url: values["redis-url"],
+    sessions: n,
+    points: 30,
+    repeat: Number(values["redis-repeat"]),
+    huge: values.huge,
+    log: (m) => process.stderr.write(`redis ${(performance.now() / 1000).toFixed(0)}s: ${m}\n`),
+  });
+  if (r.skipped) {
+    console.log(`\n## redis (issue 11): skipped, ${r.skipped}`);
+  } else {
+    console.log(`\n## redis (issue 11): enqueue, CLI, ${n} sessions of 30 points, same input`);
+    console.table(r.enqueue);
+    console.log(
+      "store step alone, in-process (prepared sessions; CPU per session of this process and of the Redis server):",
+    );
+    console.table(r.store);
+    console.log(
+      "stats and result: library on a warm handle (median of 15 / 30) and CLI (median of 3)",
+    );
+    console.table(r.reads);
+    console.log(`process --engine local, the first ${r.process[0].sessions} of the ${n} queued`);
+    console.table(r.process);
+    console.log("Redis memory per queued session (used_memory Δ; MEMORY USAGE SAMPLES 0 per key)");
+    console.table(r.memory);
+    console.log(
+      `where a session's bytes go (CLI-enqueued queue, ${r.features} features per payload):`,
+    );
+    console.table(r.breakdown);
+    console.log(
+      "compact payload prototypes (bench only; decoded back and compared with the payload):",
+    );
+    console.table(r.compact);
+    if (r.huge) console.table(r.huge);
+    console.log("issue 11 targets (this run):");
+    console.table(r.targets);
+  }
 }
 
 if (want("features")) {
