@@ -11,7 +11,7 @@ parentPort?.on("message", (msg: { seq: number; records: RawText[]; options: Prep
       const p = prepareRecord(r, msg.options);
       if (!("payload" in p)) return p;
       const { features: _f, ...light } = p.payload;
-      return { line: p.line, id: p.id, text: JSON.stringify(p.payload), light };
+      return { line: p.line, id: p.id, text: p.text ?? JSON.stringify(p.payload), light };
     }),
   });
 });

@@ -4,6 +4,7 @@ import {
   roundFeature,
   type SessionInput,
 } from "./features.js";
+import { medianAndPercentileInPlace } from "./features-stats.js";
 
 /**
  * Feature set `playproof-1` (issue 13, part 1): the 28 columns exactly as PlayProof's own server
@@ -48,10 +49,15 @@ const dist = (a: Move, b: Move) => Math.sqrt((b.x - a.x) ** 2 + (b.y - a.y) ** 2
  */
 let scratch = new Float64Array(0);
 const SERIES = 6; // step lengths, dts, speeds, accels, jerks, sorted speeds
+let views: Float64Array[] = [];
 function series(n: number): Float64Array[] {
-  if (scratch.length < SERIES * n) scratch = new Float64Array(SERIES * Math.max(n, 512));
-  const size = scratch.length / SERIES;
-  return Array.from({ length: SERIES }, (_, k) => scratch.subarray(k * size, (k + 1) * size));
+  // The views are made again only when the buffer grows (issue 10: six subarrays per session).
+  if (scratch.length < SERIES * n) {
+    scratch = new Float64Array(SERIES * Math.max(n, 512));
+    const size = scratch.length / SERIES;
+    views = Array.from({ length: SERIES }, (_, k) => scratch.subarray(k * size, (k + 1) * size));
+  }
+  return views;
 }
 
 function mean(v: Float64Array, n: number): number {
@@ -78,7 +84,12 @@ function max(v: Float64Array, n: number): number {
   return out;
 }
 
-/** Median (mean of the middle two for an even count) and linearly interpolated percentile. */
+/**
+ * Median (mean of the middle two for an even count) and linearly interpolated percentile, p at
+ * or above the median's rank. Order statistics are values, not positions, so they are found by
+ * selection (features-stats.ts) instead of a sort (issue 10); a NaN or -0 among the values, whose
+ * place a sort decides, takes the sort.
+ */
 function orderStats(
   v: Float64Array,
   n: number,
@@ -88,10 +99,12 @@ function orderStats(
   if (n === 0) return { median: 0, percentile: 0 };
   const s = sorted.subarray(0, n);
   s.set(v.subarray(0, n));
+  const rank = (p / 100) * (n - 1);
+  const stats = medianAndPercentileInPlace(s, n, rank);
+  if (stats !== undefined) return { median: stats[0], percentile: stats[1] };
   s.sort();
   const mid = n >> 1;
   const median = n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  const rank = (p / 100) * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
   // Stryker disable next-line ConditionalExpression: at lo === hi the interpolation adds (s[hi] - s[lo]) x 0
@@ -184,6 +197,16 @@ export function extractPlayProof1(s: SessionInput): Row {
   const row = exactPlayProof1(s);
   for (const c of Object.keys(row) as PlayProofFeatureName[]) row[c] = roundFeature(row[c]);
   return row;
+}
+
+/**
+ * extractPlayProof1's values in FEATURE_COLUMNS order, written into `out` (28 long), with no
+ * object per session (issue 10: enqueue compares them with ours and stores the ones that differ).
+ */
+export function playProof1Into(s: SessionInput, out: Float64Array): Float64Array {
+  const row = exactPlayProof1(s);
+  for (let k = 0; k < FEATURE_COLUMNS.length; k++) out[k] = roundFeature(row[FEATURE_COLUMNS[k]!]);
+  return out;
 }
 
 function exactPlayProof1(s: SessionInput): Row {
