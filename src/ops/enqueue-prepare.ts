@@ -61,7 +61,8 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
   if ("error" in rec) return { line: rec.line, rejection: formatRejection(rec.line, rec.error) };
   const json = parseRecordText(rec.text);
   if ("error" in json) return { line: rec.line, rejection: formatRejection(rec.line, json.error) };
-  const parsed = parseSession(json.value);
+  // Only x, y and timestamp of the movements are read here: no copies (issue 10).
+  const parsed = parseSession(json.value, { copyMovements: false });
   if (!parsed.ok) {
     return {
       line: rec.line,
