@@ -68,9 +68,9 @@ function mean(v: Float64Array, n: number): number {
   return sum / n;
 }
 
-function std(v: Float64Array, n: number): number {
+/** Population std of the first n values, given m = mean(v, n) (issue 10: not computed twice). */
+function std(v: Float64Array, n: number, m: number): number {
   if (n < 2) return 0;
-  const m = mean(v, n);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (v[i]! - m) ** 2;
   return Math.sqrt(sum / n);
@@ -113,9 +113,15 @@ function orderStats(
 }
 
 /** Speeds, accelerations and jerks into their series; returns how many of each. */
-function kinematics(m: readonly Move[], lengths: Float64Array, out: Float64Array[]) {
+function kinematics(
+  m: readonly Move[],
+  lengths: Float64Array,
+  dts: Float64Array,
+  out: Float64Array[],
+) {
   const [speeds, accels, jerks] = out as [Float64Array, Float64Array, Float64Array];
-  const dtAt = (i: number) => m[i]!.timestamp - m[i - 1]!.timestamp;
+  // The dt of movement step i (dts holds exactly m[i].timestamp - m[i - 1].timestamp at i - 1).
+  const dtAt = (i: number) => dts[i - 1]!;
   let ns = 0;
   let na = 0;
   let nj = 0;
@@ -238,7 +244,7 @@ function exactPlayProof1(s: SessionInput): Row {
   const small = PLAYPROOF1.jitterDistancePx;
   for (let i = 1; i < m.length - 1; i++)
     if (lengths[i - 1]! < small && lengths[i]! < small) jitter++;
-  const { ns, na, nj } = kinematics(m, lengths, [speeds, accels, jerks]);
+  const { ns, na, nj } = kinematics(m, lengths, dts, [speeds, accels, jerks]);
   const speed = orderStats(speeds, ns, sorted, 95);
   const turns = turnCounts(m, lengths);
   const directionChanges = turns.changes;
@@ -248,19 +254,22 @@ function exactPlayProof1(s: SessionInput): Row {
   const misses = s.misses ?? 0;
   const j = mean(jerks, nj);
   const steps = m.length - 1;
+  const speedMean = mean(speeds, ns);
+  const accelMean = mean(accels, na);
+  const dtMean = mean(dts, steps);
   return {
     durationMs,
     totalMoves: m.length,
     totalClicks: s.clicks.length,
-    avgSpeed: mean(speeds, ns),
+    avgSpeed: speedMean,
     maxSpeed: max(speeds, ns),
     medianSpeed: speed.median,
-    speedStd: std(speeds, ns),
+    speedStd: std(speeds, ns, speedMean),
     speedP95: speed.percentile,
-    avgAccel: mean(accels, na),
+    avgAccel: accelMean,
     maxAccel: max(accels, na),
-    accelStd: std(accels, na),
-    jerkStd: std(jerks, nj),
+    accelStd: std(accels, na, accelMean),
+    jerkStd: std(jerks, nj, j),
     avgJerk: j,
     numDirectionChanges: directionChanges,
     directionChangeRate: durationMs > 0 ? directionChanges / (durationMs / 1000) : 0,
@@ -277,8 +286,8 @@ function exactPlayProof1(s: SessionInput): Row {
     controlSmoothnessScore:
       nj === 0 || durationMs < 1e-9 ? 0.5 : 1 - j / (PLAYPROOF1.smoothnessJerkScale + j),
     curvatureVariance: 0,
-    avgInterMoveTime: mean(dts, steps),
-    interMoveTimeStd: std(dts, steps),
+    avgInterMoveTime: dtMean,
+    interMoveTimeStd: std(dts, steps, dtMean),
   };
 }
 
