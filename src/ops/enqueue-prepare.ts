@@ -2,11 +2,12 @@ import type { SessionPayload } from "../queue/events.js";
 import { heuristicResult } from "../scoring/heuristics.js";
 import { encodeFingerprint, fingerprint } from "../scoring/replay-fingerprint.js";
 import type { Thresholds } from "../scoring/result.js";
-import { storedPlayProof1 } from "../telemetry/feature-sets.js";
-import { extractFeatures } from "../telemetry/features.js";
+import { extractFeatures, FEATURE_COLUMNS } from "../telemetry/features.js";
 import { inTimeOrder } from "../telemetry/features-path.js";
+import { playProof1Into } from "../telemetry/features-playproof1.js";
 import { formatRejection, parseRecordText, type RawText } from "../telemetry/read-records.js";
 import { parseSession, sessionIdHint } from "../telemetry/schema.js";
+import { lazyPayload, type PayloadParts, payloadText } from "./payload-text.js";
 
 /** One input record made ready to queue, or the one message that rejects it. */
 export type PreparedRecord =
@@ -60,7 +61,8 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
   if ("error" in rec) return { line: rec.line, rejection: formatRejection(rec.line, rec.error) };
   const json = parseRecordText(rec.text);
   if ("error" in json) return { line: rec.line, rejection: formatRejection(rec.line, json.error) };
-  const parsed = parseSession(json.value);
+  // Only x, y and timestamp of the movements are read here: no copies (issue 10).
+  const parsed = parseSession(json.value, { copyMovements: false });
   if (!parsed.ok) {
     return {
       line: rec.line,
@@ -70,22 +72,26 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
   const { session } = parsed;
   const ours = extractFeatures(session);
   // Issue 13: PlayProof's own definitions where they differ, for models trained on them.
-  const features = { ...ours, ...storedPlayProof1(session, ours) };
+  const playProof1 = playProof1Into(session, new Float64Array(FEATURE_COLUMNS.length));
   // Issue 13, part 3: the trajectory's fingerprint, kept with the payload for replay checks.
   const fp = fingerprint(inTimeOrder(session.movements));
+  const parts: PayloadParts = {
+    ours,
+    playProof1,
+    meta: {
+      ...(session.userId === undefined ? {} : { userId: session.userId }),
+      ...(session.deploymentId === undefined ? {} : { deploymentId: session.deploymentId }),
+      gameType: session.gameType,
+      deviceType: session.deviceType,
+    },
+    provisional: heuristicResult(ours, { thresholds: o.thresholds, now: new Date(o.now) }),
+    ...(fp ? { fp: encodeFingerprint(fp) } : {}),
+  };
+  // Issue 10: the text written from the parts; the merged features made only if read.
   return {
     line: rec.line,
     id: session.sessionId,
-    payload: {
-      features,
-      meta: {
-        ...(session.userId === undefined ? {} : { userId: session.userId }),
-        ...(session.deploymentId === undefined ? {} : { deploymentId: session.deploymentId }),
-        gameType: session.gameType,
-        deviceType: session.deviceType,
-      },
-      provisional: heuristicResult(ours, { thresholds: o.thresholds, now: new Date(o.now) }),
-      ...(fp ? { fp: encodeFingerprint(fp) } : {}),
-    },
+    payload: lazyPayload(parts),
+    text: payloadText(parts),
   };
 }

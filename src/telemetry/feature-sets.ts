@@ -1,6 +1,6 @@
 import type { FeatureSetName } from "./feature-set-names.js";
 import { FEATURE_COLUMNS, type PlayProofFeatureName, type SessionInput } from "./features.js";
-import { extractPlayProof1 } from "./features-playproof1.js";
+import { extractPlayProof1, playProof1Into } from "./features-playproof1.js";
 
 /**
  * Versioned Woodwide feature sets (issue 13, part 1). Every set has PlayProof's 28 column names
@@ -37,13 +37,26 @@ export function storedPlayProof1(
   s: SessionInput,
   ours: Readonly<Record<PlayProofFeatureName, number>>,
 ): Record<string, number> {
-  const row = extractPlayProof1(s);
+  return storedPlayProof1Of(playProof1Into(s, new Float64Array(FEATURE_COLUMNS.length)), ours);
+}
+
+/** storedPlayProof1, given the set's values in FEATURE_COLUMNS order (playProof1Into). */
+export function storedPlayProof1Of(
+  values: Float64Array,
+  ours: Readonly<Record<PlayProofFeatureName, number>>,
+): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const c of FEATURE_COLUMNS) {
-    if (row[c] !== ours[c]) out[featureKey("playproof-1", c)] = row[c];
+  for (let k = 0; k < FEATURE_COLUMNS.length; k++) {
+    const c = FEATURE_COLUMNS[k]!;
+    if (values[k] !== ours[c]) out[PLAYPROOF1_KEYS[k]!] = values[k]!;
   }
   return out;
 }
+
+/** featureKey("playproof-1", column) for every column, in FEATURE_COLUMNS order. */
+export const PLAYPROOF1_KEYS: readonly string[] = FEATURE_COLUMNS.map((c) =>
+  featureKey("playproof-1", c),
+);
 
 /** Every column of a set for one session, computed from the session itself. */
 export function extractFeatureSet(

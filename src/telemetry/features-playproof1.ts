@@ -4,6 +4,7 @@ import {
   roundFeature,
   type SessionInput,
 } from "./features.js";
+import { medianAndPercentileInPlace } from "./features-stats.js";
 
 /**
  * Feature set `playproof-1` (issue 13, part 1): the 28 columns exactly as PlayProof's own server
@@ -48,10 +49,15 @@ const dist = (a: Move, b: Move) => Math.sqrt((b.x - a.x) ** 2 + (b.y - a.y) ** 2
  */
 let scratch = new Float64Array(0);
 const SERIES = 6; // step lengths, dts, speeds, accels, jerks, sorted speeds
+let views: Float64Array[] = [];
 function series(n: number): Float64Array[] {
-  if (scratch.length < SERIES * n) scratch = new Float64Array(SERIES * Math.max(n, 512));
-  const size = scratch.length / SERIES;
-  return Array.from({ length: SERIES }, (_, k) => scratch.subarray(k * size, (k + 1) * size));
+  // The views are made again only when the buffer grows (issue 10: six subarrays per session).
+  if (scratch.length < SERIES * n) {
+    scratch = new Float64Array(SERIES * Math.max(n, 512));
+    const size = scratch.length / SERIES;
+    views = Array.from({ length: SERIES }, (_, k) => scratch.subarray(k * size, (k + 1) * size));
+  }
+  return views;
 }
 
 function mean(v: Float64Array, n: number): number {
@@ -62,9 +68,9 @@ function mean(v: Float64Array, n: number): number {
   return sum / n;
 }
 
-function std(v: Float64Array, n: number): number {
+/** Population std of the first n values, given m = mean(v, n) (issue 10: not computed twice). */
+function std(v: Float64Array, n: number, m: number): number {
   if (n < 2) return 0;
-  const m = mean(v, n);
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (v[i]! - m) ** 2;
   return Math.sqrt(sum / n);
@@ -78,7 +84,12 @@ function max(v: Float64Array, n: number): number {
   return out;
 }
 
-/** Median (mean of the middle two for an even count) and linearly interpolated percentile. */
+/**
+ * Median (mean of the middle two for an even count) and linearly interpolated percentile, p at
+ * or above the median's rank. Order statistics are values, not positions, so they are found by
+ * selection (features-stats.ts) instead of a sort (issue 10); a NaN or -0 among the values, whose
+ * place a sort decides, takes the sort.
+ */
 function orderStats(
   v: Float64Array,
   n: number,
@@ -88,10 +99,12 @@ function orderStats(
   if (n === 0) return { median: 0, percentile: 0 };
   const s = sorted.subarray(0, n);
   s.set(v.subarray(0, n));
+  const rank = (p / 100) * (n - 1);
+  const stats = medianAndPercentileInPlace(s, n, rank);
+  if (stats !== undefined) return { median: stats[0], percentile: stats[1] };
   s.sort();
   const mid = n >> 1;
   const median = n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  const rank = (p / 100) * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
   // Stryker disable next-line ConditionalExpression: at lo === hi the interpolation adds (s[hi] - s[lo]) x 0
@@ -100,9 +113,15 @@ function orderStats(
 }
 
 /** Speeds, accelerations and jerks into their series; returns how many of each. */
-function kinematics(m: readonly Move[], lengths: Float64Array, out: Float64Array[]) {
+function kinematics(
+  m: readonly Move[],
+  lengths: Float64Array,
+  dts: Float64Array,
+  out: Float64Array[],
+) {
   const [speeds, accels, jerks] = out as [Float64Array, Float64Array, Float64Array];
-  const dtAt = (i: number) => m[i]!.timestamp - m[i - 1]!.timestamp;
+  // The dt of movement step i (dts holds exactly m[i].timestamp - m[i - 1].timestamp at i - 1).
+  const dtAt = (i: number) => dts[i - 1]!;
   let ns = 0;
   let na = 0;
   let nj = 0;
@@ -186,6 +205,16 @@ export function extractPlayProof1(s: SessionInput): Row {
   return row;
 }
 
+/**
+ * extractPlayProof1's values in FEATURE_COLUMNS order, written into `out` (28 long), with no
+ * object per session (issue 10: enqueue compares them with ours and stores the ones that differ).
+ */
+export function playProof1Into(s: SessionInput, out: Float64Array): Float64Array {
+  const row = exactPlayProof1(s);
+  for (let k = 0; k < FEATURE_COLUMNS.length; k++) out[k] = roundFeature(row[FEATURE_COLUMNS[k]!]);
+  return out;
+}
+
 function exactPlayProof1(s: SessionInput): Row {
   const m = s.movements;
   const durationMs = s.durationMs ?? span(m);
@@ -215,7 +244,7 @@ function exactPlayProof1(s: SessionInput): Row {
   const small = PLAYPROOF1.jitterDistancePx;
   for (let i = 1; i < m.length - 1; i++)
     if (lengths[i - 1]! < small && lengths[i]! < small) jitter++;
-  const { ns, na, nj } = kinematics(m, lengths, [speeds, accels, jerks]);
+  const { ns, na, nj } = kinematics(m, lengths, dts, [speeds, accels, jerks]);
   const speed = orderStats(speeds, ns, sorted, 95);
   const turns = turnCounts(m, lengths);
   const directionChanges = turns.changes;
@@ -225,19 +254,22 @@ function exactPlayProof1(s: SessionInput): Row {
   const misses = s.misses ?? 0;
   const j = mean(jerks, nj);
   const steps = m.length - 1;
+  const speedMean = mean(speeds, ns);
+  const accelMean = mean(accels, na);
+  const dtMean = mean(dts, steps);
   return {
     durationMs,
     totalMoves: m.length,
     totalClicks: s.clicks.length,
-    avgSpeed: mean(speeds, ns),
+    avgSpeed: speedMean,
     maxSpeed: max(speeds, ns),
     medianSpeed: speed.median,
-    speedStd: std(speeds, ns),
+    speedStd: std(speeds, ns, speedMean),
     speedP95: speed.percentile,
-    avgAccel: mean(accels, na),
+    avgAccel: accelMean,
     maxAccel: max(accels, na),
-    accelStd: std(accels, na),
-    jerkStd: std(jerks, nj),
+    accelStd: std(accels, na, accelMean),
+    jerkStd: std(jerks, nj, j),
     avgJerk: j,
     numDirectionChanges: directionChanges,
     directionChangeRate: durationMs > 0 ? directionChanges / (durationMs / 1000) : 0,
@@ -254,8 +286,8 @@ function exactPlayProof1(s: SessionInput): Row {
     controlSmoothnessScore:
       nj === 0 || durationMs < 1e-9 ? 0.5 : 1 - j / (PLAYPROOF1.smoothnessJerkScale + j),
     curvatureVariance: 0,
-    avgInterMoveTime: mean(dts, steps),
-    interMoveTimeStd: std(dts, steps),
+    avgInterMoveTime: dtMean,
+    interMoveTimeStd: std(dts, steps, dtMean),
   };
 }
 

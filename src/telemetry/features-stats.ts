@@ -207,3 +207,31 @@ export function safeRatio(num: number, den: number): number {
   // Stryker disable next-line EqualityOperator: den = 0 makes num / den non-finite, which the second test maps to 0
   return den > 0 && Number.isFinite(num / den) ? num / den : 0;
 }
+
+/**
+ * The median (the mean of the middle two for an even count, as PlayProof computes it) and the
+ * value at `rank` (0..n-1, linearly interpolated between the ranks around it) of the first n > 0
+ * values of `scratch`, which it reorders: what sorting them and reading those places gives, found
+ * by selection (issue 10: features-playproof1.ts sorted every session's speeds). Undefined when a
+ * NaN or -0 is among the values: where a sort puts those is not a matter of value alone.
+ */
+export function medianAndPercentileInPlace(
+  scratch: Float64Array,
+  n: number,
+  rank: number,
+): [number, number] | undefined {
+  if (unordered(scratch, n)) return undefined;
+  const mid = n >> 1;
+  let median: number;
+  let from: number;
+  if (n % 2 === 1) {
+    median = select(scratch, 0, n - 1, mid);
+    from = mid;
+  } else {
+    // Rank mid - 1 selected, rank mid is the smallest value above it.
+    median = (select(scratch, 0, n - 1, mid - 1) + minOf(scratch, mid, n)) / 2;
+    from = mid - 1;
+  }
+  // Below the median's rank the values are not partitioned at `from`: select among them all.
+  return [median, rankValue(scratch, n, Math.floor(rank) < from ? 0 : from, rank)];
+}

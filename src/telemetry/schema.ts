@@ -152,6 +152,25 @@ function readMovements(arr: unknown[]): MovementPoint[] | PointIssue {
   return out;
 }
 
+/**
+ * readMovements without the copy (issue 10: enqueue reads x, y and timestamp only, and the
+ * copies were a third of the garbage each session made): the same checks in the same order, so
+ * the same first problem; on success the input array itself, `isTrusted: null` and unknown keys
+ * left in its points.
+ */
+function checkMovements(arr: unknown[]): MovementPoint[] | PointIssue {
+  for (let i = 0; i < arr.length; i++) {
+    const p = arr[i];
+    if (!isPoint(p)) return pointIssue(p, "movements", i, "isTrusted");
+    const { x, y, timestamp: t, isTrusted: f } = p;
+    if (!isNum(x) || !isNum(y) || !isNum(t) || t < 0)
+      return pointIssue(p, "movements", i, "isTrusted");
+    if (!(f === undefined || f === null || typeof f === "boolean"))
+      return pointIssue(p, "movements", i, "isTrusted");
+  }
+  return arr as MovementPoint[];
+}
+
 function readClicks(arr: unknown[]): ClickPoint[] | PointIssue {
   const out: ClickPoint[] = [];
   for (let i = 0; i < arr.length; i++) {
@@ -170,10 +189,12 @@ function readClicks(arr: unknown[]): ClickPoint[] | PointIssue {
 function readPoints(
   arr: unknown[],
   field: "movements" | "clicks",
+  copy = true,
 ): MovementPoint[] | ClickPoint[] | PointIssue {
   const max = field === "movements" ? LIMITS.maxMovements : LIMITS.maxClicks;
   if (arr.length > max) return { path: [field], message: `more than ${max} entries` };
-  return field === "movements" ? readMovements(arr) : readClicks(arr);
+  if (field === "clicks") return readClicks(arr);
+  return copy ? readMovements(arr) : checkMovements(arr);
 }
 
 // Only the array-ness is zod's: the points are read after it (see readPoints for why).
@@ -281,7 +302,16 @@ function pointError(issue: PointIssue): ParseSessionResult {
  * misses the clicks with targetHit true/false (0 when clicks carry no targetHit). Unknown fields
  * are dropped. The error names the first problem in field order: envelope, then points.
  */
-export function parseSession(value: unknown): ParseSessionResult {
+export interface ParseSessionOptions {
+  /**
+   * false: the movements are checked, not copied; the session holds the input's own array, its
+   * points possibly with `isTrusted: null` and unknown keys. For callers that read only x, y and
+   * timestamp of each movement (enqueue's features and fingerprint). Default true.
+   */
+  copyMovements?: boolean;
+}
+
+export function parseSession(value: unknown, o: ParseSessionOptions = {}): ParseSessionResult {
   let d = wellFormedEnvelope(value);
   if (d === undefined) {
     const parsed = envelope.safeParse(value);
@@ -291,7 +321,7 @@ export function parseSession(value: unknown): ParseSessionResult {
     }
     d = parsed.data;
   }
-  const movements = readPoints(d.movements, "movements");
+  const movements = readPoints(d.movements, "movements", o.copyMovements !== false);
   if (!Array.isArray(movements)) return pointError(movements);
   const clicks = d.clicks ? readPoints(d.clicks, "clicks") : [];
   if (!Array.isArray(clicks)) return pointError(clicks);
