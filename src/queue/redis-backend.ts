@@ -496,7 +496,8 @@ function foundOf(
 function archiveRecordOf(id: string, text: string): ArchiveRecord {
   const [rec, payload, result, at] = text.split("\n");
   const r = toRecord(id, rec!);
-  const p = JSON.parse(payload!) as SessionPayload;
+  // Only its metadata and provisional result are archived: no feature names needed.
+  const p = expandPayload(payload!, undefined, () => []);
   return {
     sessionId: id,
     status: r.status,
