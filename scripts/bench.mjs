@@ -11,9 +11,9 @@
 //             --redis-url, default redis://127.0.0.1:6379/0; skipped when none answers): CLI
 //             enqueue of --redis-sessions (50k) sessions of 30 points into both, the store step
 //             alone in-process, stats/result (library and CLI), local process throughput, and
-//             Redis memory per queued session (INFO and MEMORY USAGE) with compact payload
-//             prototypes; --huge adds a 1M-session Redis queue (about 2.5 GB of Redis memory,
-//             a few more minutes). Its keys ({ppbench-…) are deleted after.
+//             Redis memory per queued session (INFO and MEMORY USAGE per key) and where a
+//             session's bytes go; --huge adds a 1M-session Redis queue (about 2.5 GB of Redis
+//             memory, a few more minutes). Its keys ({ppbench-…) are deleted after.
 // Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,features,scoring,process]
 //        npm run bench -- --only scale --huge
 //        npm run bench -- --only redis [--huge] [--redis-sessions 50000] [--redis-repeat 1]
@@ -137,10 +137,6 @@ if (want("redis")) {
       `where a session's bytes go (CLI-enqueued queue, ${r.features} features per payload):`,
     );
     console.table(r.breakdown);
-    console.log(
-      "compact payload prototypes (bench only; decoded back and compared with the payload):",
-    );
-    console.table(r.compact);
     if (r.huge) console.table(r.huge);
     console.log("issue 11 targets (this run):");
     console.table(r.targets);

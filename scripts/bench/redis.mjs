@@ -2,15 +2,17 @@
 //   enqueue:  the same input (N sessions of 30 points) into a file queue and into Redis with the
 //             CLI; sessions/s of each and redis ÷ file; client CPU, Redis server CPU, Lua time.
 //   store:    the store step alone, in-process, on sessions prepared beforehand: the file
-//             backend's append, the Redis backend's enqueue (500 sessions per script call), and
-//             what other chunk sizes or several calls in flight would give (the backend's own
-//             script, called directly: nothing in src/ is changed).
+//             backend's append, the Redis backend's enqueue (500 sessions per script call,
+//             payloads compacted by the backend), and what other chunk sizes or several calls in
+//             flight would give (the backend's own script, called directly with payloads
+//             compacted as the backend does: nothing in src/ is changed).
 //   reads:    stats and result ID, as a library call on a warm handle (what the targets are
 //             about) and as a CLI process (Node's start included), on both backends.
 //   process:  `process --engine local` scoring the first 20k of those N sessions, file vs Redis.
-//   memory:   INFO used_memory before/after, and MEMORY USAGE of each key, per queued session;
-//             what the payload text takes of it; compact payload encodings measured the same
-//             way (a prototype, here only).
+//   memory:   INFO used_memory before/after, and MEMORY USAGE of each key (`keys`, the feature
+//             names registry, included), per queued session; where a session's bytes go: the
+//             stored (compact) payload text beside the CLI's payload JSON it came from, the
+//             record, the print, the sorted sets.
 //   huge:     (--huge) a Redis queue filled to 1M sessions through the backend's own enqueue,
 //             then the same reads, memory, a short process run and a small CLI enqueue.
 // Every key this bench writes starts with `{ppbench-<pid>-<time>`; they are UNLINKed at the end,
@@ -21,15 +23,15 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import { prepareRecord } from "../../dist/ops/enqueue-prepare.js";
+import { compactPayload } from "../../dist/queue/redis-payload.js";
 import { KEY_NAMES, scriptSource } from "../../dist/queue/redis-scripts.js";
 import { createReplayIndex } from "../../dist/scoring/replay-index.js";
 import { DEFAULT_THRESHOLDS } from "../../dist/scoring/result.js";
-import { FEATURE_COLUMNS } from "../../dist/telemetry/features.js";
 import { session, writeSessions } from "./gen.mjs";
 import { measure, median } from "./measure.mjs";
 
 const KiB = 1024;
-/** Prepared sessions kept in memory: the store, compact and huge sections cycle through them. */
+/** Prepared sessions kept in memory: the store and huge sections cycle through them. */
 const PREPARED = 10_000;
 /** Sessions `process` scores on each backend (the first of the N queued). */
 const PROCESSED = 20_000;
@@ -133,140 +135,13 @@ function prepare(count, points, now) {
 }
 
 /** M prepared sessions under ids `${tag}_0` … `${tag}_${n-1}`, payloads cycled. */
-function cycled(prepared, tag, from, n, textOf = (p) => p.text) {
+function cycled(prepared, tag, from, n) {
   const items = new Array(n);
   for (let i = 0; i < n; i++) {
     const p = prepared[(from + i) % prepared.length];
-    items[i] = { id: `${tag}_${from + i}`, payload: p.payload, text: textOf(p) };
+    items[i] = { id: `${tag}_${from + i}`, payload: p.payload, text: p.text };
   }
   return items;
-}
-
-// ---- compact payload prototypes (measured here; the backend is not changed) ----------------
-
-const DECISIONS = ["pass", "review", "fail"];
-const HEURISTIC = { source: "heuristic", model: { id: "heuristic", version: "1" } };
-const PROVISIONAL_KEYS = [
-  "anomalyScore",
-  "isAnomaly",
-  "decision",
-  "confidence",
-  "reasons",
-  "source",
-  "model",
-  "scoredAt",
-];
-
-/**
- * The feature layout a compact payload would name by a version number instead of spelling out:
- * our features in extractFeatures' order (`ours`), then PlayProof's 28 columns (`pp1`), stored
- * sparsely as today (only where they differ from ours).
- */
-export function featureLayout(prepared, pp1Columns) {
-  const ours = Object.keys(prepared[0].payload.features).filter((k) => !k.includes(":"));
-  const stable = prepared.every(
-    (p) =>
-      Object.keys(p.payload.features)
-        .filter((k) => !k.includes(":"))
-        .join() === ours.join(),
-  );
-  return { ours, pp1: pp1Columns.map((c) => `playproof-1:${c}`), stable };
-}
-
-/** {v:1, f:[our values in layout order], q:[pp1 index, value]*, m:[meta], p:[provisional]}. */
-export function compactJson(layout) {
-  return (payload) =>
-    JSON.stringify({
-      v: 1,
-      f: layout.ours.map((k) => payload.features[k]),
-      ...compactRest(layout, payload),
-    });
-}
-
-/** As compactJson, our feature values as float32 (lossless at 6 significant digits), base64. */
-export function compactF32(layout) {
-  return (payload) => {
-    const a = new Float32Array(layout.ours.length);
-    for (let i = 0; i < a.length; i++) a[i] = payload.features[layout.ours[i]];
-    return JSON.stringify({
-      v: 2,
-      f: Buffer.from(a.buffer).toString("base64"),
-      ...compactRest(layout, payload),
-    });
-  };
-}
-
-function compactRest(layout, payload) {
-  const q = [];
-  layout.pp1.forEach((k, i) => {
-    if (k in payload.features) q.push(i, payload.features[k]);
-  });
-  const { meta: m, provisional: r } = payload;
-  const extra = {};
-  for (const [k, v] of Object.entries(r)) if (!PROVISIONAL_KEYS.includes(k)) extra[k] = v;
-  if (r.source !== HEURISTIC.source) extra.source = r.source;
-  if (JSON.stringify(r.model) !== JSON.stringify(HEURISTIC.model)) extra.model = r.model;
-  const p = [
-    r.anomalyScore,
-    r.isAnomaly ? 1 : 0,
-    DECISIONS.indexOf(r.decision),
-    r.confidence,
-    r.reasons,
-    Date.parse(r.scoredAt),
-    ...(Object.keys(extra).length > 0 ? [extra] : []),
-  ];
-  return {
-    ...(q.length > 0 ? { q } : {}),
-    m: [m.userId ?? null, m.deploymentId ?? null, m.gameType, m.deviceType],
-    p,
-    ...(payload.fp ? { fp: payload.fp } : {}),
-    ...(payload.replayOf ? { ro: payload.replayOf } : {}),
-  };
-}
-
-const fromF32 = (x) => {
-  if (x === 0) return 0;
-  if (!Number.isFinite(x)) return Math.sign(x) * Number.MAX_VALUE;
-  return Number(x.toPrecision(6));
-};
-
-/** Decodes both prototypes back to the payload, to prove nothing is lost. */
-export function decodeCompact(layout, text) {
-  const c = JSON.parse(text);
-  let values = c.f;
-  if (c.v === 2) {
-    const b = Buffer.from(c.f, "base64");
-    values = [...new Float32Array(b.buffer, b.byteOffset, b.length / 4)].map(fromF32);
-  }
-  const features = Object.fromEntries(layout.ours.map((k, i) => [k, values[i]]));
-  const q = c.q ?? [];
-  for (let i = 0; i < q.length; i += 2) features[layout.pp1[q[i]]] = q[i + 1];
-  const [anomalyScore, isAnomaly, d, confidence, reasons, at, extra = {}] = c.p;
-  const { source = HEURISTIC.source, model = HEURISTIC.model, ...more } = extra;
-  const provisional = {
-    anomalyScore,
-    isAnomaly: isAnomaly === 1,
-    decision: DECISIONS[d],
-    confidence,
-    reasons,
-    source,
-    model,
-    scoredAt: new Date(at).toISOString(),
-    ...more,
-  };
-  const [userId, deploymentId, gameType, deviceType] = c.m;
-  return {
-    features,
-    meta: {
-      ...(userId === null ? {} : { userId }),
-      ...(deploymentId === null ? {} : { deploymentId }),
-      gameType,
-      deviceType,
-    },
-    provisional,
-    ...(c.fp ? { fp: c.fp } : {}),
-    ...(c.ro ? { replayOf: c.ro } : {}),
-  };
 }
 
 // ---- the bench -----------------------------------------------------------------------------
@@ -400,12 +275,13 @@ export async function benchRedis({
       sessions,
       enqServer.before.usedMemory,
       enqServer.after.usedMemory,
-      "CLI enqueue (current payload)",
+      "CLI enqueue",
     );
     const payloadLen = await avgLength(admin, `{${base}-${ENQ}}:x`, ids);
     const recLen = await avgLength(admin, `{${base}-${ENQ}}:rec`, ids);
     const fpLen = await avgLength(admin, `{${base}-${ENQ}}:fp`, ids);
     const fpCount = await admin.hlen(`{${base}-${ENQ}}:fp`);
+    const featureSets = await admin.hlen(`{${base}-${ENQ}}:keys`);
 
     // ---- reads: stats and result, library (warm) and CLI -----------------------------------
     const reads = async (label, where, n, idOf) => {
@@ -533,10 +409,7 @@ export async function benchRedis({
         },
       };
     };
-    const layout = featureLayout(prepared, FEATURE_COLUMNS);
-    const f32 = compactF32(layout);
     const items = cycled(prepared, "st", 0, storeN);
-    const compactItems = cycled(prepared, "st", 0, storeN, (p) => f32(p.payload));
     const STORE = [
       {
         label: "file: backend.enqueue, 2000 per call (the CLI's chunk: one locked fsynced append)",
@@ -570,12 +443,6 @@ export async function benchRedis({
         open: () => redisStore("st-par"),
       },
       {
-        label: "redis: backend.enqueue, 2000 per call, compact float32 payload (prototype below)",
-        drive: serial(2000),
-        items: compactItems,
-        open: () => redisStore("st-compact"),
-      },
-      {
         label:
           "redis: the backend's ENQUEUE script direct, 2000 per call (as ENQUEUE_CHUNK = 2000)",
         drive: serial(2000),
@@ -587,10 +454,20 @@ export async function benchRedis({
             numberOfKeys: keys.length,
             lua: scriptSource("ppEnqueue"),
           });
+          const registered = new Set();
           return {
-            enq: (items) => {
+            // As the backend's enqueue, one script call per chunk: payloads compacted, their
+            // feature names registered once per set in `keys`.
+            enq: async (items) => {
               const args = [String(now)];
-              for (const it of items) args.push(it.id, it.text, it.payload.fp ?? "");
+              for (const it of items) {
+                const compact = compactPayload(it.payload, it.text);
+                if (!registered.has(compact.namesId)) {
+                  registered.add(compact.namesId);
+                  await c.hsetnx(keys[KEY_NAMES.indexOf("keys")], compact.namesId, compact.names);
+                }
+                args.push(it.id, compact.text, it.payload.fp ?? "");
+              }
               return c.ppEnqueue(...keys, ...args);
             },
             close: async () => {
@@ -610,7 +487,7 @@ export async function benchRedis({
           const a = await snapshot(admin);
           const cpu0 = process.cpuUsage();
           const t = performance.now();
-          const callMs = await variant.drive(h.enq, variant.items ?? items);
+          const callMs = await variant.drive(h.enq, items);
           const seconds = (performance.now() - t) / 1000;
           const cpu = process.cpuUsage(cpu0);
           const b = await snapshot(admin);
@@ -657,94 +534,33 @@ export async function benchRedis({
     });
     out.store = storeRows;
 
-    // ---- compact payload prototypes: memory per session -------------------------------------
-    log("memory: current and compact payloads");
-    const variants = [
-      ["current payload JSON (the CLI's text)", (p) => p.text],
-      [
-        "compact JSON: feature values in a fixed order",
-        (() => {
-          const f = compactJson(layout);
-          return (p) => f(p.payload);
-        })(),
-      ],
-      [
-        "compact: float32 features, base64",
-        (() => {
-          const f = compactF32(layout);
-          return (p) => f(p.payload);
-        })(),
-      ],
-    ];
-    const memRows = [enqMem.row];
-    const compact = [];
-    for (const [label, textOf] of variants) {
-      let lossless = 0;
-      let bytes = 0;
-      for (const p of prepared) {
-        const t = textOf(p);
-        bytes += Buffer.byteLength(t);
-        const back = label.startsWith("current") ? JSON.parse(t) : decodeCompact(layout, t);
-        if (JSON.stringify(back) === JSON.stringify(p.payload)) lossless++;
-      }
-      const row = (m) => ({
-        payload: label,
-        "payload B (avg)": Math.round(bytes / prepared.length),
-        "decodes to the same payload": `${lossless}/${prepared.length}`,
-        "keys B/session": Math.round(m.keysPerSession),
-        "used_memory B/session": Math.round(m.perSession),
-        "x (payload hash) B/session": Math.round(
-          (m.keys.find((k) => k.key === "x")?.bytes ?? 0) / sessions,
-        ),
-      });
-      if (label.startsWith("current")) {
-        compact.push(row(enqMem)); // the CLI-enqueued queue above holds this very text
-        continue;
-      }
-      const name = `mem-${compact.length}`;
-      await settled(admin);
-      const before = (await snapshot(admin)).usedMemory;
-      const h = await redisStore(name);
-      try {
-        const all = cycled(prepared, "bench", 0, sessions, textOf);
-        for (let i = 0; i < all.length; i += 2000) await h.enq(all.slice(i, i + 2000));
-        const after = (await snapshot(admin)).usedMemory;
-        const m = await memoryOf(`${base}-${name}`, sessions, before, after, label);
-        memRows.push(m.row);
-        compact.push(row(m));
-      } finally {
-        await h.close();
-      }
-    }
-    out.memory = memRows;
-    out.compact = compact;
-    const zsetEntry = (enqMem.keys.find((k) => k.key === "all")?.bytes ?? 0) / sessions;
+    out.memory = [enqMem.row];
+    const perSession = (name) => (enqMem.keys.find((k) => k.key === name)?.bytes ?? 0) / sessions;
+    const enqueuedLen =
+      prepared.reduce((n, p) => n + Buffer.byteLength(p.text), 0) / prepared.length;
+    const featureCounts = prepared.map((p) => Object.keys(p.payload.features).length);
+    const [fewest, most] = [Math.min(...featureCounts), Math.max(...featureCounts)];
     out.breakdown = [
-      ["payload JSON text (avg HSTRLEN of x)", payloadLen],
       [
-        "x hash per session (text + id + entry)",
-        (enqMem.keys.find((k) => k.key === "x")?.bytes ?? 0) / sessions,
+        `the CLI's payload JSON, before the backend compacts it (first ${prepared.length})`,
+        enqueuedLen,
       ],
-      [
-        "  of which hash entry, id and allocator rounding",
-        (enqMem.keys.find((k) => k.key === "x")?.bytes ?? 0) / sessions - payloadLen,
-      ],
-      [`record JSON (avg HSTRLEN of rec)`, recLen],
-      ["rec hash per session", (enqMem.keys.find((k) => k.key === "rec")?.bytes ?? 0) / sessions],
+      ["stored payload text, compact (avg HSTRLEN of x)", payloadLen],
+      ["x hash per session (text + id + entry)", perSession("x")],
+      ["  of which hash entry, id and allocator rounding", perSession("x") - payloadLen],
+      ["record JSON (avg HSTRLEN of rec)", recLen],
+      ["rec hash per session", perSession("rec")],
       [
         `fp hash per session (${fpCount} of ${sessions} have a print, avg ${fpLen.toFixed(0)} B)`,
-        (enqMem.keys.find((k) => k.key === "fp")?.bytes ?? 0) / sessions,
+        perSession("fp"),
       ],
-      [
-        "ready ZSET per queued session",
-        (enqMem.keys.find((k) => k.key === "ready")?.bytes ?? 0) / sessions,
-      ],
-      ["all ZSET per session", zsetEntry],
+      [`keys hash (feature names registry, ${featureSets} sets) per session`, perSession("keys")],
+      ["ready ZSET per queued session", perSession("ready")],
+      ["all ZSET per session", perSession("all")],
       ["sum of keys (MEMORY USAGE)", enqMem.keysPerSession],
       ["INFO used_memory Δ", enqMem.perSession],
     ].map(([part, b]) => ({ part, "B/session": Math.round(b) }));
-    out.layoutStable = layout.stable;
-    out.features = `${layout.ours.length} + up to ${layout.pp1.length} sparse`;
+    out.features = fewest === most ? `${most}` : `${fewest} to ${most}`;
 
     // ---- huge: 1M sessions through the backend's own enqueue ---------------------------------
     if (huge) {
@@ -778,7 +594,7 @@ export async function benchRedis({
         hugeSessions,
         a.usedMemory,
         b.usedMemory,
-        `${hugeSessions} via backend.enqueue (current payload)`,
+        `${hugeSessions} via backend.enqueue`,
       );
       out.memory.push(hm.row);
       log("huge: reads");
@@ -892,12 +708,6 @@ export async function benchRedis({
         bigRead.resultP50 < 10,
       ],
       [`Redis used_memory B per queued session at ${mem.sessions}`, memB, "<= 1024", memB <= 1024],
-      [
-        `  the same, compact float32 payload at ${sessions}`,
-        compact.at(-1)["used_memory B/session"],
-        "<= 1024",
-        compact.at(-1)["used_memory B/session"] <= 1024,
-      ],
       [
         "process sessions/s, redis ÷ file (local engine)",
         pf.seconds / pr.seconds,
