@@ -96,13 +96,13 @@ export function createSupervisor({ bin, rand, log }) {
       return role.name;
     },
     /**
-     * SIGSTOPs one running child of the roles `which` accepts, chosen at random, and SIGCONTs
+     * SIGSTOPs one running child that `which(role, pid)` accepts, chosen at random, and SIGCONTs
      * it `ms` later (a processor frozen past its lease: its batch is taken over while it
      * sleeps, and its late answer must be dropped); the name of its role, or undefined.
      */
     freezeOne(which, ms) {
       const running = roles.filter(
-        (r) => which(r.name) && r.child?.exitCode === null && r.child.signalCode === null,
+        (r) => r.child?.exitCode === null && r.child.signalCode === null && which(r, r.child.pid),
       );
       if (running.length === 0) return undefined;
       const role = running[Math.floor(rand() * running.length)];

@@ -111,12 +111,24 @@ export async function runRedisTorture({
   const freezeMoments = Array.from({ length: freezes }, () => freezeRand() * phaseMs).sort(
     (a, b) => a - b,
   );
+  // A processor holding a live claim is chosen (owners are host:pid), waiting up to 3 s for one.
+  const holders = async () => {
+    const ids = await admin.zrangebyscore(`{${prefix}}:lease`, Date.now(), "+inf");
+    const recs = ids.length > 0 ? await admin.hmget(`{${prefix}}:rec`, ...ids) : [];
+    return new Set(recs.filter(Boolean).map((j) => Number(JSON.parse(j).o?.split(":").at(-1))));
+  };
   const frozen = {};
   const freezing = (async () => {
     const from = Date.now();
     for (const at of freezeMoments) {
       await sleep(Math.max(0, from + at - Date.now()));
-      const role = supervisor.freezeOne((name) => !name.startsWith("enqueue"), 5_000);
+      const processor = (r) => !r.name.startsWith("enqueue");
+      let role;
+      for (const end = Date.now() + 3_000; !role && Date.now() < end; await sleep(100)) {
+        const pids = await holders().catch(() => new Set());
+        role = supervisor.freezeOne((r, pid) => processor(r) && pids.has(pid), 5_000);
+      }
+      role ??= supervisor.freezeOne(processor, 5_000);
       if (role) frozen[role] = (frozen[role] ?? 0) + 1;
     }
   })();
