@@ -105,7 +105,7 @@ describeRedis("a reply lost with the connection (Redis backend)", () => {
     expect(r.dropped()).toBe(1);
     expect(err.exitCode).toBe(69);
     expect(err.message).toMatch(/did not answer \(claim a batch\): Connection is closed/);
-    expect(await redis.zrange(key("lease"), 0, -1)).toEqual(["s0", "s1", "s2"]);
+    expect(await redis.zrange(key("lease"), "0", "-1")).toEqual(["s0", "s1", "s2"]);
     const next = await claim("b-next");
     expect(next.map((c) => c.rec.id)).toEqual(["s3", "s4", "s5"]);
     expect(await redis.zcard(key("lease"))).toBe(6);
