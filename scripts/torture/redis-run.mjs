@@ -1,7 +1,7 @@
 // `npm run torture -- --redis`: the hostile run on the Redis queue (issue 11). A private
 // redis-server (appendonly yes, appendfsync always) on a free port; 4 enqueuers, two `process`
 // loops and a `watch`, each a separate CLI process as on several hosts; random SIGKILLs at
-// seeded moments; --freezes processors SIGSTOPped for 5 s (past their lease: taken over, their
+// seeded moments; --freezes processors SIGSTOPped for 8 s (past their lease: taken over, their
 // late answers dropped); and once, mid-phase, the redis-server itself SIGKILLed and restarted
 // from its append-only file after --redis-down ms. Then the enqueuers finish, the rest stop, a clean
 // `process --engine local` drains, and scripts/torture/redis-check.mjs checks every session.
@@ -19,6 +19,9 @@ import { checkRedisRun } from "./redis-check.mjs";
 import { startRedis } from "./redis-server.mjs";
 import { addRedisRoles } from "./roles.mjs";
 import { tortureSessions } from "./sessions.mjs";
+
+/** How long a frozen processor sleeps: 4 leases (2 s each), under load too. */
+const FREEZE_MS = 8_000;
 
 export async function runRedisTorture({
   freezes,
@@ -105,7 +108,7 @@ export async function runRedisTorture({
     return { atSeconds: Math.round(restartAt / 1000), downMs, before, after };
   })();
 
-  // Processors frozen (SIGSTOP) for 5 s at seeded moments: well past their 2 s lease, so another
+  // Processors frozen (SIGSTOP) for 8 s at seeded moments: well past their 2 s lease, so another
   // processor may take their batch over, and their late answer must then be dropped.
   const freezeRand = rng(seed * 13 + 7);
   const freezeMoments = Array.from({ length: freezes }, () => freezeRand() * phaseMs).sort(
@@ -126,11 +129,12 @@ export async function runRedisTorture({
       let role;
       for (const end = Date.now() + 3_000; !role && Date.now() < end; await sleep(100)) {
         const pids = await holders().catch(() => new Set());
-        role = supervisor.freezeOne((r, pid) => processor(r) && pids.has(pid), 5_000);
+        role = supervisor.freezeOne((r, pid) => processor(r) && pids.has(pid), FREEZE_MS);
       }
-      role ??= supervisor.freezeOne(processor, 5_000);
+      role ??= supervisor.freezeOne(processor, FREEZE_MS);
       if (role) frozen[role] = (frozen[role] ?? 0) + 1;
     }
+    await sleep(FREEZE_MS); // the last one thawed before the others are told to stop
   })();
   const phase = await killPhase({
     supervisor,
@@ -216,7 +220,7 @@ export function printRedisSummary(s, roles, out) {
       .join(", ")})`,
   );
   line(
-    "freezes (SIGSTOP 5 s)",
+    "freezes (SIGSTOP 8 s)",
     `${s.freezes} (${Object.entries(s.freezesByRole)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")})`,
