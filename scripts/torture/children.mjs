@@ -98,7 +98,7 @@ export function createSupervisor({ bin, rand, log }) {
     /**
      * SIGSTOPs one running child that `which(role, pid)` accepts, chosen at random, and SIGCONTs
      * it `ms` later (a processor frozen past its lease: its batch is taken over while it
-     * sleeps, and its late answer must be dropped); the name of its role, or undefined.
+     * sleeps, and its late answer must be dropped); { name, pid }, or undefined.
      */
     freezeOne(which, ms) {
       const running = roles.filter(
@@ -110,7 +110,7 @@ export function createSupervisor({ bin, rand, log }) {
       if (!child.kill("SIGSTOP")) return undefined;
       role.freezes = (role.freezes ?? 0) + 1;
       setTimeout(() => child.kill("SIGCONT"), ms);
-      return role.name;
+      return { name: role.name, pid: child.pid };
     },
     /** No new runs except for roles that must finish (enqueuers); waits for the rest. */
     async stop({ graceMs }) {

@@ -114,27 +114,60 @@ export async function runRedisTorture({
   const freezeMoments = Array.from({ length: freezes }, () => freezeRand() * phaseMs).sort(
     (a, b) => a - b,
   );
-  // A processor holding a live claim is chosen (owners are host:pid), waiting up to 3 s for one.
-  const holders = async () => {
+  // A processor holding a live claim is chosen (owners are host:pid), waiting up to 3 s for
+  // one. Just before it thaws, the claims it held are read again: those now held by another
+  // batch or finished by one were taken over while it slept.
+  const claimsByPid = async () => {
     const ids = await admin.zrangebyscore(`{${prefix}}:lease`, Date.now(), "+inf");
     const recs = ids.length > 0 ? await admin.hmget(`{${prefix}}:rec`, ...ids) : [];
-    return new Set(recs.filter(Boolean).map((j) => Number(JSON.parse(j).o?.split(":").at(-1))));
+    const by = new Map();
+    recs.forEach((j, i) => {
+      if (!j) return;
+      const r = JSON.parse(j);
+      const pid = Number(r.o?.split(":").at(-1));
+      by.set(pid, [...(by.get(pid) ?? []), [ids[i], r.b]]);
+    });
+    return by;
   };
   const frozen = {};
+  const takenOver = { freezes: 0, sessions: 0 };
+  const checks = [];
   const freezing = (async () => {
     const from = Date.now();
     for (const at of freezeMoments) {
       await sleep(Math.max(0, from + at - Date.now()));
       const processor = (r) => !r.name.startsWith("enqueue");
-      let role;
-      for (const end = Date.now() + 3_000; !role && Date.now() < end; await sleep(100)) {
-        const pids = await holders().catch(() => new Set());
-        role = supervisor.freezeOne((r, pid) => processor(r) && pids.has(pid), FREEZE_MS);
+      let hit;
+      let claims = new Map();
+      for (const end = Date.now() + 3_000; !hit && Date.now() < end; await sleep(100)) {
+        claims = await claimsByPid().catch(() => new Map());
+        hit = supervisor.freezeOne((r, pid) => processor(r) && claims.has(pid), FREEZE_MS);
       }
-      role ??= supervisor.freezeOne(processor, FREEZE_MS);
-      if (role) frozen[role] = (frozen[role] ?? 0) + 1;
+      hit ??= supervisor.freezeOne(processor, FREEZE_MS);
+      if (!hit) continue;
+      frozen[hit.name] = (frozen[hit.name] ?? 0) + 1;
+      const held = claims.get(hit.pid) ?? [];
+      if (held.length === 0) continue;
+      checks.push(
+        (async () => {
+          await sleep(FREEZE_MS - 300);
+          const now = await admin.hmget(`{${prefix}}:rec`, ...held.map(([id]) => id));
+          const moved = held.filter(([, b], i) => {
+            const r = now[i] ? JSON.parse(now[i]) : undefined;
+            return !(r?.s === "c" && r.b === b);
+          }).length;
+          if (moved > 0) {
+            takenOver.freezes++;
+            takenOver.sessions += moved;
+          }
+          say(
+            `${hit.name} (pid ${hit.pid}) frozen with ${held.length} claimed: ${moved} taken over`,
+          );
+        })().catch(() => undefined),
+      );
     }
     await sleep(FREEZE_MS); // the last one thawed before the others are told to stop
+    await Promise.all(checks);
   })();
   const phase = await killPhase({
     supervisor,
@@ -193,6 +226,7 @@ export async function runRedisTorture({
     killPhaseSeconds: Math.round(phase.seconds),
     freezes: Object.values(frozen).reduce((a, b) => a + b, 0),
     freezesByRole: frozen,
+    takenOverWhileFrozen: takenOver,
     seconds: Math.round((Date.now() - t0) / 1000),
     redisRestart: restarted,
     ...report,
@@ -224,6 +258,10 @@ export function printRedisSummary(s, roles, out) {
     `${s.freezes} (${Object.entries(s.freezesByRole)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")})`,
+  );
+  line(
+    "taken over while frozen",
+    `${s.takenOverWhileFrozen.sessions} sessions in ${s.takenOverWhileFrozen.freezes} freezes`,
   );
   const r = s.redisRestart;
   line(
