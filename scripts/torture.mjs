@@ -1,4 +1,6 @@
 // npm run torture [-- --kills 60 --seconds 60 --sessions 400 --seed 1 --json --keep]
+// npm run torture -- --redis [--redis-down 3000 --freezes N ...]: the Redis queue's run
+// (issue 11), scripts/torture/redis-run.mjs.
 // Issue 8's hostile run as a harness: on one queue in a temp dir, 4 enqueuers, a local and two
 // Woodwide processors (a flaky fake with latency and faults, and the defect-1 setting: a server
 // answering 503 after 3 s with --attempts 1 --lease 1s --batch-size 1), a watch, and compactions
@@ -13,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seededRandom as rng } from "../dist/scoring/random.js";
 import { checkRun } from "./torture/check.mjs";
-import { createSupervisor } from "./torture/children.mjs";
+import { createSupervisor, killPhase } from "./torture/children.mjs";
 import { fakeTable } from "./torture/expected.mjs";
 import { loadFake, startFakes } from "./torture/fakes.mjs";
 import { startCapture } from "./torture/generations.mjs";
@@ -34,6 +36,9 @@ const { values: o } = parseArgs({
     defect1: { type: "string", default: "4" },
     json: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    redis: { type: "boolean", default: false },
+    "redis-down": { type: "string", default: "3000" },
+    freezes: { type: "string" },
   },
 });
 const kills = Number(o.kills);
@@ -41,6 +46,29 @@ const seconds = Number(o.seconds);
 const n = Number(o.sessions ?? Math.max(200, Math.round(kills * 6.5)));
 const seed = Number(o.seed);
 const say = (m) => process.stderr.write(`torture: ${m}\n`);
+
+if (o.redis) {
+  // Issue 11: the same hostile run on a Redis queue (scripts/torture/redis-run.mjs).
+  const { runRedisTorture, printRedisSummary } = await import("./torture/redis-run.mjs");
+  const bin = resolve(o.bin);
+  const { summary, roles } = await runRedisTorture({
+    bin,
+    lib: await loadLib(resolve(bin, "..", "..")),
+    fake: await loadFake(root),
+    kills,
+    seconds,
+    n,
+    seed,
+    latencyMs: Number(o.latency),
+    downMs: Number(o["redis-down"]),
+    freezes: Number(o.freezes ?? Math.max(3, Math.round(kills / 10))),
+    keep: o.keep,
+    say,
+  });
+  if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  printRedisSummary(summary, roles, o.json ? process.stderr : process.stdout);
+  process.exit(summary.ok ? 0 : 1);
+}
 
 const t0 = Date.now();
 const dir = await mkdtemp(join(tmpdir(), "ppb-torture-"));
@@ -86,23 +114,11 @@ addRoles(supervisor, {
 say(`${n} sessions, ${kills} kills over ${seconds}s, seed ${seed}, queue ${queue}`);
 
 // Kill phase: N moments drawn uniformly over the phase, each SIGKILLs a random running child.
-const killRand = rng(seed * 7 + 3);
-const moments = Array.from({ length: kills }, () => killRand() * phaseMs).sort((a, b) => a - b);
-const phaseStart = Date.now();
-const killsByRole = {};
-let done = 0;
-for (const at of moments) {
-  const wait = phaseStart + at - Date.now();
-  if (wait > 0) await sleep(wait);
-  let victim = supervisor.killOne();
-  while (!victim) {
-    await sleep(20);
-    victim = supervisor.killOne();
-  }
-  killsByRole[victim] = (killsByRole[victim] ?? 0) + 1;
-  if (++done % 25 === 0) say(`${done}/${kills} kills, ${Math.round((Date.now() - t0) / 1000)}s`);
-}
-const killPhaseS = (Date.now() - phaseStart) / 1000;
+const {
+  done,
+  killsByRole,
+  seconds: killPhaseS,
+} = await killPhase({ supervisor, kills, phaseMs, rand: rng(seed * 7 + 3), log: say, t0 });
 say("kill phase over: enqueuers finish, the others stop");
 fakes.stopFaults();
 await supervisor.stop({ graceMs: 8000 });

@@ -142,7 +142,7 @@ function parseGeneration(lib, g, k, c, violation) {
   return { k, events, state };
 }
 
-function checkResult(e, result, want, c, violation) {
+export function checkResult(e, result, want, c, violation) {
   const source = result?.source;
   c.bySource[source] = (c.bySource[source] ?? 0) + 1;
   c.decisions[result?.decision] = (c.decisions[result?.decision] ?? 0) + 1;

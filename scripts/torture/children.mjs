@@ -5,7 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /**
  * role: { name, args(): string[], env, input?(): string | undefined (undefined: role finished),
- *         onExit?(code, signal), pauseMs: [min, max], gate?(): boolean (may start a run now) }
+ *         onExit?(code, signal), pauseMs: [min, max], gate?(): boolean (may start a run now),
+ *         onStdout?(text, code, signal): the run's whole stdout (ignored when absent) }
  */
 export function createSupervisor({ bin, rand, log }) {
   const roles = [];
@@ -16,8 +17,10 @@ export function createSupervisor({ bin, rand, log }) {
     if (role.input && input === undefined) return undefined;
     const child = spawn(process.execPath, [bin, ...role.args()], {
       env: role.env,
-      stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+      stdio: [input === undefined ? "ignore" : "pipe", role.onStdout ? "pipe" : "ignore", "pipe"],
     });
+    const stdout = [];
+    child.stdout?.on("data", (d) => stdout.push(d));
     const stderr = [];
     child.stderr.on("data", (d) => {
       stderr.push(d);
@@ -41,6 +44,7 @@ export function createSupervisor({ bin, rand, log }) {
             role.notes.push(line.trim().slice(0, 300));
           }
         }
+        role.onStdout?.(Buffer.concat(stdout).toString("utf8"), code, signal);
         role.onExit?.(code, signal);
         resolve();
       });
@@ -91,6 +95,23 @@ export function createSupervisor({ bin, rand, log }) {
       role.kills++;
       return role.name;
     },
+    /**
+     * SIGSTOPs one running child that `which(role, pid)` accepts, chosen at random, and SIGCONTs
+     * it `ms` later (a processor frozen past its lease: its batch is taken over while it
+     * sleeps, and its late answer must be dropped); { name, pid }, or undefined.
+     */
+    freezeOne(which, ms) {
+      const running = roles.filter(
+        (r) => r.child?.exitCode === null && r.child.signalCode === null && which(r, r.child.pid),
+      );
+      if (running.length === 0) return undefined;
+      const role = running[Math.floor(rand() * running.length)];
+      const child = role.child;
+      if (!child.kill("SIGSTOP")) return undefined;
+      role.freezes = (role.freezes ?? 0) + 1;
+      setTimeout(() => child.kill("SIGCONT"), ms);
+      return { name: role.name, pid: child.pid };
+    },
     /** No new runs except for roles that must finish (enqueuers); waits for the rest. */
     async stop({ graceMs }) {
       stopping = true;
@@ -103,4 +124,27 @@ export function createSupervisor({ bin, rand, log }) {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The kill phase: `kills` moments drawn uniformly over `phaseMs` (seeded), each SIGKILLs a
+ * random running child of `supervisor`. Resolves with the kills by role and the phase's length.
+ */
+export async function killPhase({ supervisor, kills, phaseMs, rand, log, t0 }) {
+  const moments = Array.from({ length: kills }, () => rand() * phaseMs).sort((a, b) => a - b);
+  const phaseStart = Date.now();
+  const killsByRole = {};
+  let done = 0;
+  for (const at of moments) {
+    const wait = phaseStart + at - Date.now();
+    if (wait > 0) await sleep(wait);
+    let victim = supervisor.killOne();
+    while (!victim) {
+      await sleep(20);
+      victim = supervisor.killOne();
+    }
+    killsByRole[victim] = (killsByRole[victim] ?? 0) + 1;
+    if (++done % 25 === 0) log(`${done}/${kills} kills, ${Math.round((Date.now() - t0) / 1000)}s`);
+  }
+  return { done, killsByRole, seconds: (Date.now() - phaseStart) / 1000 };
 }

@@ -112,7 +112,19 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
         // socket that had closed already (a failed connect) the timer is never cleared and kept
         // every failing command alive for ioredis's default 2 s after its message.
         disconnectTimeout: 100,
+        // A script sent but unanswered when the connection dropped may have run: sent again after
+        // reconnecting it would run twice (a claim taking a second set of sessions, the first
+        // left to its lease; an enqueue reporting its own sessions as duplicates). It fails
+        // instead, at once, as "not confirmed" (exit 69), which callers already handle.
+        autoResendUnfulfilledCommands: false,
       }) as Client;
+      redis.on("close", () => {
+        const lost = new Error(
+          "Connection is closed (the reply was lost; the command may have run)",
+        );
+        for (let item = redis.commandQueue.shift(); item; item = redis.commandQueue.shift())
+          item.command.reject(lost);
+      });
       redis.on("error", () => undefined); // reported by the command that fails, not as a crash
       for (const name of Object.keys(SCRIPTS) as ScriptName[])
         redis.defineCommand(name, { numberOfKeys: keys.length, lua: scriptSource(name) });
