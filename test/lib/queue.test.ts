@@ -161,13 +161,15 @@ describe("openQueue", () => {
     });
     await expect(q.clear({ olderThan: "soon" })).rejects.toBeInstanceOf(UsageError);
 
-    const redis = await openQueue("redis://user:pw@cache:6379/0", { env }).catch((e: unknown) => e);
+    const redis = await openQueue("redis://user:pw@cache:6379/0?bogus=1", { env }).catch(
+      (e: unknown) => e,
+    );
     expect(redis).toBeInstanceOf(ConfigError);
     expect(redis).toMatchObject({
       code: "CONFIG",
       exitCode: 78,
       message:
-        "openQueue()'s path is redis://user:****@cache:6379/0: this version has no Redis queue backend yet; use a file path",
+        "openQueue()'s path is redis://user:****@cache:6379/0?bogus=1: unknown parameter bogus (known: prefix, connectTimeout, commandTimeout)",
     });
     await mkdir(join(dir, "adir"));
     await expect(openQueue(join(dir, "adir"), { env })).rejects.toBeInstanceOf(IoError);
