@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld, ROOT } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { errorLines } from "../support/log-lines.js";
@@ -30,9 +31,9 @@ afterAll(async () => {
   if (generatedDir) await rm(generatedDir, { recursive: true, force: true });
 });
 
-describe("enqueue over the bad-input corpus (built binary)", () => {
+describeBackends("enqueue over the bad-input corpus (built binary)", (b) => {
   it("all files in one run: the valid records of every file are queued", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const entries = Object.entries(expected.files);
     const files = entries.map(([f, e]) => join(e.generated ? generatedDir : corpus, f));
     const r = await w.run(["enqueue", ...files, "--json"]);
@@ -58,7 +59,7 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
 
   // Issue 8: a line that never ends printed nothing until it ended.
   it("stdin: a line over 16 MiB is reported when the cap is reached, and later records are queued", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const child = execa("node", [BIN, "enqueue"], { env: w.env, reject: false });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {
@@ -86,7 +87,7 @@ describe("enqueue over the bad-input corpus (built binary)", () => {
   });
 
   it("stdin: messages name the line (and the record when its id is readable)", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const input = await readFile(join(corpus, "wrong-types.ndjson"), "utf8");
     const r = await w.run(["enqueue"], { input });
     expect(r.exitCode).toBe(65);

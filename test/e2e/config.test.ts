@@ -270,10 +270,10 @@ describe("a bad value breaks only the commands that read it (built binary)", () 
     expect(logLines(flag.stderr)).toEqual([
       "playproof-batch: queue.path: expected a file path, or a redis:// or rediss:// URL (redis://[user:pass@]host:port[/db]), got http://op:****@q:6379",
     ]);
-    const redis = await w.run(["stats", "--queue", "redis://op:hunter2@q:6379/1"]);
+    const redis = await w.run(["stats", "--queue", "redis://op:hunter2@q:6379/1?bogus=1"]);
     expect(redis.exitCode).toBe(78);
     expect(logLines(redis.stderr)).toEqual([
-      "playproof-batch: --queue is redis://op:****@q:6379/1: this version has no Redis queue backend yet; use a file path",
+      "playproof-batch: --queue is redis://op:****@q:6379/1?bogus=1: unknown parameter bogus (known: prefix, connectTimeout, commandTimeout)",
     ]);
     expect((await w.run(["config", "set", "queue.path", "rediss://q:6380"])).exitCode).toBe(0);
     expect((await w.run(["config", "set", "queue.path", "redis:q"])).exitCode).toBe(2);

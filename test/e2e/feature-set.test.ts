@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { BATCH_COLUMNS } from "../../src/batch/csv.js";
 import { featureKey } from "../../src/telemetry/feature-sets.js";
 import { extractFeatures, FEATURE_COLUMNS } from "../../src/telemetry/features.js";
 import { extractPlayProof1 } from "../../src/telemetry/features-playproof1.js";
 import { parseSession } from "../../src/telemetry/schema.js";
+import { describeBackends } from "../support/backends.js";
 import { cliWorld, ROOT } from "../support/cli.js";
 import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
 import { makeSession } from "../support/sessions.js";
@@ -24,10 +25,10 @@ const csvRows = (text: string | undefined): Cells[] => parse(text ?? "", { colum
 const numbers = (row: Record<string, string | number>, key: (c: Column) => string) =>
   FEATURE_COLUMNS.map((c) => Number(row[key(c)])).join(",");
 
-describe("feature set playproof-1 end to end (built binary, fake Woodwide)", () => {
+describeBackends("feature set playproof-1 end to end (built binary, fake Woodwide)", (b) => {
   it("model train uploads PlayProof's definitions, records the set, and process sends the same", async () => {
     fake = await startFakeWoodwide();
-    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url }, b);
     const r = await w.run(["model", "train", "--baseline", baseline, "--json"]);
     expect(r.stderr).not.toMatch(/playproof-batch:/);
     expect(r.exitCode).toBe(0);
@@ -75,7 +76,7 @@ describe("feature set playproof-1 end to end (built binary, fake Woodwide)", () 
 
   it("woodwide.featureSet covers a model trained elsewhere: process sends that set", async () => {
     fake = await startFakeWoodwide();
-    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url }, b);
     const r = await w.run(["model", "train", "--baseline", baseline, "--json"]);
     const modelId = JSON.parse(r.stdout).modelId as string;
     // Forget the record: the model now looks trained elsewhere.

@@ -4,7 +4,8 @@
  * scored later, `result` no longer shows that old error.
  */
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
@@ -18,11 +19,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-describe("an interrupted batch, then a scored one", () => {
+describeBackends("an interrupted batch, then a scored one", (b) => {
   it("logs (interrupted); the scored session shows no last error", async () => {
     fake = await startFakeWoodwide({ latencyMs: 3_000 });
     const f = fake;
-    const w = await cliWorld(woodwideEnv(f));
+    const w = await cliWorld(woodwideEnv(f), b);
     expect((await w.run(["enqueue"], { input: ndjson(3, { points: 20 }) })).exitCode).toBe(0);
     const child = execa("node", [BIN, "process", "--mode", "direct"], {
       env: w.env,

@@ -4,13 +4,14 @@
  * line per batch and one when it stops; each document carries schemaVersion.
  */
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld } from "../support/cli.js";
 import { ndjson } from "../support/sessions.js";
 
-describe("--json documents", () => {
+describeBackends("--json documents", (b) => {
   it("idle process, unknown result and an empty stats still print their document", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const idle = await w.run(["process", "--engine", "local", "--json"]);
     expect(idle.exitCode).toBe(0);
     expect(JSON.parse(idle.stdout)).toMatchObject({
@@ -36,7 +37,7 @@ describe("--json documents", () => {
   });
 
   it("watch --json prints a line per batch and one when it stops, on stdout", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     expect((await w.run(["enqueue"], { input: ndjson(3) })).exitCode).toBe(0);
     const watch = execa(
       "node",

@@ -3,30 +3,31 @@
  * fix its sessions stayed in flight for a day; now they are due one lease after the first check
  * that sees the claim, whether that check is a `process` or a cron `process --if-due`.
  */
-import { describe, expect, it } from "vitest";
-import { planClaim } from "../../src/queue/plans.js";
-import { openQueueStore } from "../../src/queue/store.js";
+import { expect, it } from "vitest";
+import { openQueue } from "../../src/api/queue.js";
+import { describeBackends } from "../support/backends.js";
 import { inProcessWorld, mixedSessions } from "../support/process-world.js";
 
 const DAY = 86_400_000;
 
 async function claimWithClockAhead(w: Awaited<ReturnType<typeof inProcessWorld>>) {
   const fast = () => w.now() + DAY;
-  const store = openQueueStore({ path: w.queue, now: fast });
+  // The fast host's claim, through the backend as its `process` would make it.
+  const q = await openQueue(w.queue, { env: w.env, configFile: false, now: fast });
   try {
     const opts = { now: fast(), max: 10, leaseMs: 60_000, owner: "fast-host", batch: "b-fast" };
-    await store.transact((s) => planClaim(s, opts));
+    expect(await q.internals.store.claim(opts)).toHaveLength(4);
   } finally {
-    await store.close();
+    await q.close();
   }
 }
 
-describe("a lease stamped by a clock running ahead", () => {
+describeBackends("a lease stamped by a clock running ahead", (b) => {
   it.each([
     ["process", ["process", "--engine", "local", "--json"]],
     ["process --if-due", ["process", "--if-due", "--engine", "local", "--json"]],
   ])("expires one lease after %s first sees it", async (_name, firstCheck) => {
-    const w = await inProcessWorld();
+    const w = await inProcessWorld({}, b);
     expect(
       (
         await w.run(

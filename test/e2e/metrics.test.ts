@@ -5,6 +5,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { cliWorld } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
@@ -42,10 +43,10 @@ describe("the strict Prometheus text reader used below", () => {
   });
 });
 
-describe("--metrics-file (built binary, fake Woodwide)", () => {
+describeBackends("--metrics-file (built binary, fake Woodwide)", (b) => {
   it("process writes parseable metrics matching stats --json, after a 503 and after the recovery", async () => {
     fake = await startFakeWoodwide();
-    const w = await cliWorld(woodwideEnv(fake));
+    const w = await cliWorld(woodwideEnv(fake), b);
     const path = join(w.dir, "playproof.prom");
     expect((await w.run(["enqueue"], { input: ndjson(12, { points: 30 }) })).exitCode).toBe(0);
     // Retry-After 2 s: the sessions stay in backoff while metrics and stats are compared
@@ -71,7 +72,7 @@ describe("--metrics-file (built binary, fake Woodwide)", () => {
   });
 
   it("an unwritable metrics path is a warning, not a failed run", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     expect((await w.run(["enqueue"], { input: ndjson(3) })).exitCode).toBe(0);
     const r = await w.run([
       "process",

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BATCH_COLUMNS, MODEL_INPUT_COLUMNS } from "../../src/batch/csv.js";
+import { describeBackends } from "../support/backends.js";
 import { cliWorld, ROOT } from "../support/cli.js";
 import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
 import { ndjson } from "../support/sessions.js";
@@ -14,10 +15,10 @@ afterEach(async () => {
 
 const baseline = join(ROOT, "fixtures", "baseline", "human-baseline.csv");
 
-describe("model train (built binary, fake Woodwide)", () => {
+describeBackends("model train, then process (built binary, fake Woodwide)", (b) => {
   it("trains on the baseline, saves the model id and a calibration, and process then scores with it", async () => {
     fake = await startFakeWoodwide({ ingestPolls: 2, trainPolls: 3 });
-    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });
+    const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url }, b);
     const r = await w.run(["model", "train", "--baseline", baseline, "--name", "t1", "--json"]);
     expect(r.stderr).not.toContain(fake.apiKey);
     expect(r.exitCode).toBe(0);
@@ -51,7 +52,10 @@ describe("model train (built binary, fake Woodwide)", () => {
     expect(bot.result.isAnomaly).toBe(true);
     expect(bot.result.anomalyScore).toBeGreaterThanOrEqual(1);
   });
+});
 
+// Training and calibration alone: no queue involved.
+describe("model train (built binary, fake Woodwide)", () => {
   it("issue 8, defect 6: a 503 on POST /models/train and a 429 (Retry-After: 2) during calibration are retried in place: calibrated, exit 0", async () => {
     fake = await startFakeWoodwide();
     const w = await cliWorld({ WOODWIDE_API_KEY: fake.apiKey, WOODWIDE_BASE_URL: fake.url });

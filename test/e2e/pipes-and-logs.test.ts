@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld } from "../support/cli.js";
 import { logLines, TIMESTAMP } from "../support/log-lines.js";
 import { ndjson } from "../support/sessions.js";
@@ -27,9 +28,9 @@ async function pipeline(env: Record<string, string>, command: string) {
 
 const node = (args: string) => `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args}`;
 
-describe("a reader that goes away (| head -1)", () => {
+describeBackends("a reader that goes away (| head -1)", (b) => {
   it("enqueue --json stops quietly after the chunk in flight, exit 141; the queue holds exactly what it says", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const input = join(w.dir, "in.ndjson");
     await writeFile(input, ndjson(5_000, { points: 20 }));
     const r = await pipeline(w.env, `${node("enqueue --json")} < ${input} | head -1`);
@@ -49,7 +50,7 @@ describe("a reader that goes away (| head -1)", () => {
   }, 60_000);
 
   it("process --dry-run stops quietly, exit 141, and changes nothing", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     expect((await w.run(["enqueue"], { input: ndjson(600, { points: 20 }) })).exitCode).toBe(0);
     const r = await pipeline(w.env, `${node("process --dry-run --engine local")} | head -1`);
     expect(r.statuses).toBe("141 0");

@@ -6,6 +6,7 @@ import { appendFile, readdir, readFile, stat } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { RESULT_COLUMNS } from "../../src/ops/results.js";
+import { describeBackends, libraryView, type TestBackend } from "../support/backends.js";
 import { cliWorld } from "../support/cli.js";
 import { mixedSessions } from "../support/process-world.js";
 
@@ -15,8 +16,8 @@ const lines = (text: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l));
 
-async function scoredWorld(extraEnv: Record<string, string> = {}) {
-  const w = await cliWorld(extraEnv);
+async function scoredWorld(b?: TestBackend) {
+  const w = await cliWorld({}, b);
   expect((await w.run(["enqueue"], { input: mixedSessions(6, (i) => i % 2 === 0) })).exitCode).toBe(
     0,
   );
@@ -39,19 +40,31 @@ async function archiveLines(dir: string) {
   return { files, records: all.flatMap(lines) };
 }
 
-describe("results and the archive", () => {
+/** The ids in the queue's archive, through its backend (a file's archive files, or Redis). */
+async function archivedIds(w: Awaited<ReturnType<typeof cliWorld>>) {
+  const q = await libraryView(w.queue, w.env);
+  const ids: string[] = [];
+  for await (const a of q.internals.store.readArchive()) ids.push(a.sessionId);
+  return ids.sort();
+}
+
+describeBackends("results and the archive", (b) => {
   it("clear archives what it removes; result and results still find it, unchanged", async () => {
-    const w = await scoredWorld();
+    const w = await scoredWorld(b);
     const before = JSON.parse((await w.run(["result", "s_0", "--json"])).stdout);
     expect(before).toMatchObject({ from: "queue", state: "scored", status: "scored" });
 
     const cleared = await w.run(["clear", "--processed", "--yes", "--json"]);
     expect(JSON.parse(cleared.stdout)).toEqual({ removed: 4, archived: 4, remaining: 2 });
-    const month = new Date().toISOString().slice(0, 7);
-    const { files, records } = await archiveLines(w.dir);
-    expect(files).toEqual([`queue.jsonl.archive-${month}.jsonl`]);
-    expect(records.map((r) => r.sessionId).sort()).toEqual(["s_0", "s_1", "s_2", "s_3"]);
-    expect((await stat(`${w.dir}/${files[0]}`)).mode & 0o777).toBe(0o600);
+    expect(await archivedIds(w)).toEqual(["s_0", "s_1", "s_2", "s_3"]);
+    if (b.kind === "file") {
+      // The file backend's archive: a monthly file beside the queue, private to its owner.
+      const month = new Date().toISOString().slice(0, 7);
+      const { files, records } = await archiveLines(w.dir);
+      expect(files).toEqual([`queue.jsonl.archive-${month}.jsonl`]);
+      expect(records.map((r) => r.sessionId).sort()).toEqual(["s_0", "s_1", "s_2", "s_3"]);
+      expect((await stat(`${w.dir}/${files[0]}`)).mode & 0o777).toBe(0o600);
+    }
 
     const after = JSON.parse((await w.run(["result", "s_0", "--json"])).stdout);
     expect(after).toEqual({ ...before, from: "archive" });
@@ -81,7 +94,7 @@ describe("results and the archive", () => {
   });
 
   it("exports RFC 4180 CSV with a header and stable columns that csv-parse reads back", async () => {
-    const w = await scoredWorld();
+    const w = await scoredWorld(b);
     const r = await w.run(["results", "--format", "csv"]);
     expect(r.exitCode).toBe(0);
     const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
@@ -101,7 +114,7 @@ describe("results and the archive", () => {
   });
 
   it("result takes several ids or - and exits 3 naming the unknown ones", async () => {
-    const w = await scoredWorld();
+    const w = await scoredWorld(b);
     const many = await w.run(["result", "s_1", "nope", "s_5", "--json"]);
     expect(many.exitCode).toBe(3);
     expect(lines(many.stdout).map((r) => [r.sessionId, r.state ?? r.error])).toEqual([
@@ -117,14 +130,20 @@ describe("results and the archive", () => {
     expect(table.stdout.split("\n")[0]).toMatch(/^sessionId\s+state\s+decision/);
   });
 
-  it("queue.archive off archives nothing; a directory moves the archive there", async () => {
-    const off = await scoredWorld();
+  it("queue.archive off archives nothing", async () => {
+    const off = await scoredWorld(b);
     expect((await off.run(["config", "set", "queue.archive", "off"])).exitCode).toBe(0);
     const r = JSON.parse((await off.run(["clear", "--processed", "--yes", "--json"])).stdout);
     expect(r).toEqual({ removed: 4, archived: 0, remaining: 2 });
-    expect((await archiveLines(off.dir)).files).toEqual([]);
+    expect(await archivedIds(off)).toEqual([]);
+    if (b.kind === "file") expect((await archiveLines(off.dir)).files).toEqual([]);
     expect((await off.run(["result", "s_0"])).exitCode).toBe(3);
+  });
+});
 
+// The archive's files and the journal's pointer into them: the file backend's own.
+describe("results and the archive files", () => {
+  it("queue.archive set to a directory moves the archive there", async () => {
     const moved = await scoredWorld();
     const dir = `${moved.dir}/home`;
     expect((await moved.run(["config", "set", "queue.archive", dir])).exitCode).toBe(0);

@@ -6,12 +6,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { type FakeWoodwide, startFakeWoodwide } from "../support/fake-woodwide.js";
+import { logLines, TIMESTAMP } from "../support/log-lines.js";
 import { expectMetricsMatchStats, stats } from "../support/metrics-check.js";
-import { finalCounts, journalEvents, woodwideEnv } from "../support/process-world.js";
+import { expectOneFinalEach, woodwideEnv } from "../support/process-world.js";
 import { ndjson } from "../support/sessions.js";
 
 let fake: FakeWoodwide | undefined;
@@ -20,9 +22,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-describe("process --if-due (cron)", () => {
+describeBackends("process --if-due (cron)", (b) => {
   it("prints nothing and exits 0 when the rule says wait, or the queue is empty", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const idle = await w.run(["process", "--if-due", "--engine", "local"]);
     expect([idle.exitCode, idle.stdout, idle.stderr]).toEqual([0, "", ""]);
     expect((await w.run(["enqueue"], { input: ndjson(9) })).exitCode).toBe(0);
@@ -52,7 +54,7 @@ describe("process --if-due (cron)", () => {
 
   it("a shell loop every second (max wait 1s) while another process enqueues: every session scored once", async () => {
     fake = await startFakeWoodwide({ latencyMs: 150 }); // runs last ~1 s, so they overlap
-    const w = await cliWorld(woodwideEnv(fake));
+    const w = await cliWorld(woodwideEnv(fake), b);
     const total = 60;
     for (let i = 0; i < 6; i++)
       await writeFile(join(w.dir, `part${i}.ndjson`), ndjson(10, { points: 30 }, i * 10));
@@ -77,23 +79,31 @@ describe("process --if-due (cron)", () => {
     }
     // The tail that arrived after the last cron step is still waiting for its max wait: one more.
     await new Promise((res) => setTimeout(res, 1_000));
-    expect((await w.run(["process", "--if-due", "--max-wait", "1s"])).exitCode).toBe(0);
-    expect(await stats(w)).toMatchObject({ sessions: total, scored: total, due: 0, inFlight: 0 });
-    const events = await journalEvents(w.queue);
-    const counts = finalCounts(events);
-    expect(counts.size).toBe(total);
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const last = await w.run(["process", "--if-due", "--max-wait", "1s"]);
+    expect(last.exitCode).toBe(0);
+    const s = await stats(w);
+    expect(s).toMatchObject({ sessions: total, scored: total, due: 0, inFlight: 0 });
+    expectOneFinalEach(s, total);
     // No session was ever sent twice: the uploaded rows add up to the sessions.
     const uploaded = fake.requests
       .filter((q) => q.endpoint === "upload" && q.status === 200)
       .reduce((n, q) => n + (q.csv?.trim().split("\n").length ?? 1) - 1, 0);
     expect(uploaded).toBe(total);
     // And runs really overlapped (a batch takes ~1.5 s here): two processors at once, no harm.
-    const spans = new Map<string, { from: number; to: number; owner: string }>();
-    for (const e of events)
-      if (e.t === "claim") spans.set(e.batch, { from: e.at, to: 0, owner: e.owner });
-    for (const e of events) if (e.t === "batch") spans.get(e.batch)!.to = e.at;
-    const list = [...spans.values()];
+    // Each batch as its run logged it, `<end> batch B: <outcome>, N sessions in <duration>`
+    // (to 0.1 s), on either backend.
+    const logs = [last.stderr];
+    for (let n = 1; n <= 6; n++) logs.push(await readFile(join(w.dir, `err.${n}`), "utf8"));
+    const list = logs.flatMap((text, owner) =>
+      text.split("\n").flatMap((line) => {
+        const m = /^batch \S+: [a-z-]+, \d+ sessions in ([\d.]+)(ms|s)\b/.exec(
+          logLines(line)[0] ?? "",
+        );
+        if (!m) return [];
+        const to = Date.parse(TIMESTAMP.exec(line)![0]);
+        return [{ from: to - Number(m[1]) * (m[2] === "s" ? 1_000 : 1), to, owner }];
+      }),
+    );
     const overlaps = list.filter((a) =>
       list.some((b) => b.owner !== a.owner && b.from > a.from && b.from < a.to),
     );
@@ -101,10 +111,10 @@ describe("process --if-due (cron)", () => {
   }, 30_000);
 });
 
-describe("watch without a terminal", () => {
+describeBackends("watch without a terminal", (b) => {
   it("logs JSON lines, writes metrics, and a second SIGINT releases the batch in flight (exit 130)", async () => {
     fake = await startFakeWoodwide();
-    const w = await cliWorld(woodwideEnv(fake));
+    const w = await cliWorld(woodwideEnv(fake), b);
     const metrics = join(w.dir, "watch.prom");
     const args = [
       "watch",

@@ -4,7 +4,8 @@
  */
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
+import { describeBackends, type TestBackend } from "../support/backends.js";
 import { cliWorld } from "../support/cli.js";
 import { type Served, startServe } from "../support/serve.js";
 import { makeSession, ndjson } from "../support/sessions.js";
@@ -17,15 +18,15 @@ afterEach(async () => {
   served = undefined;
 });
 
-async function world(extra: Record<string, string> = {}) {
-  const w = await cliWorld({ PLAYPROOF_API_TOKEN: TOKEN, ...extra });
+async function world(b: TestBackend) {
+  const w = await cliWorld({ PLAYPROOF_API_TOKEN: TOKEN }, b);
   served = await startServe(w.env, ["--engine", "local"]);
   return { w, s: served };
 }
 
-describe("serve: the routes", () => {
+describeBackends("serve: the routes", (b) => {
   it("answers health, stats, enqueue, result, process, clear and metrics", async () => {
-    const { s } = await world();
+    const { s } = await world(b);
     const health = await s.call("GET", "/healthz");
     expect(health.status).toBe(200);
     expect(health.json).toEqual({ status: "ok", version: "0.1.0", scheduler: false });
@@ -119,7 +120,7 @@ describe("serve: the routes", () => {
   }, 60_000);
 
   it("answers 400, 401, 404, 405, 413, 415 and 422 as JSON without a stack", async () => {
-    const { s } = await world();
+    const { s } = await world(b);
     const cases: [string, string, Parameters<Served["call"]>[2], number, string][] = [
       ["POST", `${B}/process`, {}, 401, "UNAUTHORIZED"],
       ["POST", `${B}/process`, { token: "wrong" }, 401, "UNAUTHORIZED"],
@@ -204,7 +205,7 @@ describe("serve: the routes", () => {
   }, 60_000);
 
   it("a record over the 16 MiB enqueue limit is refused whole with 413, nothing queued", async () => {
-    const { s } = await world();
+    const { s } = await world(b);
     const big = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"${"y".repeat(16 * 1024 * 1024)}"}\n`;
     const r = await s.call("POST", `${B}/enqueue`, {
       token: TOKEN,
@@ -217,7 +218,7 @@ describe("serve: the routes", () => {
   }, 60_000);
 
   it("a streamed body (chunked, no Content-Length) is refused with 413 once it passes 16 MiB, nothing queued", async () => {
-    const { s } = await world();
+    const { s } = await world(b);
     let sent = 0;
     // A stream has no length: undici sends it chunked. A valid session first, then one
     // record that does not end before 24 MiB.
@@ -247,12 +248,15 @@ describe("serve: the routes", () => {
   }, 60_000);
 
   it("answers 503 (retry later) when Woodwide cannot be reached, with what the run did", async () => {
-    const w = await cliWorld({
-      PLAYPROOF_API_TOKEN: TOKEN,
-      WOODWIDE_API_KEY: "k",
-      WOODWIDE_BASE_URL: "http://127.0.0.1:9",
-      PLAYPROOF_MODEL_ID: "m",
-    });
+    const w = await cliWorld(
+      {
+        PLAYPROOF_API_TOKEN: TOKEN,
+        WOODWIDE_API_KEY: "k",
+        WOODWIDE_BASE_URL: "http://127.0.0.1:9",
+        PLAYPROOF_MODEL_ID: "m",
+      },
+      b,
+    );
     served = await startServe(w.env, ["--mode", "direct"]);
     const s = served;
     await s.call("POST", `${B}/enqueue`, {
@@ -273,9 +277,9 @@ describe("serve: the routes", () => {
   }, 60_000);
 });
 
-describe("serve: tokens and binds", () => {
+describeBackends("serve: tokens and binds", (b) => {
   it("without a token on loopback: reads work, every POST answers 401", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     served = await startServe(w.env, ["--engine", "local"]);
     expect((await served.call("GET", `${B}/stats`)).status).toBe(200);
     for (const path of ["enqueue", "process", "clear", "scheduler/start", "scheduler/stop"]) {
@@ -286,7 +290,7 @@ describe("serve: tokens and binds", () => {
   }, 60_000);
 
   it("refuses a non-loopback bind without a token (exit 78), and needs the token for every route with one", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const refused = await w.run(["serve", "--listen", "0.0.0.0:0"]);
     expect(refused.exitCode).toBe(78);
     expect(refused.stderr).toMatch(
@@ -306,7 +310,7 @@ describe("serve: tokens and binds", () => {
   }, 60_000);
 
   it("takes the token from the config file too, and `config list` shows it redacted", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     expect(
       (await w.run(["config", "set", "serve.token", "-"], { input: `${TOKEN}\n` })).exitCode,
     ).toBe(0);

@@ -7,8 +7,9 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { describe, expect, it } from "vitest";
-import { openQueueStore } from "../../src/queue/store.js";
+import { expect, it } from "vitest";
+import { openQueue } from "../../src/api/queue.js";
+import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld, ROOT } from "../support/cli.js";
 import { eventually } from "../support/eventually.js";
 import { parsePromText, sample } from "../support/prom-text.js";
@@ -17,9 +18,9 @@ import { ndjson } from "../support/sessions.js";
 const stats = async (w: Awaited<ReturnType<typeof cliWorld>>) =>
   JSON.parse((await w.run(["stats", "--json"])).stdout);
 
-describe("watch heartbeats", () => {
+describeBackends("watch heartbeats", (b) => {
   it("stats and the metrics show a running watch as alive; a clean stop removes it", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     const watch = execa("node", [BIN, "watch", "--engine", "local", "--interval", "1s"], {
       env: w.env,
       reject: false,
@@ -62,31 +63,35 @@ describe("watch heartbeats", () => {
   });
 
   it("a watch that died without a goodbye turns stale a minute past its next check", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     expect((await w.run(["enqueue"], { input: ndjson(1) })).exitCode).toBe(0);
-    const store = openQueueStore({ path: w.queue });
     const at = Date.now();
+    // Read at `at` exactly: a CLI `stats` run a second later would see "new" stale too.
+    const q = await openQueue(w.queue, { env: w.env, configFile: false, now: () => at });
     const beat = (id: string, nextCheck: number) => ({
-      event: {
-        t: "heartbeat" as const,
-        at,
-        id,
-        host: "h",
-        pid: 7,
-        started: at,
-        nextCheck,
-        settings: {},
-      },
+      t: "heartbeat" as const,
+      at,
+      id,
+      host: "h",
+      pid: 7,
+      started: at,
+      nextCheck,
+      settings: {},
     });
-    await store.transact(() => ({
-      events: [beat("h:7:old", at - 61_000), beat("h:8:new", at - 59_000)],
-      value: 0,
-    }));
-    await store.close();
-    const s = await stats(w);
-    expect(s.watchers.map((x: { id: string; state: string }) => [x.id, x.state])).toEqual([
-      ["h:7:old", "stale"],
-      ["h:8:new", "alive"],
+    try {
+      await q.internals.store.heartbeat(beat("h:7:old", at - 61_000));
+      await q.internals.store.heartbeat(beat("h:8:new", at - 59_000));
+      const s = await q.stats();
+      expect(s.watchers.map((x) => [x.id, x.state])).toEqual([
+        ["h:7:old", "stale"],
+        ["h:8:new", "alive"],
+      ]);
+    } finally {
+      await q.close();
+    }
+    expect((await stats(w)).watchers.map((x: { id: string }) => x.id)).toEqual([
+      "h:7:old",
+      "h:8:new",
     ]);
     // Compaction keeps watchers (a week at most), as it keeps the last batch.
     expect((await w.run(["clear", "--processed", "--yes"])).exitCode).toBe(0);
@@ -94,12 +99,13 @@ describe("watch heartbeats", () => {
   });
 });
 
-describe("metrics files side by side", () => {
+describeBackends("metrics files side by side", (b) => {
   it("two queues' files in one directory read as one scrape: labelled, no blank lines", async () => {
-    const dir = (await cliWorld()).dir;
+    const dir = (await cliWorld({}, b)).dir;
     const files: string[] = [];
-    for (const name of ["a", "b"]) {
-      const w = await cliWorld({ PLAYPROOF_QUEUE: join(dir, `${name}.jsonl`) });
+    const queues = { a: b.queue(dir, "a"), b: b.queue(dir, "b") };
+    for (const name of ["a", "b"] as const) {
+      const w = await cliWorld({ PLAYPROOF_QUEUE: queues[name] }, b);
       expect((await w.run(["enqueue"], { input: ndjson(3) })).exitCode).toBe(0);
       const path = join(dir, `${name}.prom`);
       const r = await w.run([
@@ -116,33 +122,33 @@ describe("metrics files side by side", () => {
     }
     for (const text of files) expect(text).not.toMatch(/\n\n/);
     // node_exporter merges a directory's files: the same series in two would be refused.
-    const [a, b] = files.map((t) => parsePromText(t));
-    for (const [name, family] of a!) {
-      const other = [...(b!.get(name)?.samples.keys() ?? [])];
+    const [ma, mb] = files.map((t) => parsePromText(t));
+    for (const [name, family] of ma!) {
+      const other = [...(mb!.get(name)?.samples.keys() ?? [])];
       for (const labels of family.samples.keys()) {
-        expect(labels).toMatch(new RegExp(`queue="${dir}/a\\.jsonl",site="a"`));
+        expect(labels).toContain(`queue="${queues.a}",site="a"`);
         expect(other).not.toContain(labels);
       }
     }
     expect(
       sample(
-        a!,
+        ma!,
         "playproof_batch_failures_total",
-        `{kind="unreachable",queue="${dir}/a.jsonl",site="a"}`,
+        `{kind="unreachable",queue="${queues.a}",site="a"}`,
       ),
     ).toBe(0);
     const version = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")).version;
     expect(
       sample(
-        a!,
+        ma!,
         "playproof_build_info",
-        `{version="${version}",node="${process.versions.node}",queue="${dir}/a.jsonl",site="a"}`,
+        `{version="${version}",node="${process.versions.node}",queue="${queues.a}",site="a"}`,
       ),
     ).toBe(1);
   });
 
   it("refuses a label that is not NAME=VALUE, or that would replace queue (exit 2)", async () => {
-    const w = await cliWorld();
+    const w = await cliWorld({}, b);
     for (const bad of ["site", "1x=y", "queue=other"]) {
       const r = await w.run(["process", "--engine", "local", "--metrics-label", bad]);
       expect(r.exitCode).toBe(2);

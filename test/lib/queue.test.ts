@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { queueOf } from "../../src/api/queue.js";
 import {
   ConfigError,
@@ -18,24 +18,26 @@ import {
   UnknownSessionError,
   UsageError,
 } from "../../src/index.js";
+import { describeBackends, type TestBackend } from "../support/backends.js";
 import { makeSession } from "../support/sessions.js";
 import { tempDir } from "../support/temp.js";
 
-async function fresh(settings: Record<string, string | number> = {}) {
+async function fresh(b: TestBackend, settings: Record<string, string | number> = {}) {
   const dir = await tempDir("ppb-lib-");
   const env = { HOME: dir, PLAYPROOF_CONFIG_DIR: join(dir, "config") };
   const warnings: string[] = [];
-  const q = await openQueue(join(dir, "queue.jsonl"), {
+  const location = b.queue(dir);
+  const q = await openQueue(location, {
     env,
     settings,
     onWarning: (m) => warnings.push(m),
   });
-  return { dir, env, q, warnings };
+  return { dir, env, location, q, warnings };
 }
 
-describe("openQueue", () => {
+describeBackends("openQueue", (b) => {
   it("enqueues objects with a per-record report, as the CLI validates them", async () => {
-    const { q } = await fresh();
+    const { q } = await fresh(b);
     const r = await q.enqueue([
       makeSession(0),
       { sessionId: "bad", movements: [{ x: 1 }] },
@@ -61,7 +63,7 @@ describe("openQueue", () => {
   });
 
   it("result, results, stats, process and clear", async () => {
-    const { q } = await fresh();
+    const { q } = await fresh(b);
     await q.enqueue([makeSession(0), makeSession(1), makeSession(2)]);
     expect(await q.result("s_1")).toMatchObject({
       sessionId: "s_1",
@@ -82,7 +84,7 @@ describe("openQueue", () => {
   });
 
   it("concurrent enqueue calls share appends, each answered with its own records", async () => {
-    const { dir, q: base } = await fresh();
+    const { dir, q: base } = await fresh(b);
     // Counts the handle's locked appends (the backend's enqueue steps).
     let appends = 0;
     const store = base.internals.store;
@@ -109,16 +111,19 @@ describe("openQueue", () => {
     });
     expect(appends).toBeGreaterThan(0);
     expect(appends).toBeLessThan(20); // one append per call without coalescing
-    const lines = (await readFile(join(dir, "queue.jsonl"), "utf8")).trim().split("\n");
-    expect(lines.filter((l) => l.startsWith('{"t":"enqueue"'))).toHaveLength(20);
+    if (b.kind === "file") {
+      // The journal itself: one enqueue line per session, whichever append carried it.
+      const lines = (await readFile(join(dir, "queue.jsonl"), "utf8")).trim().split("\n");
+      expect(lines.filter((l) => l.startsWith('{"t":"enqueue"'))).toHaveLength(20);
+    }
     expect((await q.stats()).sessions).toBe(20);
     await q.close();
   });
 
   it("a long-lived handle sees what another process wrote on its next read", async () => {
-    const { q, dir, env } = await fresh();
-    // A second handle on the same file stands for another process: its own store and appends.
-    const other = await openQueue(join(dir, "queue.jsonl"), { env, onWarning: () => undefined });
+    const { q, location, env } = await fresh(b);
+    // A second handle on the same queue stands for another process: its own store and appends.
+    const other = await openQueue(location, { env, onWarning: () => undefined });
     await q.enqueue([makeSession(0), makeSession(1)]);
     expect(await q.result("s_0")).toMatchObject({ status: "queued", provisional: true });
     await other.enqueue(makeSession(2));
@@ -143,7 +148,7 @@ describe("openQueue", () => {
   });
 
   it("throws its error classes, with code and exitCode", async () => {
-    const { q, env, dir } = await fresh();
+    const { q, env, dir } = await fresh(b);
     const unknown = await q.result("nope").catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(UnknownSessionError);
     expect(unknown).toBeInstanceOf(PlayProofError);
@@ -161,29 +166,35 @@ describe("openQueue", () => {
     });
     await expect(q.clear({ olderThan: "soon" })).rejects.toBeInstanceOf(UsageError);
 
-    const redis = await openQueue("redis://user:pw@cache:6379/0", { env }).catch((e: unknown) => e);
+    const redis = await openQueue("redis://user:pw@cache:6379/0?bogus=1", { env }).catch(
+      (e: unknown) => e,
+    );
     expect(redis).toBeInstanceOf(ConfigError);
     expect(redis).toMatchObject({
       code: "CONFIG",
       exitCode: 78,
       message:
-        "openQueue()'s path is redis://user:****@cache:6379/0: this version has no Redis queue backend yet; use a file path",
+        "openQueue()'s path is redis://user:****@cache:6379/0?bogus=1: unknown parameter bogus (known: prefix, connectTimeout, commandTimeout)",
     });
     await mkdir(join(dir, "adir"));
     await expect(openQueue(join(dir, "adir"), { env })).rejects.toBeInstanceOf(IoError);
     await expect(
       openQueue(join(dir, "q"), { env, settings: { "process.bogus": 1 } as never }),
     ).rejects.toThrow("openQueue: unknown setting process.bogus");
-    const badSize = await openQueue(join(dir, "q2"), { env, settings: { "process.batchSize": 0 } });
+    const badSize = await openQueue(b.queue(dir, "q2"), {
+      env,
+      settings: { "process.batchSize": 0 },
+    });
     await badSize.enqueue(makeSession(0));
     await expect(badSize.process()).rejects.toMatchObject({ code: "USAGE" });
+    await badSize.close();
     await q.close();
   });
 });
 
-describe("scoreSession and getSessionResult (PlayProof's meaning)", () => {
+describeBackends("scoreSession and getSessionResult (PlayProof's meaning)", (b) => {
   it("without useBatch: the heuristic verdict, nothing queued", async () => {
-    const { q } = await fresh();
+    const { q } = await fresh(b);
     const r = await q.scoreSession(makeSession(0));
     expect(r).toMatchObject({
       sessionId: "s_0",
@@ -197,7 +208,7 @@ describe("scoreSession and getSessionResult (PlayProof's meaning)", () => {
   });
 
   it("with useBatch: queued; getSessionResult is null until a batch scores it, then the verdict", async () => {
-    const { q } = await fresh();
+    const { q } = await fresh(b);
     const first = await q.scoreSession(makeSession(0), { useBatch: true });
     expect(first).toMatchObject({
       queued: true,
@@ -223,8 +234,8 @@ describe("scoreSession and getSessionResult (PlayProof's meaning)", () => {
   });
 
   it("module-level functions use the queue they are given, or the configured one", async () => {
-    const { dir } = await fresh();
-    const path = join(dir, "module.jsonl");
+    const { dir } = await fresh(b);
+    const path = b.queue(dir, "module");
     const r = await scoreSession(makeSession(7), { useBatch: true, queue: path });
     expect(r.queued).toBe(true);
     expect(await getSessionResult("s_7", { queue: path })).toBeNull();

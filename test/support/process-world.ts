@@ -5,8 +5,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
+import { expect } from "vitest";
 import { run } from "../../src/cli/program.js";
 import { parseHeader, type QueueEvent } from "../../src/queue/events.js";
+import { fileBackend, type TestBackend } from "./backends.js";
 import { makeSession } from "./sessions.js";
 import { tempDir } from "./temp.js";
 
@@ -41,6 +43,22 @@ export function finalCounts(events: QueueEvent[]): Map<string, number> {
   return counts;
 }
 
+/**
+ * The backend-neutral form of "each session ends with exactly one result or dead event", from
+ * `stats --json` (or the library's stats): all `n` sessions are scored or dead, and the queue
+ * recorded `n` final results over its life (a second result for a session would count twice).
+ */
+export function expectOneFinalEach(
+  s: { sessions: number; scored: number; dead: number; totals: { scored: number; dead: number } },
+  n: number,
+): void {
+  expect({
+    sessions: s.sessions,
+    final: s.scored + s.dead,
+    recorded: s.totals.scored + s.totals.dead,
+  }).toEqual({ sessions: n, final: n, recorded: n });
+}
+
 export function woodwideEnv(fake: { url: string; apiKey: string; defaultModelId: string }) {
   return {
     WOODWIDE_API_KEY: fake.apiKey,
@@ -67,12 +85,16 @@ function sink() {
 }
 
 /**
- * A private queue and config dir; `run` calls the CLI in-process. The clock is the wall clock
- * plus `advance`d time, so lease and backoff waits cost nothing while timeouts stay real.
+ * A private queue (on backend `b`) and config dir; `run` calls the CLI in-process. The clock is
+ * the wall clock plus `advance`d time, so lease and backoff waits cost nothing while timeouts
+ * stay real.
  */
-export async function inProcessWorld(extraEnv: Record<string, string> = {}) {
+export async function inProcessWorld(
+  extraEnv: Record<string, string> = {},
+  b: TestBackend = fileBackend,
+) {
   const dir = await tempDir("ppb-proc-");
-  const queue = join(dir, "queue.jsonl");
+  const queue = b.queue(dir);
   const env: Record<string, string> = {
     HOME: join(dir, "home"),
     XDG_DATA_HOME: join(dir, "data"),
@@ -86,6 +108,7 @@ export async function inProcessWorld(extraEnv: Record<string, string> = {}) {
     dir,
     env,
     queue,
+    kind: b.kind,
     now,
     advance(ms: number) {
       offset += ms;
