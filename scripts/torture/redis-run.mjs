@@ -111,7 +111,9 @@ export async function runRedisTorture({
   // Processors frozen (SIGSTOP) for 8 s at seeded moments: well past their 2 s lease, so another
   // processor may take their batch over, and their late answer must then be dropped.
   const freezeRand = rng(seed * 13 + 7);
-  const freezeMoments = Array.from({ length: freezes }, () => freezeRand() * phaseMs).sort(
+  // Early enough that the last one (up to 3 s to find a holder, then 8 s) ends with the phase.
+  const freezeWindow = Math.max(0, phaseMs - FREEZE_MS - 3_000);
+  const freezeMoments = Array.from({ length: freezes }, () => freezeRand() * freezeWindow).sort(
     (a, b) => a - b,
   );
   // A processor holding a live claim is chosen (owners are host:pid), waiting up to 3 s for
@@ -130,6 +132,7 @@ export async function runRedisTorture({
     return by;
   };
   const frozen = {};
+  let lastThaw = 0;
   const takenOver = { freezes: 0, sessions: 0 };
   const checks = [];
   const freezing = (async () => {
@@ -146,6 +149,7 @@ export async function runRedisTorture({
       hit ??= supervisor.freezeOne(processor, FREEZE_MS);
       if (!hit) continue;
       frozen[hit.name] = (frozen[hit.name] ?? 0) + 1;
+      lastThaw = Date.now() + FREEZE_MS;
       const held = claims.get(hit.pid) ?? [];
       if (held.length === 0) continue;
       checks.push(
@@ -166,7 +170,7 @@ export async function runRedisTorture({
         })().catch(() => undefined),
       );
     }
-    await sleep(FREEZE_MS); // the last one thawed before the others are told to stop
+    await sleep(Math.max(0, lastThaw - Date.now())); // thawed before the others are stopped
     await Promise.all(checks);
   })();
   const phase = await killPhase({
@@ -180,6 +184,7 @@ export async function runRedisTorture({
   const restarted = await restart;
   await freezing;
   say("kill phase over: enqueuers finish, the others stop");
+  const stopStart = Date.now();
   fakes.stopFaults();
   await supervisor.stop({ graceMs: 8000 });
   await fakes.close();
@@ -190,6 +195,7 @@ export async function runRedisTorture({
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });
+  const stopSeconds = (Date.now() - stopStart) / 1000;
   let stats = JSON.parse(cli(["stats", "--json"]));
   const drainStart = Date.now();
   while (stats.scored + stats.dead < stats.sessions && Date.now() - drainStart < 120_000) {
@@ -224,6 +230,8 @@ export async function runRedisTorture({
     kills: phase.done,
     killsByRole: phase.killsByRole,
     killPhaseSeconds: Math.round(phase.seconds),
+    stopSeconds: Math.round(stopSeconds),
+    drainSeconds: Math.round((Date.now() - drainStart) / 1000),
     freezes: Object.values(frozen).reduce((a, b) => a + b, 0),
     freezesByRole: frozen,
     takenOverWhileFrozen: takenOver,
@@ -246,7 +254,9 @@ export async function runRedisTorture({
 
 export function printRedisSummary(s, roles, out) {
   const line = (k, val) => out.write(`  ${k.padEnd(26)} ${val}\n`);
-  out.write(`torture --redis seed ${s.seed}: ${s.ok ? "OK" : "FAILED"} in ${s.seconds}s\n`);
+  out.write(
+    `torture --redis seed ${s.seed}: ${s.ok ? "OK" : "FAILED"} in ${s.seconds}s (kill phase ${s.killPhaseSeconds}s, stop ${s.stopSeconds}s, drain and checks ${s.drainSeconds}s)\n`,
+  );
   line(
     "kills",
     `${s.kills} (${Object.entries(s.killsByRole)
