@@ -53,7 +53,8 @@ describeBackends("process --if-due (cron)", (b) => {
   });
 
   it("a shell loop every second (max wait 1s) while another process enqueues: every session scored once", async () => {
-    fake = await startFakeWoodwide({ latencyMs: 150 }); // runs last ~1 s, so they overlap
+    // Runs last ~3 s (each Woodwide call 400 ms) and start a second apart, so they overlap.
+    fake = await startFakeWoodwide({ latencyMs: 400 });
     const w = await cliWorld(woodwideEnv(fake), b);
     const total = 60;
     for (let i = 0; i < 6; i++)
@@ -100,7 +101,7 @@ describeBackends("process --if-due (cron)", (b) => {
           logLines(line)[0] ?? "",
         );
         if (!m) return [];
-        const to = Date.parse(TIMESTAMP.exec(line)![0]);
+        const to = Date.parse(TIMESTAMP.exec(line)![0].trim());
         return [{ from: to - Number(m[1]) * (m[2] === "s" ? 1_000 : 1), to, owner }];
       }),
     );

@@ -66,8 +66,8 @@ const session = { sessionId: "p_1", movements: [0, 1, 2, 3, 4, 5].map((i) => ({ 
 const report = await q.enqueue([session, { sessionId: "" }]);
 const summary = await q.process();
 const verdict = await q.getSessionResult("p_1");
-let redis;
-try { await openQueue("redis://h:6379", { env }); } catch (e) { redis = [e instanceof ConfigError, e.code, e.exitCode]; }
+let redis; // a Redis URL with a misspelt parameter: refused before any connection
+try { await openQueue("redis://u:pw@h:6379?prefx=a", { env }); } catch (e) { redis = [e instanceof ConfigError, e.code, e.exitCode, e.message]; }
 await q.close();
 console.log(JSON.stringify({ accepted: report.accepted, rejected: report.rejected, scored: summary.scored, source: verdict?.source, redis, fns: [typeof scoreSession, typeof getSessionResult, typeof closeQueues] }));
 `,
@@ -78,7 +78,12 @@ console.log(JSON.stringify({ accepted: report.accepted, rejected: report.rejecte
       rejected: 1,
       scored: 1,
       source: "local",
-      redis: [true, "CONFIG", 78],
+      redis: [
+        true,
+        "CONFIG",
+        78,
+        "openQueue()'s path is redis://u:****@h:6379?prefx=a: unknown parameter prefx (known: prefix, connectTimeout, commandTimeout)",
+      ],
       fns: ["function", "function", "function"],
     });
     // The CLI still ships as the bin.
