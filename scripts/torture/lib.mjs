@@ -21,12 +21,17 @@ export async function loadLib(root) {
   const sets = existsSync(path("telemetry/feature-set-names.js"))
     ? await load("telemetry/feature-set-names.js")
     : undefined;
+  // The Redis queue keeps payloads compact (issue 11): read back with the backend's own code.
+  const redisPayload = existsSync(path("queue/redis-payload.js"))
+    ? await load("queue/redis-payload.js")
+    : undefined;
   const thresholds = result.DEFAULT_THRESHOLDS;
   return {
     parseHeader: events.parseHeader,
     parsePayload: events.parsePayload,
     applyEvent: fold.applyEvent,
     emptyState: fold.emptyState,
+    expandPayload: redisPayload?.expandPayload,
     buildBatchCsv: (rows) => csv.buildBatchCsv(rows, sets?.DEFAULT_FEATURE_SET),
     /** The payload enqueue queues for one record. */
     preparePayload(session) {

@@ -11,9 +11,16 @@ export async function checkRedisRun({ redis, prefix, ids, prepared, fake, stats,
   const v = [];
   const violation = (kind, detail) => v.push(`${kind}: ${detail}`);
   const key = (k) => `{${prefix}}:${k}`;
-  const [recs, payloads, results] = await Promise.all(
-    ["rec", "x", "r"].map((k) => redis.hgetall(key(k))),
+  const [recs, stored, results, prints, names] = await Promise.all(
+    ["rec", "x", "r", "fp", "keys"].map((k) => redis.hgetall(key(k))),
   );
+  // Payloads as the backend reads them back: compact text, names once per set, print apart.
+  const payloads = {};
+  const { expandPayload } = fake.libs.lib;
+  for (const [id, text] of Object.entries(stored))
+    payloads[id] = expandPayload
+      ? expandPayload(text, prints[id], (k) => JSON.parse(names[k]))
+      : JSON.parse(text);
   const card = {};
   for (const k of ["all", "ready", "wait", "lease", "done"]) card[k] = await redis.zcard(key(k));
   const counts = await redis.hgetall(key("n"));
@@ -45,7 +52,7 @@ export async function checkRedisRun({ redis, prefix, ids, prepared, fake, stats,
     if (lines.length === 1) presentOnce++;
     else violation("listing", `${id} is listed ${lines.length} times by results`);
     const rec = JSON.parse(recText);
-    const payload = JSON.parse(payloads[id] ?? "null");
+    const payload = payloads[id];
     if (!payload || canonical(payload.features) !== canonical(prepared.get(id).features)) {
       wrongFeatures++;
       violation("wrong features", `${id} was queued with features that are not its own`);
