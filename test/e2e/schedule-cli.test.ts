@@ -100,7 +100,7 @@ describeBackends("process --if-due (cron)", (b) => {
           logLines(line)[0] ?? "",
         );
         if (!m) return [];
-        const to = Date.parse(TIMESTAMP.exec(line)![0]);
+        const to = Date.parse(TIMESTAMP.exec(line)![0].trim());
         return [{ from: to - Number(m[1]) * (m[2] === "s" ? 1_000 : 1), to, owner }];
       }),
     );
