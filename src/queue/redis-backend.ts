@@ -399,7 +399,8 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
         const texts = await run("read the archive", (c) => c.hmget(key("arch"), ...ids));
         for (let i = 0; i < ids.length; i++) {
           const text = texts[i];
-          if (text) yield archiveRecordOf(ids[i]!, text);
+          // A field is `id "\n" n` (an older one: the id alone).
+          if (text) yield archiveRecordOf(ids[i]!.split("\n")[0]!, text);
         }
         if (ids.length < PAGE) return;
       }

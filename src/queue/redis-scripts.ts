@@ -18,8 +18,9 @@
  *   n      HASH  counts kept by the scripts: scored, dead, retrying
  *   meta   HASH  lastBatch, lastSuccess (JSON), lifetime totals, f:<kind>, rc:<status>
  *   w      HASH  watcher id -> heartbeat JSON
- *   arch   HASH  id -> archived session (record, payload, result, archivedAt: one per line)
- *   archt  ZSET  archived ids by archivedAt
+ *   arch   HASH  id "\n" n -> archived session (record, payload, result, archivedAt: one per
+ *               line); n counts archivings (meta archseq), so a session archived twice has two
+ *   archt  ZSET  arch's fields by archivedAt
  *   keys   HASH  names id -> feature names (JSON array), one entry per feature set
  *
  * Times come from the caller (ARGV), as on the file backend: one clock per host, leases
@@ -126,8 +127,11 @@ local function drop(id, now, archive)
   if archive then
     local x = redis.call('HGET', X, id) or ''
     local res = redis.call('HGET', R, id) or ''
-    redis.call('HSET', ARCH, id, j .. '\\n' .. x .. '\\n' .. res .. '\\n' .. now)
-    redis.call('ZADD', ARCHT, now, id)
+    -- One entry each time the session leaves (it may be queued again and leave again): the
+    -- id, a newline (never in an id) and a sequence number, so no earlier record is replaced.
+    local entry = id .. '\\n' .. redis.call('HINCRBY', META, 'archseq', 1)
+    redis.call('HSET', ARCH, entry, j .. '\\n' .. x .. '\\n' .. res .. '\\n' .. now)
+    redis.call('ZADD', ARCHT, now, entry)
     kept = 1
   end
   redis.call('HDEL', REC, id); redis.call('HDEL', X, id); redis.call('HDEL', R, id)

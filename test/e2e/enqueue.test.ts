@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { execa } from "execa";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld, ROOT } from "../support/cli.js";
 import { ndjson } from "../support/sessions.js";
@@ -101,9 +101,12 @@ describeBackends("enqueue, stats, result (built binary)", (b) => {
     const idle = await w.run(["process", "--engine", "local"]);
     expect(idle).toMatchObject({ exitCode: 0, stdout: "", stderr: "" });
   });
+});
 
+// The config file alone: no queue involved, so one backend is enough.
+describe("config (built binary)", () => {
   it("config: secrets are redacted and the file is mode 0600", async () => {
-    const w = await cliWorld({}, b);
+    const w = await cliWorld();
     const key = "ww_live_0123456789abcdefSECRET";
     expect((await w.run(["config", "set", "woodwide.apiKey", key])).exitCode).toBe(0);
     const get = await w.run(["config", "get", "woodwide.apiKey"]);

@@ -47,7 +47,8 @@ async function sessions(w: World, keep?: (rec: SessionRecord) => boolean) {
 const claimOrder = (a: SessionRecord, b: SessionRecord) =>
   a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1);
 
-const stats = async (w: World) => JSON.parse((await w.run(["stats", "--json"])).stdout);
+/** What `stats --json` reports, read in-process through the library (the same code, no spawn). */
+const stats = async (w: World) => (await libraryView(w.queue, w.env)).stats();
 
 /** Each of `ids` scored exactly once, and nothing retried or dead-lettered. */
 async function expectEachScoredOnce(w: World, ids: string[]) {

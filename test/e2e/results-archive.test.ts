@@ -130,6 +130,38 @@ describeBackends("results and the archive", (b) => {
     expect(table.stdout.split("\n")[0]).toMatch(/^sessionId\s+state\s+decision/);
   });
 
+  it("a session enqueued again after it left is archived again: both records stay", async () => {
+    const w = await scoredWorld(b);
+    expect(JSON.parse((await w.run(["clear", "--processed", "--yes", "--json"])).stdout)).toEqual({
+      removed: 4,
+      archived: 4,
+      remaining: 2,
+    });
+    const again = await w.run(["enqueue"], { input: mixedSessions(1, () => true) });
+    expect(again.stderr).toMatch(/1 accepted, 0 duplicates/);
+    expect(JSON.parse((await w.run(["clear", "--yes", "--json"])).stdout)).toEqual({
+      removed: 3,
+      archived: 3,
+      remaining: 0,
+    });
+    expect(await archivedIds(w)).toEqual(["s_0", "s_0", "s_1", "s_2", "s_3", "s_4", "s_5"]);
+    const listed = lines((await w.run(["results", "--json"])).stdout);
+    expect(listed.map((r) => `${r.sessionId} ${r.state} ${r.from}`).sort()).toEqual([
+      "s_0 removed archive",
+      "s_0 scored archive",
+      "s_1 scored archive",
+      "s_2 scored archive",
+      "s_3 scored archive",
+      "s_4 removed archive",
+      "s_5 removed archive",
+    ]);
+    // `result` answers the latest record of a session.
+    expect(JSON.parse((await w.run(["result", "s_0", "--json"])).stdout)).toMatchObject({
+      state: "removed",
+      from: "archive",
+    });
+  });
+
   it("queue.archive off archives nothing", async () => {
     const off = await scoredWorld(b);
     expect((await off.run(["config", "set", "queue.archive", "off"])).exitCode).toBe(0);

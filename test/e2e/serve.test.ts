@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { request } from "undici";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { describeBackends, type TestBackend } from "../support/backends.js";
 import { cliWorld } from "../support/cli.js";
 import { type Served, startServe } from "../support/serve.js";
@@ -18,7 +18,7 @@ afterEach(async () => {
   served = undefined;
 });
 
-async function world(b: TestBackend) {
+async function world(b?: TestBackend) {
   const w = await cliWorld({ PLAYPROOF_API_TOKEN: TOKEN }, b);
   served = await startServe(w.env, ["--engine", "local"]);
   return { w, s: served };
@@ -204,49 +204,6 @@ describeBackends("serve: the routes", (b) => {
     );
   }, 60_000);
 
-  it("a record over the 16 MiB enqueue limit is refused whole with 413, nothing queued", async () => {
-    const { s } = await world(b);
-    const big = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"${"y".repeat(16 * 1024 * 1024)}"}\n`;
-    const r = await s.call("POST", `${B}/enqueue`, {
-      token: TOKEN,
-      type: "application/x-ndjson",
-      body: big,
-    });
-    expect(r.status).toBe(413);
-    expect(r.json).toEqual({ error: "request body is larger than 16 MiB", code: "BODY_TOO_LARGE" });
-    expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
-  }, 60_000);
-
-  it("a streamed body (chunked, no Content-Length) is refused with 413 once it passes 16 MiB, nothing queued", async () => {
-    const { s } = await world(b);
-    let sent = 0;
-    // A stream has no length: undici sends it chunked. A valid session first, then one
-    // record that does not end before 24 MiB.
-    const body = Readable.from(
-      (async function* () {
-        const first = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"`;
-        sent += first.length;
-        yield Buffer.from(first);
-        const mib = Buffer.alloc(1024 * 1024, "y");
-        while (sent < 24 * 1024 * 1024) {
-          sent += mib.length;
-          yield mib;
-        }
-      })(),
-    );
-    const r = await request(`${s.url}${B}/enqueue`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" },
-      body,
-    });
-    expect(r.statusCode).toBe(413);
-    expect(await r.body.json()).toEqual({
-      error: "request body is larger than 16 MiB",
-      code: "BODY_TOO_LARGE",
-    });
-    expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
-  }, 60_000);
-
   it("answers 503 (retry later) when Woodwide cannot be reached, with what the run did", async () => {
     const w = await cliWorld(
       {
@@ -289,8 +246,74 @@ describeBackends("serve: tokens and binds", (b) => {
     expect(served.stderr()).toMatch(/warning: serve: no API token/);
   }, 60_000);
 
-  it("refuses a non-loopback bind without a token (exit 78), and needs the token for every route with one", async () => {
+  it("takes the token from the config file too, and `config list` shows it redacted", async () => {
     const w = await cliWorld({}, b);
+    expect(
+      (await w.run(["config", "set", "serve.token", "-"], { input: `${TOKEN}\n` })).exitCode,
+    ).toBe(0);
+    const list = JSON.parse((await w.run(["config", "list", "--json"])).stdout);
+    expect(list.find((k: { key: string }) => k.key === "serve.token")).toEqual({
+      key: "serve.token",
+      value: "****6789",
+      origin: "file",
+      secret: true,
+    });
+    served = await startServe(w.env, ["--engine", "local"]);
+    expect((await served.call("POST", `${B}/process`, { token: TOKEN })).status).toBe(200);
+    expect(served.stderr()).not.toContain(TOKEN);
+  }, 60_000);
+});
+
+// Bodies refused for their size before any of it reaches the queue: one backend is enough.
+describe("serve: body limits", () => {
+  it("a record over the 16 MiB enqueue limit is refused whole with 413, nothing queued", async () => {
+    const { s } = await world();
+    const big = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"${"y".repeat(16 * 1024 * 1024)}"}\n`;
+    const r = await s.call("POST", `${B}/enqueue`, {
+      token: TOKEN,
+      type: "application/x-ndjson",
+      body: big,
+    });
+    expect(r.status).toBe(413);
+    expect(r.json).toEqual({ error: "request body is larger than 16 MiB", code: "BODY_TOO_LARGE" });
+    expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
+  }, 60_000);
+
+  it("a streamed body (chunked, no Content-Length) is refused with 413 once it passes 16 MiB, nothing queued", async () => {
+    const { s } = await world();
+    let sent = 0;
+    // A stream has no length: undici sends it chunked. A valid session first, then one
+    // record that does not end before 24 MiB.
+    const body = Readable.from(
+      (async function* () {
+        const first = `${JSON.stringify(makeSession(0))}\n{"sessionId":"x","pad":"`;
+        sent += first.length;
+        yield Buffer.from(first);
+        const mib = Buffer.alloc(1024 * 1024, "y");
+        while (sent < 24 * 1024 * 1024) {
+          sent += mib.length;
+          yield mib;
+        }
+      })(),
+    );
+    const r = await request(`${s.url}${B}/enqueue`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/x-ndjson" },
+      body,
+    });
+    expect(r.statusCode).toBe(413);
+    expect(await r.body.json()).toEqual({
+      error: "request body is larger than 16 MiB",
+      code: "BODY_TOO_LARGE",
+    });
+    expect((await s.call("GET", `${B}/stats`)).json.sessions).toBe(0);
+  }, 60_000);
+});
+
+// Binds and tokens checked before any route reads the queue: one backend is enough.
+describe("serve: binds", () => {
+  it("refuses a non-loopback bind without a token (exit 78), and needs the token for every route with one", async () => {
+    const w = await cliWorld();
     const refused = await w.run(["serve", "--listen", "0.0.0.0:0"]);
     expect(refused.exitCode).toBe(78);
     expect(refused.stderr).toMatch(
@@ -307,22 +330,5 @@ describeBackends("serve: tokens and binds", (b) => {
     }
     expect((await served.call("GET", "/healthz", { token: TOKEN })).status).toBe(200);
     expect((await served.call("GET", "/nope", { token: TOKEN })).status).toBe(404);
-  }, 60_000);
-
-  it("takes the token from the config file too, and `config list` shows it redacted", async () => {
-    const w = await cliWorld({}, b);
-    expect(
-      (await w.run(["config", "set", "serve.token", "-"], { input: `${TOKEN}\n` })).exitCode,
-    ).toBe(0);
-    const list = JSON.parse((await w.run(["config", "list", "--json"])).stdout);
-    expect(list.find((k: { key: string }) => k.key === "serve.token")).toEqual({
-      key: "serve.token",
-      value: "****6789",
-      origin: "file",
-      secret: true,
-    });
-    served = await startServe(w.env, ["--engine", "local"]);
-    expect((await served.call("POST", `${B}/process`, { token: TOKEN })).status).toBe(200);
-    expect(served.stderr()).not.toContain(TOKEN);
   }, 60_000);
 });

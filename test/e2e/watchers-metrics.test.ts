@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openQueue } from "../../src/api/queue.js";
 import { describeBackends } from "../support/backends.js";
 import { BIN, cliWorld, ROOT } from "../support/cli.js";
@@ -146,9 +146,12 @@ describeBackends("metrics files side by side", (b) => {
       ),
     ).toBe(1);
   });
+});
 
+// A usage error found before the queue is opened: one backend is enough.
+describe("--metrics-label", () => {
   it("refuses a label that is not NAME=VALUE, or that would replace queue (exit 2)", async () => {
-    const w = await cliWorld({}, b);
+    const w = await cliWorld();
     for (const bad of ["site", "1x=y", "queue=other"]) {
       const r = await w.run(["process", "--engine", "local", "--metrics-label", bad]);
       expect(r.exitCode).toBe(2);
