@@ -148,7 +148,7 @@ function checkHttpUrl(raw: string): { value: string } | { error: string } {
   return { value: raw };
 }
 
-/** A file path stays a path; a URL must be a Redis one (issue 11 brings the backend). */
+/** A file path stays a path; a URL must be a Redis one (the Redis backend, issue 11). */
 function checkQueueLocation(raw: string): { value: string } | { error: string } {
   if (!looksLikeUrl(raw)) return { value: raw };
   const error =

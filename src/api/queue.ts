@@ -145,9 +145,9 @@ function settingFlags(settings: OpenQueueOptions["settings"] = {}): Values {
 }
 
 /**
- * Opens a queue by path (or the configured one when `pathOrUrl` is undefined) with the same
- * settings, checks and store the CLI uses; a `redis://` URL is refused as the CLI refuses it
- * (ConfigError, exit code 78) until issue 11 brings that backend.
+ * Opens a queue by path or `redis://` / `rediss://` URL (or the configured one when
+ * `pathOrUrl` is undefined) with the same settings, checks and backend the CLI uses (issue 11:
+ * a Redis queue connects on its first call).
  */
 export async function openQueue(
   pathOrUrl?: string,
