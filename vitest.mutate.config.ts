@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     // Instrumented code is several times slower, and the machine is shared: as vitest.config.ts.
     testTimeout: 60_000,
+    setupFiles: ["test/support/setup.ts"],
     include: [
       "test/queue/*.test.ts",
       "test/batch/schedule.test.ts",

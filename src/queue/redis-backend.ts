@@ -1,4 +1,4 @@
-import { Redis, ReplyError } from "ioredis";
+import type { Redis } from "ioredis";
 import { CliError, ExitCode } from "../errors.js";
 import { decodeFingerprint } from "../scoring/replay-fingerprint.js";
 import type { ScoreResult } from "../scoring/result.js";
@@ -101,6 +101,8 @@ export function createRedisBackend(o: RedisBackendOptions): QueueBackend {
 
   function connect(): Promise<Client> {
     connecting ??= (async () => {
+      // Loaded here, not at import: a file-queue command never pays ioredis's start-up (issue 13).
+      const { Redis } = await import("ioredis");
       const redis = new Redis({
         ...target.options,
         lazyConnect: true,
@@ -639,7 +641,8 @@ function unavailable(target: RedisTarget, err: unknown): CliError {
 function failure(target: RedisTarget, what: string, err: unknown): CliError {
   if (err instanceof CliError) return err;
   const message = (err as Error).message ?? String(err);
-  if (!(err instanceof ReplyError) && NETWORK.test(message)) {
+  // A ReplyError is the server's answer, never a network fault (by name: ioredis loads lazily).
+  if ((err as Error).name !== "ReplyError" && NETWORK.test(message)) {
     return new CliError(
       `Redis at ${target.address} did not answer (${what}): ${firstLine(message)}; what was not confirmed is retried: a claimed batch's lease runs out and its sessions are due again`,
       ExitCode.unavailable,

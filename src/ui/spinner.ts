@@ -1,5 +1,15 @@
-import ora, { type Ora } from "ora";
+import { createRequire } from "node:module";
+import type { Ora } from "ora";
 import type { Io } from "./io.js";
+
+/**
+ * ora is loaded when the first spinner starts, not at import: commands run from cron, pipes or
+ * with --quiet never draw one, and ora's module graph was a third of enqueue's start-up
+ * (issue 13). Node >= 20.19 loads an ES module through require().
+ */
+const load = createRequire(import.meta.url);
+const ora = (options: Parameters<typeof import("ora").default>[0]): Ora =>
+  (load("ora") as typeof import("ora")).default(options);
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
