@@ -122,6 +122,23 @@ export function withinDistance(a: Int8Array, b: Int8Array, limit: number): boole
   return withinDistanceAt(a, b, 0, limit);
 }
 
+const MATCH_BOUND = (MATCH_DISTANCE * QUANT) ** 2 * (FP_POINTS - TRIM);
+
+/**
+ * True when each of the first three points of `a` and of the print at byte `at` of `b` is
+ * farther apart than the whole MATCH_DISTANCE budget: then withinDistanceAt(a, b, at,
+ * MATCH_DISTANCE) is false (two points are trimmed, the third alone is over the bound). The
+ * replay index asks this first (issue 13): most candidates of a bucket end here.
+ */
+export function farAtHead(a: Int8Array, b: Int8Array, at: number): boolean {
+  for (let k = 0; k < TRIM + 1; k++) {
+    const x = a[2 * k]! - b[at + 2 * k]!;
+    const y = a[2 * k + 1]! - b[at + 2 * k + 1]!;
+    if (x * x + y * y <= MATCH_BOUND) return false;
+  }
+  return true;
+}
+
 /** withinDistance(a, the fingerprint at byte `at` of `b`): the replay index packs them all. */
 export function withinDistanceAt(a: Int8Array, b: Int8Array, at: number, limit: number): boolean {
   const bound = (limit * QUANT) ** 2 * (FP_POINTS - TRIM);
@@ -171,18 +188,53 @@ const planes = (() => {
     return { g: g.map((x) => x / norm), offset: rand() * WIDTH };
   });
 })();
+/** The planes in one block, for the hot loop (issue 13: enqueue's main thread hashes here). */
+const PLANE_G = Float64Array.from(planes.flatMap((p) => [...p.g]));
+const PLANE_OFFSET = Float64Array.from(planes, (p) => p.offset);
 
+/**
+ * The quantized projections of `fp`: TABLES x PROJECTIONS cells, table by table, into `out`.
+ * Each is Math.floor((g . fp + offset) / WIDTH), summed in the same order as ever.
+ */
+export function bucketCells(
+  fp: Int8Array,
+  out: Int32Array = new Int32Array(TABLES * PROJECTIONS),
+): Int32Array {
+  const dims = 2 * FP_POINTS;
+  for (let j = 0; j < TABLES * PROJECTIONS; j++) {
+    let dot = 0;
+    const base = j * dims;
+    for (let i = 0; i < dims; i++) dot += PLANE_G[base + i]! * fp[i]!;
+    out[j] = Math.floor((dot + PLANE_OFFSET[j]!) / WIDTH);
+  }
+  return out;
+}
+
+/** The TABLES bucket keys of a fingerprint, as text: `table,cell,cell,cell,cell`. */
 export function bucketKeys(fp: Int8Array): string[] {
+  const cells = bucketCells(fp);
   const keys: string[] = [];
   for (let t = 0; t < TABLES; t++) {
     let key = `${t}`;
-    for (let p = 0; p < PROJECTIONS; p++) {
-      const { g, offset } = planes[t * PROJECTIONS + p]!;
-      let dot = 0;
-      for (let i = 0; i < fp.length; i++) dot += g[i]! * fp[i]!;
-      key += `,${Math.floor((dot + offset) / WIDTH)}`;
-    }
+    for (let p = 0; p < PROJECTIONS; p++) key += `,${cells[t * PROJECTIONS + p]!}`;
     keys.push(key);
   }
   return keys;
+}
+
+/**
+ * The same keys as numbers, written into `out`: one Map lookup by number instead of building and
+ * hashing a string per table. A cell is within +-17 (|g . fp| <= |g| |fp| <= 127 x 8 = 1016, and
+ * 1016 / WIDTH < 16), so each packs into 6 bits with no two keys alike.
+ */
+const CELL_SPAN = 64;
+export function bucketKeyNumbers(fp: Int8Array, cells: Int32Array, out: number[]): number[] {
+  bucketCells(fp, cells);
+  for (let t = 0; t < TABLES; t++) {
+    let key = 0;
+    for (let p = 0; p < PROJECTIONS; p++)
+      key = key * CELL_SPAN + cells[t * PROJECTIONS + p]! + CELL_SPAN / 2;
+    out[t] = key * TABLES + t;
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import {
-  bucketKeys,
+  bucketKeyNumbers,
   decodeFingerprint,
   FP_POINTS,
+  farAtHead,
   MATCH_DISTANCE,
   withinDistanceAt,
 } from "./replay-fingerprint.js";
@@ -35,9 +36,12 @@ export interface ReplayIndex {
  * came after its bucket filled is still found through the other tables' buckets.
  */
 export const MAX_BUCKET = 64;
-
 export function createReplayIndex(): ReplayIndex {
-  const buckets = new Map<string, number[]>();
+  const buckets = new Map<number, number[]>();
+  // Scratch for a lookup's keys (issue 13: numbers, computed into reused arrays).
+  const cells = new Int32Array(64);
+  const keys: number[] = [];
+  const keysOf = (fp: Int8Array) => bucketKeyNumbers(fp, cells, keys);
   const ids: string[] = [];
   // Every fingerprint in one buffer, 64 bytes each (issue 10: no object per session, and the
   // candidates of a lookup are compared out of one block of memory).
@@ -46,7 +50,7 @@ export function createReplayIndex(): ReplayIndex {
   let looked = new Uint32Array(1024);
   let lookup = 0;
   let comparisons = 0;
-  function insert(id: string, fp: Int8Array, keys: string[]): void {
+  function insert(id: string, fp: Int8Array, keys: readonly number[]): void {
     const n = ids.length;
     ids.push(id);
     if ((n + 1) * FP_BYTES > prints.length) {
@@ -66,16 +70,21 @@ export function createReplayIndex(): ReplayIndex {
       else if (list.length < MAX_BUCKET) list.push(n);
     }
   }
-  function find(fp: Int8Array, keys: string[]): string | undefined {
+  function find(fp: Int8Array, keys: readonly number[]): string | undefined {
     let best: number | undefined;
     lookup++;
     for (const key of keys) {
-      for (const n of buckets.get(key) ?? []) {
+      const list = buckets.get(key);
+      if (list === undefined) continue;
+      for (const n of list) {
         // Stryker disable next-line EqualityOperator: n === best was compared in this lookup (looked[n] === lookup)
         if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
         looked[n] = lookup;
         comparisons++;
-        if (withinDistanceAt(fp, prints, n * FP_BYTES, MATCH_DISTANCE)) best = n;
+        const at = n * FP_BYTES;
+        // Most candidates end at the first three points (issue 13: 20 µs a lookup from 24).
+        if (farAtHead(fp, prints, at)) continue;
+        if (withinDistanceAt(fp, prints, at, MATCH_DISTANCE)) best = n;
       }
     }
     // Stryker disable next-line ConditionalExpression: ids[undefined] is undefined too
@@ -84,21 +93,21 @@ export function createReplayIndex(): ReplayIndex {
   return {
     add(id, text) {
       const fp = decodeFingerprint(text);
-      if (fp) insert(id, fp, bucketKeys(fp));
+      if (fp) insert(id, fp, keysOf(fp));
     },
     addPrint(id, fp) {
-      insert(id, fp, bucketKeys(fp));
+      insert(id, fp, keysOf(fp));
     },
     match(text) {
       const fp = decodeFingerprint(text);
-      return fp ? find(fp, bucketKeys(fp)) : undefined;
+      return fp ? find(fp, keysOf(fp)) : undefined;
     },
     matchThenAdd(id, text) {
       const fp = decodeFingerprint(text);
       if (!fp) return undefined;
-      const keys = bucketKeys(fp);
-      const earlier = find(fp, keys);
-      insert(id, fp, keys);
+      const k = keysOf(fp);
+      const earlier = find(fp, k);
+      insert(id, fp, k);
       return earlier;
     },
     get size() {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/scoring/random.js";
 import {
   FP_POINTS,
+  farAtHead,
   fingerprintDistance,
   MATCH_DISTANCE,
   withinDistance,
@@ -73,5 +74,51 @@ describe("matchThenAdd", () => {
     expect(replays).toBeGreaterThanOrEqual(99);
     expect(once.size).toBe(400);
     expect(once.comparisons).toBe(twice.comparisons);
+  });
+});
+
+describe("farAtHead", () => {
+  it("is true only where withinDistance at MATCH_DISTANCE is false, on 20,000 seeded pairs", () => {
+    const rand = seededRandom(31);
+    let far = 0;
+    let nearHeadsOut = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const [a, b] = pair(rand, [2, 6, 12, 40, 200][i % 5]!);
+      // Now and then the first points moved: one, two (both may be trimmed) or all three.
+      for (let p = 0; p < i % 4; p++) b[2 * p] = Math.max(-127, Math.min(127, b[2 * p]! + 40));
+      const within = withinDistance(a, b, MATCH_DISTANCE);
+      if (farAtHead(a, b, 0)) {
+        far++;
+        expect(within).toBe(false);
+      } else if (!within) nearHeadsOut++;
+    }
+    // Both kinds of candidate occur: the ones it ends, and the ones left to withinDistance.
+    expect(far).toBeGreaterThan(5_000);
+    expect(nearHeadsOut).toBeGreaterThan(1_000);
+  });
+
+  it("reads the print at `at`, and asks each of the first three points in turn", () => {
+    const a = new Int8Array(2 * FP_POINTS);
+    const b = new Int8Array(3 * 2 * FP_POINTS);
+    const at = 2 * FP_POINTS;
+    // 20^2 = 400 > 388.8 (0.09 x 40)^2 x 30, the bound; 19^2 = 361 is within it.
+    for (const k of [0, 1, 2]) b[at + 2 * k] = 20;
+    expect(farAtHead(a, b, at)).toBe(true);
+    expect(farAtHead(a, b, 0)).toBe(false);
+    for (const k of [0, 1, 2]) {
+      const near = Int8Array.from(b);
+      near[at + 2 * k] = 19;
+      expect(farAtHead(a, near, at)).toBe(false);
+      const nearY = Int8Array.from(b);
+      nearY[at + 2 * k] = 0;
+      nearY[at + 2 * k + 1] = 19;
+      expect(farAtHead(a, nearY, at)).toBe(false);
+      nearY[at + 2 * k + 1] = -20;
+      expect(farAtHead(a, nearY, at)).toBe(true);
+    }
+    // The fourth point is not asked.
+    const fourth = Int8Array.from(b);
+    fourth[at + 6] = 0;
+    expect(farAtHead(a, fourth, at)).toBe(true);
   });
 });
