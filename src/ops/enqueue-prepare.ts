@@ -56,8 +56,39 @@ export interface PrepareOptions {
   now: number;
 }
 
+/** A record's payload in parts (payload-text.ts), or the one message that rejects it. */
+type PreparedParts =
+  | { line: number; id: string; parts: PayloadParts }
+  | { line: number; rejection: string };
+
 /** JSON.parse, validate, extract features and score provisionally: the CPU work of enqueue. */
 export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
+  const p = prepareParts(rec, o, new Float64Array(FEATURE_COLUMNS.length));
+  if (!("parts" in p)) return p;
+  // Issue 10: the text written from the parts; the merged features made only if read.
+  return { line: p.line, id: p.id, payload: lazyPayload(p.parts), text: payloadText(p.parts) };
+}
+
+const scratchPlayProof1 = new Float64Array(FEATURE_COLUMNS.length);
+
+/**
+ * prepareRecord as a worker sends it back (issue 13): the payload's text and the fields the main
+ * thread reads, with no payload object in between and playproof-1's values in a reused buffer
+ * (the text is written before the next record is prepared).
+ */
+export function prepareText(rec: RawText, o: PrepareOptions): PreparedText | PreparedRecord {
+  const p = prepareParts(rec, o, scratchPlayProof1);
+  if (!("parts" in p)) return p;
+  const { meta, provisional, fp } = p.parts;
+  return {
+    line: p.line,
+    id: p.id,
+    text: payloadText(p.parts),
+    light: fp === undefined ? { meta, provisional } : { meta, provisional, fp },
+  };
+}
+
+function prepareParts(rec: RawText, o: PrepareOptions, playProof1: Float64Array): PreparedParts {
   if ("error" in rec) return { line: rec.line, rejection: formatRejection(rec.line, rec.error) };
   const json = parseRecordText(rec.text);
   if ("error" in json) return { line: rec.line, rejection: formatRejection(rec.line, json.error) };
@@ -72,7 +103,7 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
   const { session } = parsed;
   const ours = extractFeatures(session);
   // Issue 13: PlayProof's own definitions where they differ, for models trained on them.
-  const playProof1 = playProof1Into(session, new Float64Array(FEATURE_COLUMNS.length));
+  playProof1Into(session, playProof1);
   // Issue 13, part 3: the trajectory's fingerprint, kept with the payload for replay checks.
   const fp = fingerprint(inTimeOrder(session.movements));
   const parts: PayloadParts = {
@@ -87,11 +118,5 @@ export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
     provisional: heuristicResult(ours, { thresholds: o.thresholds, now: new Date(o.now) }),
     ...(fp ? { fp: encodeFingerprint(fp) } : {}),
   };
-  // Issue 10: the text written from the parts; the merged features made only if read.
-  return {
-    line: rec.line,
-    id: session.sessionId,
-    payload: lazyPayload(parts),
-    text: payloadText(parts),
-  };
+  return { line: rec.line, id: session.sessionId, parts };
 }

@@ -77,14 +77,13 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
   const result: EnqueueResult = { read: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const appender = createAppender(opts, result);
   let pool: PreparePool | undefined;
-  let groups = 0;
+  const useWorkers = opts.workers !== undefined && opts.workers > 0 && workersAvailable();
   const prepare = (records: RawText[]): Promise<Prepared[]> => {
     const options = { thresholds: opts.thresholds, now: opts.now() };
-    // The first group runs inline, so a single session never pays for starting workers.
-    if (groups++ === 0 || !opts.workers || !workersAvailable()) {
-      return Promise.resolve(records.map((r) => prepareRecord(r, options)));
-    }
-    pool ??= createPreparePool(opts.workers);
+    // Inline until the workers have started (issue 13: they start at the second record and
+    // take about 0.1 s to load): a single session never pays for them, and the main thread
+    // prepares while they load.
+    if (!pool?.ready) return Promise.resolve(records.map((r) => prepareRecord(r, options)));
     return pool.submit(records, options);
   };
   const inFlight: { label: string; prepared: Promise<Prepared[]> }[] = [];
@@ -112,6 +111,7 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       for await (const rec of guardRead(stream, file, drainAll)) {
         if (stopped()) break;
         recordsRead++;
+        if (recordsRead === 2 && useWorkers) pool ??= createPreparePool(opts.workers ?? 0);
         group.push(rec);
         if ("error" in rec) {
           // Said now, not when a group fills up: the reader reports a line over the size cap as
@@ -135,6 +135,7 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
     if (stopped()) {
       // What was prepared but not appended is dropped with the rest of the input.
       await Promise.allSettled(inFlight.map((i) => i.prepared));
+      await appender.appended(); // a chunk being appended is appended whole
       return { ...result, stopped: true };
     }
     await drainAll();
@@ -156,10 +157,25 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   let chunk: Pending[] = [];
   const replays = opts.replays ?? createReplayCheck(opts.store, opts.thresholds);
   const append = opts.append ?? ((items: EnqueueItem[]) => opts.store.enqueue(items, opts.now()));
-  async function flush() {
-    if (chunk.length === 0) return;
+  /**
+   * The chunk being appended, if any (issue 13): a full chunk is appended while the next one is
+   * read and prepared, so the workers never wait for the main thread's replay check, append and
+   * fsync. One at a time, in order; after a failed append no later chunk is appended.
+   */
+  let appending: Promise<void> | undefined;
+  function startAppend(): void {
     const items = chunk;
     chunk = [];
+    const next = (appending ?? Promise.resolve()).then(() => appendChunk(items));
+    next.catch(() => undefined); // the failure is thrown to whoever waits next: take or flush
+    appending = next;
+  }
+  /** Appends what is collected and waits until every chunk is appended. */
+  async function flush() {
+    if (chunk.length > 0) startAppend();
+    await appending;
+  }
+  async function appendChunk(items: Pending[]) {
     await replays.mark(items);
     const { accepted, duplicates } = await append(items).catch((err: unknown) => {
       throw new CliError(
@@ -185,6 +201,10 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
   }
   return {
     flush,
+    /** Waits for the chunk being appended, if any, without starting another. */
+    appended: async () => {
+      await appending;
+    },
     async take(label: string, prepared: Prepared[]) {
       for (const p of prepared) {
         result.read++;
@@ -208,7 +228,11 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
             where: `${label}line ${p.line}`,
           });
         }
-        if (chunk.length >= chunkSize) await flush();
+        if (chunk.length >= chunkSize) {
+          // At most one chunk appending while the next fills: memory stays two chunks.
+          await appending;
+          startAppend();
+        }
       }
     },
   };

@@ -11,6 +11,8 @@ import type { Prepared, PrepareOptions } from "./enqueue-prepare.js";
  */
 export interface PreparePool {
   submit(records: RawText[], options: PrepareOptions): Promise<Prepared[]>;
+  /** Every worker has loaded its modules (until then, work sent to one waits for it). */
+  readonly ready: boolean;
   close(): Promise<void>;
 }
 
@@ -29,8 +31,13 @@ export function createPreparePool(size: number): PreparePool {
     { resolve: (p: Prepared[]) => void; reject: (e: Error) => void }
   >();
   let seq = 0;
+  let started = 0;
   for (const w of workers) {
-    w.on("message", (m: { seq: number; prepared: Prepared[] }) => {
+    w.on("message", (m: { seq: number; prepared: Prepared[] } | { ready: true }) => {
+      if ("ready" in m) {
+        started++;
+        return;
+      }
       waiting.get(m.seq)?.resolve(m.prepared);
       waiting.delete(m.seq);
     });
@@ -47,6 +54,9 @@ export function createPreparePool(size: number): PreparePool {
         waiting.set(id, { resolve, reject });
         worker.postMessage({ seq: id, records, options });
       });
+    },
+    get ready() {
+      return started === workers.length;
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
