@@ -14,6 +14,9 @@
 //             Redis memory per queued session (INFO and MEMORY USAGE per key) and where a
 //             session's bytes go; --huge adds a 1M-session Redis queue (about 2.5 GB of Redis
 //             memory, a few more minutes). Its keys ({ppbench-…) are deleted after.
+//   enqueue-vs: only when asked (--only enqueue-vs): issue 13, enqueue's throughput beside an
+//             earlier commit (--base, default 2deb8f5, built once into .bench/) on 20k and 100k
+//             sessions of 30 points and 5k of 300, --rounds (5) alternated runs, medians.
 // Usage: npm run bench [-- --sessions 100000 --points 300 --only enqueue,features,scoring,process]
 //        npm run bench -- --only scale --huge
 //        npm run bench -- --only redis [--huge] [--redis-sessions 50000] [--redis-repeat 1]
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379/0" },
     "redis-sessions": { type: "string", default: "50000" },
     "redis-repeat": { type: "string", default: "1" },
+    base: { type: "string", default: "2deb8f5" },
+    rounds: { type: "string", default: "5" },
   },
 });
 const work = join(root, ".bench");
@@ -100,6 +105,18 @@ if (want("scale")) {
   console.table(table);
   console.log("issue 10 targets (ratios from this run; 1M with --huge):");
   console.table(targets);
+}
+
+if (values.only?.split(",").includes("enqueue-vs")) {
+  const { benchEnqueueVs } = await import("./bench/enqueue-vs.mjs");
+  const log = (m) => process.stderr.write(`enqueue-vs: ${m}\n`);
+  const commit = values.base;
+  const rounds = Number(values.rounds);
+  const rows = await benchEnqueueVs({ root, bin, work, commit, rounds, log });
+  console.log(
+    `\n## enqueue beside ${commit} (issue 13: throughput within 10%; medians of ${rounds} alternated runs)`,
+  );
+  console.table(rows);
 }
 
 if (want("redis")) {

@@ -12,42 +12,53 @@ import { lazyPayload, type PayloadParts, payloadText } from "./payload-text.js";
 /** One input record made ready to queue, or the one message that rejects it. */
 export type PreparedRecord =
   | { line: number; id: string; payload: SessionPayload; text?: string }
-  | { line: number; rejection: string };
+  | Rejected;
+
+/** A record refused, with the one message that names its line and field. */
+export type Rejected = { line: number; rejection: string };
 
 /** A record as enqueue's pipeline carries it: prepared inline, or by a worker. */
 export type Prepared = PreparedRecord | PreparedText;
 
 /**
- * What a worker sends back (issue 10): the payload serialised, and only the parts the main
- * thread reads (features stay in the text: copying them between threads cost as much as
- * serialising them).
+ * What a worker sends back (issue 10): the payload serialised, and the fingerprint the replay
+ * check reads (issue 13: metadata and the provisional result travel in the text only, read from
+ * it if something asks; cloning them between threads cost 2 µs a session).
  */
 export interface PreparedText {
   line: number;
   id: string;
   text: string;
-  light: Omit<SessionPayload, "features">;
+  fp?: string;
 }
 
 /**
- * The payload of a worker's record, features read from its text only if something asks (the
- * replay mark re-serialises a payload it changes). Keys in the order the payload was written.
+ * The payload of a worker's record: features, meta and provisional read from its text (one
+ * JSON.parse) only if something asks, and replaceable (the replay mark sets a new provisional and
+ * then serialises the payload again). Keys in the order the payload was written.
  */
-export function payloadFromText({ text, light }: PreparedText): SessionPayload {
+export function payloadFromText({ text, fp }: PreparedText): SessionPayload {
   const payload = {} as SessionPayload;
-  let features: SessionPayload["features"] | undefined;
-  Object.defineProperty(payload, "features", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      features ??= (JSON.parse(text) as SessionPayload).features;
-      return features;
-    },
-    set: (value: SessionPayload["features"]) => {
-      features = value;
-    },
-  });
-  return Object.assign(payload, light);
+  let parsed: SessionPayload | undefined;
+  for (const key of ["features", "meta", "provisional"] as const) {
+    let value: unknown;
+    let replaced = false;
+    Object.defineProperty(payload, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (replaced) return value;
+        parsed ??= JSON.parse(text) as SessionPayload;
+        return parsed[key];
+      },
+      set: (v: unknown) => {
+        value = v;
+        replaced = true;
+      },
+    });
+  }
+  if (fp !== undefined) payload.fp = fp;
+  return payload;
 }
 
 export interface PrepareOptions {
@@ -57,9 +68,7 @@ export interface PrepareOptions {
 }
 
 /** A record's payload in parts (payload-text.ts), or the one message that rejects it. */
-type PreparedParts =
-  | { line: number; id: string; parts: PayloadParts }
-  | { line: number; rejection: string };
+type PreparedParts = { line: number; id: string; parts: PayloadParts } | Rejected;
 
 /** JSON.parse, validate, extract features and score provisionally: the CPU work of enqueue. */
 export function prepareRecord(rec: RawText, o: PrepareOptions): PreparedRecord {
@@ -76,16 +85,12 @@ const scratchPlayProof1 = new Float64Array(FEATURE_COLUMNS.length);
  * thread reads, with no payload object in between and playproof-1's values in a reused buffer
  * (the text is written before the next record is prepared).
  */
-export function prepareText(rec: RawText, o: PrepareOptions): PreparedText | PreparedRecord {
+export function prepareText(rec: RawText, o: PrepareOptions): PreparedText | Rejected {
   const p = prepareParts(rec, o, scratchPlayProof1);
   if (!("parts" in p)) return p;
-  const { meta, provisional, fp } = p.parts;
-  return {
-    line: p.line,
-    id: p.id,
-    text: payloadText(p.parts),
-    light: fp === undefined ? { meta, provisional } : { meta, provisional, fp },
-  };
+  const { fp } = p.parts;
+  const text = payloadText(p.parts);
+  return fp === undefined ? { line: p.line, id: p.id, text } : { line: p.line, id: p.id, text, fp };
 }
 
 function prepareParts(rec: RawText, o: PrepareOptions, playProof1: Float64Array): PreparedParts {

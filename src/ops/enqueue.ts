@@ -213,7 +213,7 @@ function createAppender(opts: EnqueueOptions, result: EnqueueResult) {
           opts.onRejected(`${label}${p.rejection}`, p.line);
           continue;
         }
-        if ("light" in p) {
+        if (!("payload" in p)) {
           chunk.push({
             id: p.id,
             payload: payloadFromText(p),

@@ -60,28 +60,12 @@ function series(n: number): Float64Array[] {
   return views;
 }
 
-function mean(v: Float64Array, n: number): number {
-  // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
-  if (n === 0) return 0;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += v[i]!;
-  return sum / n;
-}
-
-/** Population std of the first n values, given m = mean(v, n) (issue 10: not computed twice). */
+/** Population std of the first n values, given their mean m (issue 10: not computed twice). */
 function std(v: Float64Array, n: number, m: number): number {
   if (n < 2) return 0;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (v[i]! - m) ** 2;
   return Math.sqrt(sum / n);
-}
-
-function max(v: Float64Array, n: number): number {
-  // Stryker disable next-line ConditionalExpression: speeds and accelerations are never negative, so starting at 0 is the same
-  let out = n > 0 ? v[0]! : 0;
-  // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
-  for (let i = 1; i < n; i++) if (v[i]! > out) out = v[i]!;
-  return out;
 }
 
 /**
@@ -112,36 +96,6 @@ function orderStats(
   return { median, percentile };
 }
 
-/** Speeds, accelerations and jerks into their series; returns how many of each. */
-function kinematics(
-  m: readonly Move[],
-  lengths: Float64Array,
-  dts: Float64Array,
-  out: Float64Array[],
-) {
-  const [speeds, accels, jerks] = out as [Float64Array, Float64Array, Float64Array];
-  // The dt of movement step i (dts holds exactly m[i].timestamp - m[i - 1].timestamp at i - 1).
-  const dtAt = (i: number) => dts[i - 1]!;
-  let ns = 0;
-  let na = 0;
-  let nj = 0;
-  for (let i = 1; i < m.length; i++) {
-    const dt = dtAt(i);
-    if (dt >= PLAYPROOF1.minDtMs) speeds[ns++] = (lengths[i - 1]! / dt) * 1000;
-  }
-  for (let i = 1; i < ns; i++) {
-    const dt = dtAt(i + 1);
-    if (dt >= PLAYPROOF1.minDtMs)
-      accels[na++] = Math.abs(((speeds[i]! - speeds[i - 1]!) / dt) * 1000);
-  }
-  for (let i = 1; i < na; i++) {
-    const dt = dtAt(i + 2);
-    if (dt >= PLAYPROOF1.minDtMs)
-      jerks[nj++] = Math.abs(((accels[i]! - accels[i - 1]!) / dt) * 1000);
-  }
-  return { ns, na, nj };
-}
-
 const DEG = 180 / Math.PI;
 /** cos of a turn of exactly 30 and 120 degrees, with a margin far wider than acos's error. */
 const NEAR = 1e-6;
@@ -153,32 +107,6 @@ function turnsOver(cos: number, deg: number, cosAt: number): boolean {
   if (cos < cosAt - NEAR) return true;
   if (cos > cosAt + NEAR) return false;
   return Math.acos(cos) * DEG > deg;
-}
-
-/**
- * Turns over 30 and over 120 degrees between the steps into and out of each interior point; a
- * zero-length step turns 0. Counts are all PlayProof uses of the angles.
- */
-function turnCounts(
-  m: readonly Move[],
-  lengths: Float64Array,
-): { changes: number; overshoots: number } {
-  let changes = 0;
-  let overshoots = 0;
-  for (let i = 1; i < m.length - 1; i++) {
-    const ax = m[i]!.x - m[i - 1]!.x;
-    const ay = m[i]!.y - m[i - 1]!.y;
-    const bx = m[i + 1]!.x - m[i]!.x;
-    const by = m[i + 1]!.y - m[i]!.y;
-    const la = lengths[i - 1]!;
-    const lb = lengths[i]!;
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: a zero-length step gives a NaN turn, which "> 30" and "> 120" count as 0 does
-    if (la < 1e-9 || lb < 1e-9) continue;
-    const cos = Math.max(-1, Math.min(1, (ax * bx + ay * by) / (la * lb)));
-    if (turnsOver(cos, PLAYPROOF1.directionChangeDeg, COS_30)) changes++;
-    if (turnsOver(cos, PLAYPROOF1.overshootDeg, COS_120)) overshoots++;
-  }
-  return { changes, overshoots };
 }
 
 /** PlayProof's row for a session too short to measure: these values, 0 in every other column. */
@@ -227,47 +155,106 @@ function exactPlayProof1(s: SessionInput): Row {
     Float64Array,
     Float64Array,
   ];
+  // One walk over the steps (issue 13: seven walks before): each value is computed by the same
+  // expression from the same operands as PlayProof's separate loops, and every sum adds in the
+  // same order, so every bit is as before (test/scoring/golden.test.ts).
+  // - acceleration a pairs speeds a-1 and a over the dt of movement step a+1 (dts[a]), jerk j
+  //   pairs accelerations j-1 and j over dts[j+1]: index arithmetic on the series, which may lag
+  //   the step being walked (a step too short for a speed adds none) but never passes it;
+  // - the turn at interior point i is between steps i-1 and i, known once step i is.
+  const small = PLAYPROOF1.jitterDistancePx;
+  const minDt = PLAYPROOF1.minDtMs;
   let totalDistance = 0;
   let pauses = 0;
   let pauseSum = 0;
+  let dtSum = 0;
+  let jitter = 0;
+  let changes = 0;
+  let overshoots = 0;
+  let ns = 0;
+  let na = 0;
+  let nj = 0;
+  let speedSum = 0;
+  let speedMax = 0;
+  let accelSum = 0;
+  let accelMax = 0;
+  let jerkSum = 0;
+  let ax = 0;
+  let ay = 0;
+  let la = 0;
   for (let i = 1; i < m.length; i++) {
-    const dt = m[i]!.timestamp - m[i - 1]!.timestamp;
+    const a = m[i - 1]!;
+    const b = m[i]!;
+    const dt = b.timestamp - a.timestamp;
     dts[i - 1] = dt;
+    dtSum += dt;
     if (dt > PLAYPROOF1.pauseThresholdMs) {
       pauses++;
       pauseSum += dt;
     }
-    lengths[i - 1] = dist(m[i - 1]!, m[i]!);
-    totalDistance += lengths[i - 1]!;
+    const bx = b.x - a.x;
+    const by = b.y - a.y;
+    const lb = Math.sqrt(bx ** 2 + by ** 2);
+    lengths[i - 1] = lb;
+    totalDistance += lb;
+    if (i >= 2) {
+      if (la < small && lb < small) jitter++;
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,BlockStatement: a zero-length step gives a NaN turn, which "> 30" and "> 120" count as 0 does
+      if (!(la < 1e-9 || lb < 1e-9)) {
+        const cos = Math.max(-1, Math.min(1, (ax * bx + ay * by) / (la * lb)));
+        if (turnsOver(cos, PLAYPROOF1.directionChangeDeg, COS_30)) changes++;
+        if (turnsOver(cos, PLAYPROOF1.overshootDeg, COS_120)) overshoots++;
+      }
+    }
+    ax = bx;
+    ay = by;
+    la = lb;
+    if (!(dt >= minDt)) continue;
+    const speed = (lb / dt) * 1000;
+    speeds[ns] = speed;
+    speedSum += speed;
+    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
+    if (ns === 0 || speed > speedMax) speedMax = speed;
+    ns++;
+    if (ns < 2) continue;
+    const adt = dts[ns - 1]!;
+    if (!(adt >= minDt)) continue;
+    const accel = Math.abs(((speeds[ns - 1]! - speeds[ns - 2]!) / adt) * 1000);
+    accels[na] = accel;
+    accelSum += accel;
+    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
+    if (na === 0 || accel > accelMax) accelMax = accel;
+    na++;
+    if (na < 2) continue;
+    const jdt = dts[na]!;
+    if (!(jdt >= minDt)) continue;
+    const jerk = Math.abs(((accels[na - 1]! - accels[na - 2]!) / jdt) * 1000);
+    jerks[nj++] = jerk;
+    jerkSum += jerk;
   }
-  let jitter = 0;
-  const small = PLAYPROOF1.jitterDistancePx;
-  for (let i = 1; i < m.length - 1; i++)
-    if (lengths[i - 1]! < small && lengths[i]! < small) jitter++;
-  const { ns, na, nj } = kinematics(m, lengths, dts, [speeds, accels, jerks]);
   const speed = orderStats(speeds, ns, sorted, 95);
-  const turns = turnCounts(m, lengths);
-  const directionChanges = turns.changes;
+  const directionChanges = changes;
   const elapsed = m.at(-1)!.timestamp - m[0]!.timestamp;
   const pausesTimed = pauses > 0 && elapsed >= 1e-9;
   const hits = s.hits ?? 0;
   const misses = s.misses ?? 0;
-  const j = mean(jerks, nj);
+  // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
+  const j = nj === 0 ? 0 : jerkSum / nj;
   const steps = m.length - 1;
-  const speedMean = mean(speeds, ns);
-  const accelMean = mean(accels, na);
-  const dtMean = mean(dts, steps);
+  const speedMean = ns === 0 ? 0 : speedSum / ns;
+  const accelMean = na === 0 ? 0 : accelSum / na;
+  const dtMean = dtSum / steps;
   return {
     durationMs,
     totalMoves: m.length,
     totalClicks: s.clicks.length,
     avgSpeed: speedMean,
-    maxSpeed: max(speeds, ns),
+    maxSpeed: speedMax,
     medianSpeed: speed.median,
     speedStd: std(speeds, ns, speedMean),
     speedP95: speed.percentile,
     avgAccel: accelMean,
-    maxAccel: max(accels, na),
+    maxAccel: accelMax,
     accelStd: std(accels, na, accelMean),
     jerkStd: std(jerks, nj, j),
     avgJerk: j,
@@ -279,7 +266,7 @@ function exactPlayProof1(s: SessionInput): Row {
     numPausesOver200ms: pauses,
     pauseTimeRatio: pausesTimed ? pauseSum / elapsed : 0,
     avgPauseDuration: pausesTimed ? pauseSum / pauses : 0,
-    overshootEvents: turns.overshoots,
+    overshootEvents: overshoots,
     // Stryker disable next-line ConditionalExpression,EqualityOperator: 0 / 0 is NaN, which roundFeature makes 0
     clickAccuracy: hits + misses > 0 ? hits / (hits + misses) : 0,
     avgClickDistance: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readGoldenInput } from "../../scripts/golden-digest.mjs";
-import { prepareRecord } from "../../src/ops/enqueue-prepare.js";
+import { payloadFromText, prepareRecord, prepareText } from "../../src/ops/enqueue-prepare.js";
 import {
   lazyPayload,
   mergedFeatures,
@@ -9,6 +9,7 @@ import {
   payloadText,
 } from "../../src/ops/payload-text.js";
 import { packageRoot } from "../../src/package-root.js";
+import type { SessionPayload } from "../../src/queue/events.js";
 import { heuristicResult } from "../../src/scoring/heuristics.js";
 import { seededRandom } from "../../src/scoring/random.js";
 import { encodeFingerprint, fingerprint } from "../../src/scoring/replay-fingerprint.js";
@@ -169,5 +170,54 @@ describe("prepareRecord's payload text", () => {
     }
     expect(sessions.length).toBe(402);
     expect(fingerprinted).toBeGreaterThan(100);
+  });
+});
+
+describe("a worker's record (prepareText) and the payload the main thread makes of it", () => {
+  it("carries the same text as prepareRecord, the fingerprint beside it, and reads every field from the text", () => {
+    const sessions = readGoldenInput(packageRoot()) as unknown[];
+    const o = { thresholds: DEFAULT_THRESHOLDS, now: Date.UTC(2025, 0, 1) };
+    let accepted = 0;
+    for (const [i, raw] of sessions.entries()) {
+      const rec = { line: i + 1, text: JSON.stringify(raw) };
+      const inline = prepareRecord(rec, o);
+      const sent = prepareText(rec, o);
+      if (!("payload" in inline)) {
+        expect(sent).toEqual(inline); // the same rejection
+        continue;
+      }
+      accepted++;
+      if (!("text" in sent)) throw new Error(`session ${i} rejected by prepareText only`);
+      expect(sent).toEqual({
+        line: i + 1,
+        id: inline.id,
+        text: inline.text,
+        ...(inline.payload.fp === undefined ? {} : { fp: inline.payload.fp }),
+      });
+      const payload = payloadFromText(sent);
+      expect(payload.fp).toBe(inline.payload.fp);
+      expect(Object.keys(payload)).toEqual(Object.keys(inline.payload));
+      expect(payload.meta).toEqual(inline.payload.meta);
+      expect(payload.provisional).toEqual(inline.payload.provisional);
+      expect(payload.features).toEqual(inline.payload.features);
+      expect(JSON.stringify(payload)).toBe(inline.text);
+    }
+    expect(accepted).toBeGreaterThan(350);
+  });
+
+  it("lets the replay mark replace the provisional result and add replayOf, as on a plain payload", () => {
+    const rec = { line: 1, text: JSON.stringify(readGoldenInput(packageRoot())[0]) };
+    const o = { thresholds: DEFAULT_THRESHOLDS, now: Date.UTC(2025, 0, 1) };
+    const sent = prepareText(rec, o);
+    const inline = prepareRecord(rec, o);
+    if (!("text" in sent) || !("payload" in inline)) throw new Error("rejected");
+    const payload = payloadFromText(sent);
+    const plain = JSON.parse(inline.text!) as SessionPayload;
+    for (const p of [payload, plain]) {
+      p.replayOf = "s_earlier";
+      p.provisional = { ...p.provisional, decision: "fail", reasons: ["replayed-trace"] };
+    }
+    expect(payload.provisional.decision).toBe("fail");
+    expect(JSON.stringify(payload)).toBe(JSON.stringify(plain));
   });
 });
