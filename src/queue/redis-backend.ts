@@ -17,7 +17,7 @@ import { LEASE_SLACK_MS, type RemoveFilter } from "./plans.js";
 import { compactPayload, expandPayload } from "./redis-payload.js";
 import { KEY_NAMES, SCRIPTS, type ScriptName, scriptSource } from "./redis-scripts.js";
 import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
-import { type QueueSummary, watcherState } from "./summary.js";
+import { type QueueSummary, watcherStatuses } from "./summary.js";
 
 export interface RedisBackendOptions {
   url: string;
@@ -546,10 +546,10 @@ function summaryOf(raw: (number | string | string[])[], now: number): QueueSumma
     const text = meta.get(f);
     return text ? (JSON.parse(text) as LastBatch & { at: number }) : undefined;
   };
-  const watchers = [...pairs(raw[10] as string[]).values()].map((text) => {
-    const w = JSON.parse(text) as Watcher;
-    return { ...w, state: watcherState(w, now) };
-  });
+  const watchers = watcherStatuses(
+    [...pairs(raw[10] as string[]).values()].map((text) => JSON.parse(text) as Watcher),
+    now,
+  );
   return {
     sessions: sessions!,
     due,

@@ -40,6 +40,16 @@ export function watcherState(w: Watcher, now: number): WatcherStatus["state"] {
   return now > w.nextCheck + Math.max(60_000, interval) ? "stale" : "alive";
 }
 
+/**
+ * Watchers as `stats` lists them, on every backend: the longest running first, then by id (a
+ * Redis hash of heartbeats has no order of its own; the journal's fold keeps first-seen order).
+ */
+export function watcherStatuses(watchers: Iterable<Watcher>, now: number): WatcherStatus[] {
+  return [...watchers]
+    .map((w) => ({ ...w, state: watcherState(w, now) }))
+    .sort((a, b) => a.started - b.started || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** The counts while rows are being added: `oldest` is the oldest due enqueue time so far. */
 export interface RowCounts extends QueueCounts {
   oldest: number;
@@ -110,6 +120,6 @@ export function summarize(state: QueueState, now: number, counts?: RowCounts): Q
       ...(state.totals.failures ? { failures: { ...state.totals.failures } } : {}),
     },
     corruptLines: state.corrupt.length,
-    watchers: [...state.watchers.values()].map((w) => ({ ...w, state: watcherState(w, now) })),
+    watchers: watcherStatuses(state.watchers.values(), now),
   };
 }

@@ -1,5 +1,5 @@
 import type { Point } from "./features-path.js";
-import { type Moments, moments, onePercentileInPlace } from "./features-stats.js";
+import { type Moments, moments, onePercentileInPlace, wholePercentile } from "./features-stats.js";
 import { series, sized } from "./series.js";
 
 /** Gaps longer than this end a stroke (features-grid.ts and features-shape.ts agree on it). */
@@ -32,6 +32,8 @@ export function strokeTiming(points: readonly Point[]): StrokeTiming {
 
 /** StrokeTiming from in-stroke intervals already collected, and their moments. */
 export function strokeTimingOf(dts: Float64Array, n: number, m: Moments): StrokeTiming {
+  const whole = wholePercentile(dts, n, 50);
+  if (whole !== undefined) return { dts, n, median: whole, moments: m };
   const copy = sized(medianScratch, n);
   copy.set(dts.subarray(0, n));
   return { dts, n, median: onePercentileInPlace(copy, n, 50), moments: m };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/scoring/random.js";
-import { moments, percentiles, safeRatio } from "../../src/telemetry/features-stats.js";
+import {
+  moments,
+  onePercentileInPlace,
+  percentiles,
+  safeRatio,
+  wholePercentile,
+} from "../../src/telemetry/features-stats.js";
 
 // Issue 15: percentiles were only tested on 2-sample inputs and max only on sequences ending on
 // their maximum, so a broken interpolation or quickselect went unnoticed.
@@ -109,5 +115,45 @@ describe("safeRatio", () => {
     [1e308, 1e-10, 0], // overflows to Infinity
   ])("safeRatio(%d, %d) = %d", (num, den, expected) => {
     expect(safeRatio(num, den)).toBe(expected);
+  });
+});
+
+describe("wholePercentile (counting, for whole-millisecond intervals)", () => {
+  it("gives onePercentileInPlace's bits on 3,000 seeded arrays of whole numbers 0..1023", () => {
+    const rand = seededRandom(17);
+    for (let i = 0; i < 3_000; i++) {
+      const n = 1 + Math.floor(rand() * 400);
+      const top = [3, 30, 250, 1023][i % 4]!;
+      const values = Float64Array.from({ length: n }, () => Math.floor(rand() * (top + 1)));
+      const p = [0, 10, 50, 90, 95, 100, 37.5][i % 7]!;
+      const expected = onePercentileInPlace(Float64Array.from(values), n, p);
+      const got = wholePercentile(values, n, p);
+      expect(Object.is(got, expected)).toBe(true);
+    }
+  });
+
+  it("works out both ranks around a fractional one, from repeated and from distinct values", () => {
+    // Sorted 1 2 2 9: rank 1.5 lies between 2 and 2; rank 2.25 between 2 and 9.
+    const v = Float64Array.from([9, 2, 1, 2]);
+    expect(wholePercentile(v, 4, 50)).toBe(2);
+    expect(wholePercentile(v, 4, 75)).toBe(2 + 7 * 0.25);
+    expect(wholePercentile(v, 4, 0)).toBe(1);
+    expect(wholePercentile(v, 4, 100)).toBe(9);
+    expect(wholePercentile(v, 0, 50)).toBe(0);
+    // Only the first n values count.
+    expect(wholePercentile(Float64Array.from([5, 7, 1000]), 2, 100)).toBe(7);
+  });
+
+  it("declines anything but whole numbers 0..1023, which the caller then selects", () => {
+    for (const bad of [16.5, -1, -0, 1024, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(wholePercentile(Float64Array.from([3, bad, 4]), 3, 50)).toBeUndefined();
+    }
+    expect(wholePercentile(Float64Array.from([0, 1023, 5]), 3, 50)).toBe(5);
+  });
+
+  it("leaves the values as they were (no reordering)", () => {
+    const v = Float64Array.from([9, 2, 1, 2]);
+    wholePercentile(v, 4, 50);
+    expect([...v]).toEqual([9, 2, 1, 2]);
   });
 });
