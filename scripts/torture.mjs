@@ -15,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seededRandom as rng } from "../dist/scoring/random.js";
 import { checkRun } from "./torture/check.mjs";
-import { createSupervisor, killPhase } from "./torture/children.mjs";
+import { createSupervisor, killPhase, printRolesAndViolations } from "./torture/children.mjs";
 import { fakeTable } from "./torture/expected.mjs";
 import { loadFake, startFakes } from "./torture/fakes.mjs";
 import { startCapture } from "./torture/generations.mjs";
@@ -197,14 +197,5 @@ function printSummary(s, roles) {
   line("quarantine torn tails", s.quarantineTornTails);
   line("batches", `${s.batches} ${JSON.stringify(s.batchOutcomes)}`);
   line("fake requests", `flaky ${s.fakeRequests.flaky}, down ${s.fakeRequests.down}`);
-  for (const r of roles) {
-    line(
-      `role ${r.name}`,
-      `${r.runs} runs, exits ${JSON.stringify(r.exits)}${r.notes.length ? `, ${r.notes.length} error lines, e.g. ${r.notes[0]}` : ""}`,
-    );
-  }
-  if (s.violations.length > 0) {
-    out.write(`violations (${s.violations.length}):\n`);
-    for (const v of s.violations.slice(0, 40)) out.write(`  ${v}\n`);
-  }
+  printRolesAndViolations(s, roles, out, line);
 }

@@ -148,3 +148,17 @@ export async function killPhase({ supervisor, kills, phaseMs, rand, log, t0 }) {
   }
   return { done, killsByRole, seconds: (Date.now() - phaseStart) / 1000 };
 }
+
+/** The summary's last lines, alike for the file and the Redis run: each role, then violations. */
+export function printRolesAndViolations(s, roles, out, line) {
+  for (const role of roles) {
+    const notes = role.notes.length
+      ? `, ${role.notes.length} error lines, e.g. ${role.notes[0]}`
+      : "";
+    line(`role ${role.name}`, `${role.runs} runs, exits ${JSON.stringify(role.exits)}${notes}`);
+  }
+  if (s.violations.length > 0) {
+    out.write(`violations (${s.violations.length}):\n`);
+    for (const v of s.violations.slice(0, 40)) out.write(`  ${v}\n`);
+  }
+}

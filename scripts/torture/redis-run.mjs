@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { seededRandom as rng } from "../../dist/scoring/random.js";
-import { createSupervisor, killPhase } from "./children.mjs";
+import { createSupervisor, killPhase, printRolesAndViolations } from "./children.mjs";
 import { fakeTable } from "./expected.mjs";
 import { startFakes } from "./fakes.mjs";
 import { checkRedisRun } from "./redis-check.mjs";
@@ -305,14 +305,5 @@ export function printRedisSummary(s, roles, out) {
     `scored ${p.scored}, dead ${p.dead}, retried ${p.retried}, late results dropped ${p.lost}`,
   );
   line("fake requests / faults", `${s.fakeRequests} / ${s.faultsInjected}`);
-  for (const role of roles) {
-    line(
-      `role ${role.name}`,
-      `${role.runs} runs, exits ${JSON.stringify(role.exits)}${role.notes.length ? `, ${role.notes.length} error lines, e.g. ${role.notes[0]}` : ""}`,
-    );
-  }
-  if (s.violations.length > 0) {
-    out.write(`violations (${s.violations.length}):\n`);
-    for (const v of s.violations.slice(0, 40)) out.write(`  ${v}\n`);
-  }
+  printRolesAndViolations(s, roles, out, line);
 }
