@@ -7,7 +7,7 @@ import { inTimeOrder } from "../telemetry/features-path.js";
 import { playProof1Into } from "../telemetry/features-playproof1.js";
 import { formatRejection, parseRecordText, type RawText } from "../telemetry/read-records.js";
 import { parseSession, sessionIdHint } from "../telemetry/schema.js";
-import { lazyPayload, type PayloadParts, payloadText } from "./payload-text.js";
+import { lazyField, lazyPayload, type PayloadParts, payloadText } from "./payload-text.js";
 
 /** One input record made ready to queue, or the one message that rejects it. */
 export type PreparedRecord =
@@ -41,20 +41,9 @@ export function payloadFromText({ text, fp }: PreparedText): SessionPayload {
   const payload = {} as SessionPayload;
   let parsed: SessionPayload | undefined;
   for (const key of ["features", "meta", "provisional"] as const) {
-    let value: unknown;
-    let replaced = false;
-    Object.defineProperty(payload, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        if (replaced) return value;
-        parsed ??= JSON.parse(text) as SessionPayload;
-        return parsed[key];
-      },
-      set: (v: unknown) => {
-        value = v;
-        replaced = true;
-      },
+    lazyField(payload, key, () => {
+      parsed ??= JSON.parse(text) as SessionPayload;
+      return parsed[key];
     });
   }
   if (fp !== undefined) payload.fp = fp;

@@ -34,21 +34,34 @@ export function payloadOf(parts: PayloadParts): SessionPayload {
   };
 }
 
-/** The payload with `features` merged on first read (and replaceable, as a plain field is). */
-export function lazyPayload(parts: PayloadParts): SessionPayload {
-  const payload = {} as SessionPayload;
-  let features: SessionPayload["features"] | undefined;
-  Object.defineProperty(payload, "features", {
+/**
+ * Defines `key` on `obj` as an enumerable field computed by `read` on first access, once, and
+ * replaceable as a plain field is (JSON.stringify and Object.keys see it like any other).
+ */
+export function lazyField<T extends object, K extends keyof T>(obj: T, key: K, read: () => T[K]) {
+  let value: T[K] | undefined;
+  let known = false;
+  Object.defineProperty(obj, key, {
     enumerable: true,
     configurable: true,
     get: () => {
-      features ??= mergedFeatures(parts);
-      return features;
+      if (!known) {
+        value = read();
+        known = true;
+      }
+      return value;
     },
-    set: (value: SessionPayload["features"]) => {
-      features = value;
+    set: (v: T[K]) => {
+      value = v;
+      known = true;
     },
   });
+}
+
+/** The payload with `features` merged on first read (and replaceable, as a plain field is). */
+export function lazyPayload(parts: PayloadParts): SessionPayload {
+  const payload = {} as SessionPayload;
+  lazyField(payload, "features", () => mergedFeatures(parts));
   payload.meta = parts.meta;
   payload.provisional = parts.provisional;
   if (parts.fp !== undefined) payload.fp = parts.fp;
