@@ -67,6 +67,8 @@ interface Pending extends EnqueueItem {
 }
 
 const GROUP = 128;
+/** Workers start when the input reaches this record: fewer are prepared inline at once. */
+const WORKERS_FROM = 64;
 
 /**
  * Streams records from each input, validates them, extracts features and a provisional heuristic
@@ -80,9 +82,9 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
   const useWorkers = opts.workers !== undefined && opts.workers > 0 && workersAvailable();
   const prepare = (records: RawText[]): Promise<Prepared[]> => {
     const options = { thresholds: opts.thresholds, now: opts.now() };
-    // Inline until the workers have started (issue 13: they start at the second record and
-    // take about 0.1 s to load): a single session never pays for them, and the main thread
-    // prepares while they load.
+    // Inline until the workers have started (issue 13: they start at record WORKERS_FROM and
+    // take 50-100 ms to load): a small input never pays for them, and the main thread prepares
+    // while they load.
     if (!pool?.ready) return Promise.resolve(records.map((r) => prepareRecord(r, options)));
     return pool.submit(records, options);
   };
@@ -111,7 +113,8 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       for await (const rec of guardRead(stream, file, drainAll)) {
         if (stopped()) break;
         recordsRead++;
-        if (recordsRead === 2 && useWorkers) pool ??= createPreparePool(opts.workers ?? 0);
+        if (recordsRead === WORKERS_FROM && useWorkers)
+          pool ??= createPreparePool(opts.workers ?? 0);
         group.push(rec);
         if ("error" in rec) {
           // Said now, not when a group fills up: the reader reports a line over the size cap as
