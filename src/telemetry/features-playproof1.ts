@@ -48,7 +48,7 @@ const dist = (a: Move, b: Move) => Math.sqrt((b.x - a.x) ** 2 + (b.y - a.y) ** 2
  * PlayProof's, so every value keeps its bits (test/scoring/golden.test.ts pins them).
  */
 let scratch = new Float64Array(0);
-const SERIES = 6; // step lengths, dts, speeds, accels, jerks, sorted speeds
+const SERIES = 5; // dts, speeds, accels, jerks, sorted speeds
 let views: Float64Array[] = [];
 function series(n: number): Float64Array[] {
   // The views are made again only when the buffer grows (issue 10: six subarrays per session).
@@ -147,8 +147,7 @@ function exactPlayProof1(s: SessionInput): Row {
   const m = s.movements;
   const durationMs = s.durationMs ?? span(m);
   if (m.length < PLAYPROOF1.minMovementEvents) return minimal(s, durationMs);
-  const [lengths, dts, speeds, accels, jerks, sorted] = series(m.length) as [
-    Float64Array,
+  const [dts, speeds, accels, jerks, sorted] = series(m.length) as [
     Float64Array,
     Float64Array,
     Float64Array,
@@ -195,7 +194,6 @@ function exactPlayProof1(s: SessionInput): Row {
     const bx = b.x - a.x;
     const by = b.y - a.y;
     const lb = Math.sqrt(bx ** 2 + by ** 2);
-    lengths[i - 1] = lb;
     totalDistance += lb;
     if (i >= 2) {
       if (la < small && lb < small) jitter++;
@@ -213,7 +211,7 @@ function exactPlayProof1(s: SessionInput): Row {
     const speed = (lb / dt) * 1000;
     speeds[ns] = speed;
     speedSum += speed;
-    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: taking an equal value changes nothing, and speeds are never negative, so starting at 0 is the same
     if (ns === 0 || speed > speedMax) speedMax = speed;
     ns++;
     if (ns < 2) continue;
@@ -222,7 +220,7 @@ function exactPlayProof1(s: SessionInput): Row {
     const accel = Math.abs(((speeds[ns - 1]! - speeds[ns - 2]!) / adt) * 1000);
     accels[na] = accel;
     accelSum += accel;
-    // Stryker disable next-line EqualityOperator: taking an equal value changes nothing
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: taking an equal value changes nothing, and accelerations are absolute values, so starting at 0 is the same
     if (na === 0 || accel > accelMax) accelMax = accel;
     na++;
     if (na < 2) continue;
@@ -241,7 +239,9 @@ function exactPlayProof1(s: SessionInput): Row {
   // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
   const j = nj === 0 ? 0 : jerkSum / nj;
   const steps = m.length - 1;
+  // Stryker disable next-line ConditionalExpression: 0 / 0 is NaN, which roundFeature makes 0 (every column is rounded)
   const speedMean = ns === 0 ? 0 : speedSum / ns;
+  // Stryker disable next-line ConditionalExpression: as above
   const accelMean = na === 0 ? 0 : accelSum / na;
   const dtMean = dtSum / steps;
   return {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/scoring/random.js";
 import {
+  bucketKeyNumbers,
   bucketKeys,
   decodeFingerprint,
   encodeFingerprint,
@@ -298,5 +300,36 @@ describe("encoding and buckets", () => {
     // The zero print's cell is floor(offset / 64) = 0 in every projection (offsets in [0, 64)).
     expect(zero).toEqual(Array.from({ length: 10 }, (_, t) => `${t},0,0,0,0`));
     expect(bucketKeys(Int8Array.from(circlePrint, (v) => -v))).not.toEqual(keys);
+  });
+});
+
+describe("bucketKeyNumbers", () => {
+  it("packs each table's four cells (+32, 6 bits each) and the table, exactly, for 300 seeded prints", () => {
+    const rand = seededRandom(5);
+    const cells = new Int32Array(64);
+    for (let i = 0; i < 300; i++) {
+      const fp = Int8Array.from({ length: 64 }, () => Math.round((rand() - 0.5) * 254));
+      const keys = bucketKeyNumbers(fp, cells, []);
+      const text = bucketKeys(fp);
+      expect(keys).toHaveLength(10);
+      for (let t = 0; t < 10; t++) {
+        const c = text[t]!.split(",").map(Number); // table, then its four cells
+        expect(c[0]).toBe(t);
+        const packed = (((c[1]! + 32) * 64 + c[2]! + 32) * 64 + c[3]! + 32) * 64 + c[4]! + 32;
+        expect(keys[t]).toBe(packed * 10 + t);
+        expect([...cells.subarray(4 * t, 4 * t + 4)]).toEqual(c.slice(1));
+      }
+    }
+  });
+
+  it("writes the same numbers into reused arrays as into fresh ones", () => {
+    const a = Int8Array.from({ length: 64 }, (_, i) => ((i * 37) % 255) - 127);
+    const b = Int8Array.from({ length: 64 }, (_, i) => ((i * 11) % 201) - 100);
+    const cells = new Int32Array(64);
+    const out: number[] = [];
+    const first = [...bucketKeyNumbers(a, cells, out)];
+    bucketKeyNumbers(b, cells, out);
+    expect(bucketKeyNumbers(a, cells, out)).toEqual(first);
+    expect(bucketKeyNumbers(a, new Int32Array(40), [])).toEqual(first);
   });
 });
