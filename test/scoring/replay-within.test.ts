@@ -122,3 +122,26 @@ describe("farAtHead", () => {
     expect(farAtHead(a, fourth, at)).toBe(true);
   });
 });
+
+describe("addPrint", () => {
+  it("indexes a decoded print as add() indexes its text (the checkpoint's prints come this way)", async () => {
+    const { createReplayIndex } = await import("../../src/scoring/replay-index.js");
+    const { encodeFingerprint } = await import("../../src/scoring/replay-fingerprint.js");
+    const rand = seededRandom(3);
+    const byText = createReplayIndex();
+    const byPrint = createReplayIndex();
+    const prints = Array.from({ length: 50 }, () => pair(rand, 0)[0]);
+    for (const [i, p] of prints.entries()) {
+      byText.add(`s_${i}`, encodeFingerprint(p));
+      byPrint.addPrint(`s_${i}`, Int8Array.from(p));
+    }
+    expect(byPrint.size).toBe(50);
+    for (const [i, p] of prints.entries()) {
+      const near = Int8Array.from(p, (x) => Math.max(-127, Math.min(127, x + 1)));
+      const found = byPrint.match(encodeFingerprint(near));
+      expect(found).toBe(`s_${i}`);
+      expect(byText.match(encodeFingerprint(near))).toBe(found);
+    }
+    expect(byPrint.comparisons).toBe(byText.comparisons);
+  });
+});
