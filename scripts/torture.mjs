@@ -15,7 +15,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seededRandom as rng } from "../dist/scoring/random.js";
 import { checkRun } from "./torture/check.mjs";
-import { createSupervisor, killPhase, printRolesAndViolations } from "./torture/children.mjs";
+import {
+  childEnv,
+  createSupervisor,
+  killPhase,
+  printRolesAndViolations,
+} from "./torture/children.mjs";
 import { fakeTable } from "./torture/expected.mjs";
 import { loadFake, startFakes } from "./torture/fakes.mjs";
 import { startCapture } from "./torture/generations.mjs";
@@ -88,17 +93,9 @@ const fakes = await startFakes({
   rand: rng(seed * 3 + 1),
 });
 const capture = startCapture(queue);
-const baseEnv = {
-  ...process.env,
-  HOME: join(dir, "home"),
-  XDG_DATA_HOME: join(dir, "data"),
-  PLAYPROOF_QUEUE: queue,
-  WOODWIDE_API_KEY: "",
-  PLAYPROOF_MODEL_ID: "",
-  // Issue 10: a checkpoint every 32 KiB of journal, so kills land while checkpoints are written
-  // and every command starts from one (the checker folds the whole journal itself).
-  PLAYPROOF_CHECKPOINT_BYTES: "32768",
-};
+// Issue 10: a checkpoint every 32 KiB of journal, so kills land while checkpoints are written
+// and every command starts from one (the checker folds the whole journal itself).
+const baseEnv = childEnv(dir, queue, { PLAYPROOF_CHECKPOINT_BYTES: "32768" });
 const supervisor = createSupervisor({ bin, rand: rng(seed * 5 + 2), log: say });
 const phaseMs = seconds * 1000;
 addRoles(supervisor, {

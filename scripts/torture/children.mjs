@@ -1,6 +1,7 @@
 // The torture run's children: each role is a loop that runs the built binary again and again
 // (re-running after a SIGKILL), so the harness can kill any of them at any moment.
 import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
@@ -161,4 +162,20 @@ export function printRolesAndViolations(s, roles, out, line) {
     out.write(`violations (${s.violations.length}):\n`);
     for (const v of s.violations.slice(0, 40)) out.write(`  ${v}\n`);
   }
+}
+
+/**
+ * The environment every child runs in: its own HOME and data dir inside the run's temp dir (no
+ * settings of the operator's), the queue under test, no Woodwide account; `extra` on top.
+ */
+export function childEnv(dir, queue, extra = {}) {
+  return {
+    ...process.env,
+    HOME: join(dir, "home"),
+    XDG_DATA_HOME: join(dir, "data"),
+    PLAYPROOF_QUEUE: queue,
+    WOODWIDE_API_KEY: "",
+    PLAYPROOF_MODEL_ID: "",
+    ...extra,
+  };
 }

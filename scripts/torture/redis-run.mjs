@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { seededRandom as rng } from "../../dist/scoring/random.js";
-import { createSupervisor, killPhase, printRolesAndViolations } from "./children.mjs";
+import { childEnv, createSupervisor, killPhase, printRolesAndViolations } from "./children.mjs";
 import { fakeTable } from "./expected.mjs";
 import { startFakes } from "./fakes.mjs";
 import { checkRedisRun } from "./redis-check.mjs";
@@ -57,14 +57,7 @@ export async function runRedisTorture({
     inputColumns: training.columns.filter((col) => col !== "gameType" && col !== "deviceType"),
     rand: rng(seed * 3 + 1),
   });
-  const baseEnv = {
-    ...process.env,
-    HOME: join(dir, "home"),
-    XDG_DATA_HOME: join(dir, "data"),
-    PLAYPROOF_QUEUE: queue,
-    WOODWIDE_API_KEY: "",
-    PLAYPROOF_MODEL_ID: "",
-  };
+  const baseEnv = childEnv(dir, queue);
   const reported = { lost: 0, scored: 0, dead: 0, retried: 0 };
   const supervisor = createSupervisor({ bin, rand: rng(seed * 5 + 2), log: say });
   const phaseMs = seconds * 1000;
