@@ -75,15 +75,6 @@ export function packTexts(texts: readonly string[]): { bytes: Buffer; ends: Uint
   return { bytes: Buffer.from(texts.join(""), "utf8"), ends };
 }
 
-export function unpackTexts(bytes: Buffer, ends: Uint32Array): string[] {
-  const out: string[] = new Array(ends.length);
-  for (let i = 0, from = 0; i < ends.length; i++) {
-    out[i] = bytes.toString("utf8", from, ends[i]!);
-    from = ends[i]!;
-  }
-  return out;
-}
-
 export const MARK_BYTES = 4096;
 
 export function assertLittleEndian(): void {
@@ -98,16 +89,4 @@ export function idHash(id: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** Copies `length` bytes at `offset` of `buf` into a fresh typed array (aligned, owned). */
-export function typedCopy<T extends { buffer: ArrayBufferLike }>(
-  make: (n: number) => T,
-  bytesPer: number,
-  buf: Buffer,
-  [offset, length]: [number, number],
-): T {
-  const out = make(length / bytesPer);
-  new Uint8Array(out.buffer).set(buf.subarray(offset, offset + length));
-  return out;
 }

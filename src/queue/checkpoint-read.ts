@@ -9,9 +9,9 @@ import {
   MAGIC,
   type SectionName,
 } from "./checkpoint-format.js";
-import type { Claim, SessionRecord } from "./fold.js";
+import { type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { createPrintSet, type PrintSet } from "./print-set.js";
-import { type Columns, STATUSES } from "./session-table.js";
+import { type Columns, createSessionTable, STATUS_CODE, STATUSES } from "./session-table.js";
 
 /**
  * Reads a checkpoint a piece at a time (issue 10): `stats` streams its columns and `result`
@@ -258,4 +258,91 @@ export async function readPrints(reader: CheckpointReader): Promise<PrintSet | u
   const slots = new Uint32Array(slotBytes.length / 4);
   new Uint8Array(slots.buffer).set(slotBytes);
   return createPrintSet({ slots, bytes: await reader.section("fpBytes") });
+}
+
+/** Rows of the byHash section read at a time when a table is restored. */
+const PAIR_CHUNK = 65_536;
+
+/**
+ * The state a checkpoint holds, if it is whole and folds this very journal (same inode, same
+ * bytes at both ends of what it folded); else undefined, and the caller folds from byte 0.
+ * Each section is read straight into the array that keeps it (issue 10: reading the file whole
+ * first held a second copy of the queue's state, fingerprints included, at every start).
+ */
+export async function loadCheckpoint(
+  file: string,
+  journal: FileHandle,
+  ino: number,
+): Promise<{ state: QueueState; end: number } | undefined> {
+  const opened = await openCheckpoint(file, journal, ino);
+  if (!opened) return undefined;
+  const reader: CheckpointReader = opened;
+  try {
+    const { header } = reader;
+    async function read<T extends ArrayBufferView>(
+      name: SectionName,
+      bytesPer: number,
+      make: (n: number) => T,
+    ): Promise<T> {
+      const rows = header.sections[name][1] / bytesPer;
+      const out = make(rows);
+      const into = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      const got = await reader.rows(name, 0, rows, bytesPer, into);
+      if (got.length !== into.length) throw new Error(`checkpoint section ${name} is short`);
+      return out;
+    }
+    const f64 = (name: SectionName) => read(name, 8, (n) => new Float64Array(n));
+    const u32 = (name: SectionName) => read(name, 4, (n) => new Uint32Array(n));
+    const cols: Columns = {
+      status: await read("status", 1, (n) => new Uint8Array(n)),
+      attempts: await read("attempts", 2, (n) => new Uint16Array(n)),
+      enqueuedAt: await f64("enqueuedAt"),
+      notBefore: await f64("notBefore"),
+      doneAt: await f64("doneAt"),
+      ref: await f64("ref"),
+      resultRef: await f64("resultRef"),
+    };
+    const ends = await u32("idEnds");
+    const bytes = await read("idBytes", 1, (n) => new Uint8Array(n));
+    // The live ids' hashes come with the hash index; emptied slots are never looked up.
+    const hashes = new Uint32Array(header.slots);
+    const pairs = new Uint32Array(2 * PAIR_CHUNK);
+    for (let from = 0; from < header.live; from += PAIR_CHUNK) {
+      const count = Math.min(PAIR_CHUNK, header.live - from);
+      await reader.rows("byHash", from, count, 8, new Uint8Array(pairs.buffer));
+      for (let i = 0; i < count; i++) hashes[pairs[2 * i + 1]!] = pairs[2 * i]!;
+    }
+    const errorSlots = await u32("errSlots");
+    const errorEnds = await u32("errEnds");
+    const errorBytes = await reader.section("errBytes");
+    const errors = Array.from(errorSlots, (slot, i): [number, string] => [
+      slot,
+      errorBytes.toString("utf8", i === 0 ? 0 : errorEnds[i - 1]!, errorEnds[i]!),
+    ]);
+    const claims = await reader.claims();
+    const sessions = createSessionTable({ cols, ids: { bytes, ends, hashes }, claims, errors });
+    const state = emptyState(sessions);
+    restoreDueIndex(state);
+    state.lines = header.lines;
+    state.superseded = header.superseded;
+    state.totals = header.totals;
+    state.lastBatch = header.lastBatch;
+    state.lastSuccess = header.lastSuccess;
+    state.watchers = new Map(header.watchers.map((w) => [w.id, w]));
+    state.archive = header.archive;
+    return { state, end: header.journal.end };
+  } finally {
+    await reader.close();
+  }
+}
+
+function restoreDueIndex(state: QueueState): void {
+  const { cols, claims } = state.sessions;
+  for (let slot = 0; slot < state.sessions.slots; slot++) {
+    if (cols.status[slot] === STATUS_CODE.queued) state.due.push(slot, cols.notBefore[slot]!);
+    else if (cols.status[slot] === STATUS_CODE.claimed) {
+      const lease = claims.get(slot)?.lease;
+      if (lease !== undefined) state.due.push(slot, lease);
+    }
+  }
 }

@@ -1,22 +1,18 @@
 import { createHash } from "node:crypto";
-import { type FileHandle, open, readFile, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import {
   assertLittleEndian,
   type CheckpointHeader,
   type ClaimsSection,
   COLUMN_NAMES,
-  idHash,
   type JournalMark,
   MAGIC,
   MARK_BYTES,
   packTexts,
   type SectionName,
-  typedCopy,
-  unpackTexts,
 } from "./checkpoint-format.js";
-import { emptyState, type QueueState } from "./fold.js";
-import type { PrintSet } from "./print-set.js";
-import { type Columns, createSessionTable, STATUS_CODE } from "./session-table.js";
+import type { QueueState } from "./fold.js";
+import { PRINT_BYTES } from "./print-set.js";
 
 /** The checkpoint beside a queue file (issue 10): a cache, never the only copy of anything. */
 export const checkpointPath = (queueFile: string) => `${queueFile}.checkpoint`;
@@ -46,7 +42,7 @@ function sortedByHash(state: QueueState): Uint32Array {
   let n = 0;
   for (let slot = 0; slot < t.slots; slot++) {
     if (!t.cols.status[slot]) continue;
-    hashes[n] = idHash(t.idAt(slot));
+    hashes[n] = t.ids.hashAt(slot);
     slots[n++] = slot;
   }
   let h2 = new Uint32Array(n);
@@ -74,24 +70,17 @@ function sortedByHash(state: QueueState): Uint32Array {
 const bytesOf = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-/**
- * Writes the checkpoint of `state`, the fold of the journal's first `mark.end` bytes: a temp
- * file, fsynced, renamed over the old one, so a reader sees a whole checkpoint or the old one.
- */
 /** One section to write: its length up front (the header comes first), its bytes on demand. */
-type Section = [SectionName, number, () => Iterable<Uint8Array>];
+type Section = [SectionName, number, () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>];
 
-const ID_CHUNK = 16_384;
-
-/** The ids as UTF-8, a chunk of ids at a time (a million ids are never one string). */
-function* idChunks(state: QueueState): Iterable<Uint8Array> {
-  const t = state.sessions;
-  for (let from = 0; from < t.slots; from += ID_CHUNK) {
-    const part: string[] = [];
-    for (let slot = from; slot < Math.min(t.slots, from + ID_CHUNK); slot++)
-      part.push(t.idAt(slot));
-    yield Buffer.from(part.join(""), "utf8");
-  }
+/**
+ * The fingerprints a checkpoint keeps: the live slots that have one, in increasing order, and
+ * their 64 bytes each in that order, produced a piece at a time (issue 10: a writer held every
+ * fingerprint of the queue twice or three times over while it wrote them).
+ */
+export interface PrintsSection {
+  slots: Uint32Array;
+  bytes(): AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -105,17 +94,15 @@ export async function writeCheckpoint(
   state: QueueState,
   mark: JournalMark,
   /** Replay fingerprints of live sessions (issue 13: enqueue's index reads them from here). */
-  prints: PrintSet,
+  prints: PrintsSection,
 ): Promise<void> {
   assertLittleEndian();
   const t = state.sessions;
   const n = t.slots;
-  const idEnds = new Uint32Array(n);
-  for (let slot = 0, at = 0; slot < n; slot++) idEnds[slot] = at += Buffer.byteLength(t.idAt(slot));
+  const ids = t.ids.raw();
   const errorSlots = Uint32Array.from([...t.errors.keys()].sort((a, b) => a - b));
   const errors = packTexts(Array.from(errorSlots, (slot) => t.errors.get(slot)!));
   const claims = Buffer.from(JSON.stringify([...t.claims] satisfies ClaimsSection));
-  const fp = prints.raw();
   const one = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => () => [
     bytesOf(a),
   ];
@@ -124,15 +111,15 @@ export async function writeCheckpoint(
       const col = t.cols[c].subarray(0, n);
       return [c, col.byteLength, one(col)];
     }),
-    ["idBytes", n > 0 ? idEnds[n - 1]! : 0, () => idChunks(state)],
-    ["idEnds", idEnds.byteLength, one(idEnds)],
+    ["idBytes", ids.bytes.byteLength, one(ids.bytes)],
+    ["idEnds", ids.ends.byteLength, one(ids.ends)],
     ["byHash", 8 * t.size, () => [bytesOf(sortedByHash(state))]],
     ["claims", claims.length, () => [claims]],
     ["errSlots", errorSlots.byteLength, one(errorSlots)],
     ["errEnds", errors.ends.byteLength, one(errors.ends)],
     ["errBytes", errors.bytes.length, () => [errors.bytes]],
-    ["fpSlots", fp.slots.byteLength, one(fp.slots)],
-    ["fpBytes", fp.bytes.byteLength, one(fp.bytes)],
+    ["fpSlots", prints.slots.byteLength, one(prints.slots)],
+    ["fpBytes", PRINT_BYTES * prints.slots.length, prints.bytes],
   ];
   const ranges = {} as CheckpointHeader["sections"];
   let offset = 0;
@@ -160,7 +147,7 @@ export async function writeCheckpoint(
     await fh.write(head);
     for (const [name, length, produce] of sections) {
       let written = 0;
-      for (const part of produce()) {
+      for await (const part of produce()) {
         await fh.write(part);
         written += part.byteLength;
       }
@@ -188,67 +175,5 @@ export function parseCheckpointHead(
     return { header: JSON.parse(buf.toString("utf8", MAGIC.length, nl)), base: nl + 1 };
   } catch {
     return undefined;
-  }
-}
-
-/**
- * The state a checkpoint holds, if it is whole and folds this very journal (same inode, same
- * bytes at both ends of what it folded); else undefined, and the caller folds from byte 0.
- */
-export async function loadCheckpoint(
-  file: string,
-  fh: FileHandle,
-  ino: number,
-): Promise<{ state: QueueState; end: number } | undefined> {
-  assertLittleEndian();
-  const buf = await readFile(file).catch(() => undefined);
-  const parsed = buf && parseCheckpointHead(buf);
-  if (!buf || !parsed) return undefined;
-  const { header, base } = parsed;
-  const range = (name: SectionName): [number, number] => {
-    const [off, len] = header.sections[name];
-    return [base + off, len];
-  };
-  const lastEnd = Math.max(...Object.values(header.sections).map(([o, l]) => base + o + l));
-  if (lastEnd !== buf.length || !(await markHolds(fh, ino, header.journal))) return undefined;
-  const cols: Columns = {
-    status: typedCopy((k) => new Uint8Array(k), 1, buf, range("status")),
-    attempts: typedCopy((k) => new Uint16Array(k), 2, buf, range("attempts")),
-    enqueuedAt: typedCopy((k) => new Float64Array(k), 8, buf, range("enqueuedAt")),
-    notBefore: typedCopy((k) => new Float64Array(k), 8, buf, range("notBefore")),
-    doneAt: typedCopy((k) => new Float64Array(k), 8, buf, range("doneAt")),
-    ref: typedCopy((k) => new Float64Array(k), 8, buf, range("ref")),
-    resultRef: typedCopy((k) => new Float64Array(k), 8, buf, range("resultRef")),
-  };
-  const u32 = (name: SectionName) => typedCopy((k) => new Uint32Array(k), 4, buf, range(name));
-  const slice = (name: SectionName) => {
-    const [at, len] = range(name);
-    return buf.subarray(at, at + len);
-  };
-  const ids = unpackTexts(slice("idBytes"), u32("idEnds"));
-  const errorSlots = u32("errSlots");
-  const errorTexts = unpackTexts(slice("errBytes"), u32("errEnds"));
-  const claims: ClaimsSection = JSON.parse(slice("claims").toString("utf8"));
-  const errors = Array.from(errorSlots, (slot, i): [number, string] => [slot, errorTexts[i]!]);
-  const state = emptyState(createSessionTable({ cols, ids, claims, errors }));
-  restoreDueIndex(state);
-  state.lines = header.lines;
-  state.superseded = header.superseded;
-  state.totals = header.totals;
-  state.lastBatch = header.lastBatch;
-  state.lastSuccess = header.lastSuccess;
-  state.watchers = new Map(header.watchers.map((w) => [w.id, w]));
-  state.archive = header.archive;
-  return { state, end: header.journal.end };
-}
-
-function restoreDueIndex(state: QueueState): void {
-  const { cols, claims } = state.sessions;
-  for (let slot = 0; slot < state.sessions.slots; slot++) {
-    if (cols.status[slot] === STATUS_CODE.queued) state.due.push(slot, cols.notBefore[slot]!);
-    else if (cols.status[slot] === STATUS_CODE.claimed) {
-      const lease = claims.get(slot)?.lease;
-      if (lease !== undefined) state.due.push(slot, lease);
-    }
   }
 }

@@ -23,7 +23,9 @@ export async function scanLines(
   let pos = start;
   let pending: Buffer | undefined;
   let pendingStart = start;
-  const buf = Buffer.allocUnsafe(CHUNK);
+  // Sized to what is there (issue 10: a megabyte per call, most often to read a few lines or
+  // none, kept V8 collecting its whole heap every few batches).
+  const buf = Buffer.allocUnsafe(Math.max(0, Math.min(CHUNK, size - start)));
   while (pos < size) {
     const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, size - pos), pos);
     if (bytesRead === 0) break;
@@ -45,23 +47,29 @@ export async function scanLines(
   return { end: pending ? pendingStart : pos, size };
 }
 
+/**
+ * A line's first read: under half of Buffer.poolSize, so it is a slice of Node's shared pool
+ * and not an ArrayBuffer of its own (issue 10: a fresh 64 KiB buffer per payload read made V8
+ * collect its whole heap every few batches once the fold had left that heap).
+ */
+const FIRST_READ = 4_000;
+
 /** Reads the one line that starts at `offset`. */
 export async function readLineAt(fh: FileHandle, offset: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let pos = offset;
-  const buf = Buffer.allocUnsafe(64 * 1024);
+  let buf = Buffer.allocUnsafe(FIRST_READ);
+  let have = 0;
   for (;;) {
-    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-    if (bytesRead === 0) break;
-    const nl = buf.subarray(0, bytesRead).indexOf(NEWLINE);
-    if (nl >= 0) {
-      parts.push(Buffer.from(buf.subarray(0, nl)));
-      break;
+    const { bytesRead } = await fh.read(buf, have, buf.length - have, offset + have);
+    if (bytesRead === 0) return buf.toString("utf8", 0, have);
+    const nl = buf.subarray(0, have + bytesRead).indexOf(NEWLINE, have);
+    if (nl >= 0) return buf.toString("utf8", 0, nl);
+    have += bytesRead;
+    if (have === buf.length) {
+      const grown = Buffer.allocUnsafe(4 * buf.length);
+      buf.copy(grown, 0, 0, have);
+      buf = grown;
     }
-    parts.push(Buffer.from(buf.subarray(0, bytesRead)));
-    pos += bytesRead;
   }
-  return Buffer.concat(parts).toString("utf8");
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { SessionStatus } from "./events.js";
 import type { Claim, SessionRecord } from "./fold.js";
+import { createIdTable, type IdRows, type IdTable } from "./id-table.js";
 
 /**
  * The fold's sessions, one slot each, as columns of typed arrays (issue 10: a million sessions
- * in one queue; an object per session cost about 0.5 KB, these columns about 50 bytes, plus
- * the id string and its Map entry). Claims and last errors are sparse: only sessions in flight
- * or retried have them. A removed session's slot stays empty; compaction folds anew.
+ * in one queue; an object per session cost about 0.5 KB, these columns 43 bytes, the ids about
+ * 30 more in an IdTable, off V8's heap). Claims and last errors are sparse: only sessions in
+ * flight or retried have them. A removed session's slot stays empty; compaction folds anew.
  *
  * `get` and `values` hand out copies (a claim is shared, not copied): change a session through
  * `set` or the fold's events, never through a record.
@@ -22,6 +23,10 @@ export interface SessionTable {
   /** Slot-level access for the fold's hot paths. -1 when absent. */
   slotOf(id: string): number;
   idAt(slot: number): string;
+  /** Orders two slots' ids as their strings compare (the claim order's tie-break). */
+  compareIds(a: number, b: number): number;
+  /** The ids by slot, packed (a checkpoint writes them as they are). */
+  readonly ids: IdTable;
   recordAt(slot: number): SessionRecord;
   /** A new slot for `id` (which must be absent): queued, no attempts. */
   add(id: string, enqueuedAt: number, ref: number): number;
@@ -75,24 +80,25 @@ function allocate(capacity: number, from?: Columns): Columns {
 /** What a table is restored from (a checkpoint): `slots` rows of columns, one id per row. */
 export interface TableRows {
   cols: Columns;
-  ids: string[];
+  ids: IdRows;
   claims: Iterable<[number, Claim]>;
   errors: Iterable<[number, string]>;
 }
 
 export function createSessionTable(from?: TableRows): SessionTable {
-  const ids: string[] = from?.ids ?? [];
-  const index = new Map<string, number>();
   let cols = from?.cols ?? allocate(INITIAL_CAPACITY);
-  for (let slot = 0; slot < ids.length; slot++) if (cols.status[slot]) index.set(ids[slot]!, slot);
+  // A slot is an id number: emptied slots are skipped by lookups (a new session takes a new slot).
+  const ids = createIdTable((slot) => cols.status[slot] !== 0, from?.ids);
+  let live = 0;
+  for (let slot = 0; slot < ids.count; slot++) if (cols.status[slot]) live++;
   const claims = new Map<number, Claim>(from?.claims);
   const errors = new Map<number, string>(from?.errors);
 
   function add(id: string, enqueuedAt: number, ref: number): number {
-    const slot = ids.length;
+    const slot = ids.count;
     if (slot === cols.status.length) cols = allocate(Math.max(INITIAL_CAPACITY, slot * 2), cols);
-    ids.push(id);
-    index.set(id, slot);
+    ids.add(id);
+    live++;
     cols.status[slot] = STATUS_CODE.queued;
     cols.attempts[slot] = 0;
     cols.enqueuedAt[slot] = enqueuedAt;
@@ -105,7 +111,7 @@ export function createSessionTable(from?: TableRows): SessionTable {
 
   function recordAt(slot: number): SessionRecord {
     const rec: SessionRecord = {
-      id: ids[slot]!,
+      id: ids.idAt(slot),
       status: STATUSES[cols.status[slot]! - 1]!,
       enqueuedAt: cols.enqueuedAt[slot]!,
       attempts: cols.attempts[slot]!,
@@ -124,8 +130,8 @@ export function createSessionTable(from?: TableRows): SessionTable {
   }
 
   function set(rec: SessionRecord): number {
-    let slot = index.get(rec.id);
-    slot ??= add(rec.id, rec.enqueuedAt, rec.ref);
+    let slot = ids.find(rec.id);
+    if (slot < 0) slot = add(rec.id, rec.enqueuedAt, rec.ref);
     cols.status[slot] = STATUS_CODE[rec.status];
     cols.attempts[slot] = rec.attempts;
     cols.enqueuedAt[slot] = rec.enqueuedAt;
@@ -141,33 +147,41 @@ export function createSessionTable(from?: TableRows): SessionTable {
     return slot;
   }
 
+  function* liveSlots(): IterableIterator<number> {
+    for (let slot = 0; slot < ids.count; slot++) if (cols.status[slot]) yield slot;
+  }
   function* values(): IterableIterator<SessionRecord> {
-    for (const slot of index.values()) yield recordAt(slot);
+    for (const slot of liveSlots()) yield recordAt(slot);
+  }
+  function* keys(): IterableIterator<string> {
+    for (const slot of liveSlots()) yield ids.idAt(slot);
   }
 
   return {
     get size() {
-      return index.size;
+      return live;
     },
-    has: (id) => index.has(id),
+    has: (id) => ids.find(id) >= 0,
     get: (id) => {
-      const slot = index.get(id);
-      return slot === undefined ? undefined : recordAt(slot);
+      const slot = ids.find(id);
+      return slot < 0 ? undefined : recordAt(slot);
     },
     set,
     delete: (id) => {
-      const slot = index.get(id);
-      if (slot === undefined) return false;
-      index.delete(id);
+      const slot = ids.find(id);
+      if (slot < 0) return false;
+      live--;
       cols.status[slot] = 0;
       claims.delete(slot);
       errors.delete(slot);
       return true;
     },
     values,
-    keys: () => index.keys(),
-    slotOf: (id) => index.get(id) ?? -1,
-    idAt: (slot) => ids[slot]!,
+    keys,
+    slotOf: (id) => ids.find(id),
+    idAt: (slot) => ids.idAt(slot),
+    compareIds: (a, b) => ids.compare(a, b),
+    ids,
     recordAt,
     add,
     get cols() {
@@ -176,7 +190,7 @@ export function createSessionTable(from?: TableRows): SessionTable {
     claims,
     errors,
     get slots() {
-      return ids.length;
+      return ids.count;
     },
     columnBytes: () =>
       Object.values(cols).reduce((n, a: { byteLength: number }) => n + a.byteLength, 0),

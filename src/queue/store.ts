@@ -3,9 +3,14 @@ import { dirname } from "node:path";
 import { decodeFingerprint } from "../scoring/replay-fingerprint.js";
 import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
-import { checkpointPath, journalMark, loadCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import {
+  checkpointPath,
+  journalMark,
+  type PrintsSection,
+  writeCheckpoint,
+} from "./checkpoint.js";
 import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
-import { type CheckpointReader, openCheckpoint, readPrints } from "./checkpoint-read.js";
+import { type CheckpointReader, loadCheckpoint, openCheckpoint } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   type OutgoingEvent,
@@ -24,7 +29,7 @@ import {
   truncateDurably,
 } from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
-import { createPrintSet, type PrintSet } from "./print-set.js";
+import { createPrintSet, PRINT_BYTES } from "./print-set.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 import { resolveQueuePath } from "./real-path.js";
 import { type QueueSummary, summarize } from "./summary.js";
@@ -44,6 +49,9 @@ export interface QueueStoreOptions {
 }
 
 export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
+/** Fingerprints written (or handed out) a chunk at a time: 64 KiB. */
+const PRINT_CHUNK = 1_024;
 
 /** A run that read this many payloads for fingerprints writes a checkpoint when it closes. */
 const PRINT_READS_WORTH_A_CHECKPOINT = 1_000;
@@ -140,8 +148,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     if (!fh || end - checkpointEnd < minTail || end === 0 || state.corrupt.length > 0) return;
     try {
       const at = end;
-      const prints = await livePrints();
-      await writeCheckpoint(checkpointPath(file), state, await journalMark(fh, ino, at), prints);
+      const mark = await journalMark(fh, ino, at);
+      await withLivePrints((prints) => writeCheckpoint(checkpointPath(file), state, mark, prints));
       checkpointEnd = at;
     } catch {
       checkpointEnd = end; // do not retry on every transaction
@@ -162,34 +170,80 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   }
 
   /**
-   * The fingerprint of every live session, by slot: from the checkpoint of this file when it
-   * has one and from the lines this store folded or appended, so enqueue no longer reads every
-   * queued payload to build its replay index.
+   * The fingerprint of every live session, by slot, for `use`: from the checkpoint of this file
+   * when it has one and from the lines this store folded or appended, so enqueue no longer reads
+   * every queued payload to build its replay index. The checkpoint's are read again as they are
+   * used, not held (issue 10: a writer held every fingerprint two or three times over while it
+   * wrote a checkpoint): the old checkpoint stays open until `use` is done.
    */
-  async function livePrints(): Promise<PrintSet> {
+  async function withLivePrints<T>(use: (prints: PrintsSection) => Promise<T>): Promise<T> {
     const { sessions } = state;
-    let prior: PrintSet | undefined;
-    let priorSlots = 0;
     const reader = fh && (await openCheckpoint(checkpointPath(file), fh, ino));
-    if (reader) {
-      try {
-        prior = await readPrints(reader);
-        priorSlots = prior ? reader.header.slots : 0;
-      } finally {
-        await reader.close();
+    try {
+      let prior = new Uint32Array(0);
+      let priorSlots = 0;
+      if (reader?.header.sections.fpSlots) {
+        const bytes = await reader.section("fpSlots");
+        prior = new Uint32Array(bytes.length / 4);
+        new Uint8Array(prior.buffer).set(bytes);
+        priorSlots = reader.header.slots;
       }
+      // Where each print is: a row of the old checkpoint's fpBytes (>= 0), this store's (-1),
+      // or read from its payload now (-2, in `read`).
+      const slots = new Uint32Array(sessions.size);
+      const where = new Int32Array(sessions.size);
+      const read = new Map<number, Int8Array>();
+      let count = 0;
+      let row = 0;
+      for (let slot = 0; slot < sessions.slots; slot++) {
+        if (!sessions.cols.status[slot]) continue;
+        let from = -3;
+        if (slot < priorSlots) {
+          while (row < prior.length && prior[row]! < slot) row++;
+          if (prior[row] === slot) from = row;
+        } else if (slot >= knownFrom) {
+          if (knownPrints.get(slot)) from = -1;
+        } else if (fh) {
+          // Between a checkpoint older than the one this store started from and that one: rare.
+          const fp = await printOfPayload(fh, slot);
+          if (fp) read.set(slot, fp);
+          if (fp) from = -2;
+        }
+        if (from === -3) continue;
+        slots[count] = slot;
+        where[count++] = from;
+      }
+      const printed = slots.subarray(0, count);
+      async function* bytes(): AsyncIterable<Uint8Array> {
+        for (let i = 0; i < count; ) {
+          const chunk = new Uint8Array(Math.min(PRINT_CHUNK, count - i) * PRINT_BYTES);
+          let k = 0;
+          while (k * PRINT_BYTES < chunk.length) {
+            const from = where[i]!;
+            if (from >= 0) {
+              // A run of consecutive rows of the old checkpoint, read at once.
+              let run = 1;
+              while (k + run < chunk.length / PRINT_BYTES && where[i + run] === from + run) run++;
+              const into = chunk.subarray(k * PRINT_BYTES, (k + run) * PRINT_BYTES);
+              if ((await reader!.rows("fpBytes", from, run, PRINT_BYTES, into)).length !== into.length)
+                throw new Error("checkpoint fingerprints are short");
+              k += run;
+              i += run;
+              continue;
+            }
+            const slot = printed[i]!;
+            const fp = from === -1 ? knownPrints.get(slot)! : read.get(slot)!;
+            chunk.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), k * PRINT_BYTES);
+            k++;
+            i++;
+          }
+          yield chunk;
+        }
+      }
+      return await use({ slots: printed, bytes });
+    } finally {
+      await reader?.close();
     }
-    const out = createPrintSet();
-    for (let slot = 0; slot < sessions.slots; slot++) {
-      if (!sessions.cols.status[slot]) continue;
-      let fp: Int8Array | undefined;
-      if (slot < priorSlots) fp = prior?.get(slot);
-      else if (slot >= knownFrom) fp = knownPrints.get(slot);
-      // Between a checkpoint older than the one this store started from and that one: rare.
-      else if (fh) fp = await printOfPayload(fh, slot);
-      if (fp) out.add(slot, fp);
-    }
-    return out;
   }
 
   /** Payloads read for fingerprints: many, and the next checkpoint should save the next run that. */
@@ -420,8 +474,17 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     fingerprints: () =>
       exclusive(async () => {
         await refresh();
-        const prints = await livePrints();
-        return [...prints.entries()].map(([slot, fp]) => [state.sessions.idAt(slot), fp]);
+        return withLivePrints(async (prints) => {
+          const out: [string, Int8Array][] = [];
+          let i = 0;
+          for await (const chunk of prints.bytes()) {
+            for (let at = 0; at < chunk.length; at += PRINT_BYTES) {
+              const fp = new Int8Array(chunk.buffer, chunk.byteOffset + at, PRINT_BYTES);
+              out.push([state.sessions.idAt(prints.slots[i++]!), fp]);
+            }
+          }
+          return out;
+        });
       }),
     readArchive: async function* () {
       yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));

@@ -66,7 +66,8 @@ describe("session table", () => {
     const cols = Object.fromEntries(
       Object.entries(src.cols).map(([k, v]) => [k, v.slice(0, n)]),
     ) as typeof src.cols;
-    const ids = Array.from({ length: n }, (_, s) => src.idAt(s));
+    const { bytes, ends, hashes } = src.ids.raw();
+    const ids = { bytes: bytes.slice(), ends: ends.slice(), hashes: hashes.slice() };
     const t = createSessionTable({ cols, ids, claims: src.claims, errors: src.errors });
     expect([...t.values()]).toEqual([...src.values()]);
     expect([t.size, t.slots, t.has("s3")]).toEqual([4, 5, false]);
