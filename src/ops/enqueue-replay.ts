@@ -16,15 +16,11 @@ export type ReplayCheck = ReturnType<typeof createReplayCheck>;
 
 export function createReplayCheck(store: QueueBackend, thresholds: Thresholds) {
   let index: Promise<ReplayIndex> | undefined;
-  const seen = new Set<string>();
   async function build(): Promise<ReplayIndex> {
     const built = createReplayIndex();
     // Off the checkpoint and this run's appends, not one payload read per queued session. A
-    // queued session without a print cannot match, so those with one are all `seen` needs.
-    for (const [id, fp] of await store.fingerprints()) {
-      seen.add(id);
-      built.addPrint(id, fp);
-    }
+    // queued session without a print cannot match, so the index holds every id it must skip.
+    for (const [id, fp] of await store.fingerprints()) built.addPrint(id, fp);
     return built;
   }
   return {
@@ -35,8 +31,7 @@ export function createReplayCheck(store: QueueBackend, thresholds: Thresholds) {
       for (const item of items) {
         const fp = item.payload.fp;
         // A duplicate id is not a replay of itself; planEnqueue ignores it.
-        if (!fp || seen.has(item.id)) continue;
-        seen.add(item.id);
+        if (!fp || idx.has(item.id)) continue;
         const earlier = idx.matchThenAdd(item.id, fp);
         if (earlier !== undefined) {
           item.payload.replayOf = earlier;
