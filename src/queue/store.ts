@@ -3,12 +3,7 @@ import { dirname } from "node:path";
 import { decodeFingerprint } from "../scoring/replay-fingerprint.js";
 import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
-import {
-  checkpointPath,
-  journalMark,
-  type PrintsSection,
-  writeCheckpoint,
-} from "./checkpoint.js";
+import { checkpointPath, journalMark, type PrintsSection, writeCheckpoint } from "./checkpoint.js";
 import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
 import { type CheckpointReader, loadCheckpoint, openCheckpoint } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
@@ -225,7 +220,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
               let run = 1;
               while (k + run < chunk.length / PRINT_BYTES && where[i + run] === from + run) run++;
               const into = chunk.subarray(k * PRINT_BYTES, (k + run) * PRINT_BYTES);
-              if ((await reader!.rows("fpBytes", from, run, PRINT_BYTES, into)).length !== into.length)
+              if (
+                (await reader!.rows("fpBytes", from, run, PRINT_BYTES, into)).length !== into.length
+              )
                 throw new Error("checkpoint fingerprints are short");
               k += run;
               i += run;
