@@ -37,29 +37,34 @@ export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark):
 /** Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs: radix sort. */
 function sortedByHash(state: QueueState): Uint32Array {
   const t = state.sessions;
-  let hashes = new Uint32Array(t.size);
-  let slots = new Uint32Array(t.size);
+  const hashes = new Uint32Array(t.size);
+  const slots = new Uint32Array(t.size);
   let n = 0;
   for (let slot = 0; slot < t.slots; slot++) {
     if (!t.cols.status[slot]) continue;
     hashes[n] = t.ids.hashAt(slot);
     slots[n++] = slot;
   }
-  let h2 = new Uint32Array(n);
-  let s2 = new Uint32Array(n);
-  for (const shift of [0, 16]) {
-    const count = new Uint32Array(65537);
-    for (let i = 0; i < n; i++) count[((hashes[i]! >>> shift) & 0xffff) + 1]!++;
-    for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
-    for (let i = 0; i < n; i++) {
-      const at = count[(hashes[i]! >>> shift) & 0xffff]!++;
-      h2[at] = hashes[i]!;
-      s2[at] = slots[i]!;
-    }
-    [hashes, h2] = [h2, hashes];
-    [slots, s2] = [s2, slots];
-  }
+  // Two stable passes of 16 bits: the low half into `pairs` (used as two columns), then the
+  // high half back into interleaved pairs, without a second set of columns.
   const pairs = new Uint32Array(2 * n);
+  const count = new Uint32Array(65537);
+  const byLow = (i: number) => hashes[i]! & 0xffff;
+  for (let i = 0; i < n; i++) count[byLow(i) + 1]!++;
+  for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
+  for (let i = 0; i < n; i++) {
+    const at = count[byLow(i)]!++;
+    pairs[at] = hashes[i]!;
+    pairs[n + at] = slots[i]!;
+  }
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[(pairs[i]! >>> 16) + 1]!++;
+  for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
+  for (let i = 0; i < n; i++) {
+    const at = count[pairs[i]! >>> 16]!++;
+    hashes[at] = pairs[i]!;
+    slots[at] = pairs[n + i]!;
+  }
   for (let i = 0; i < n; i++) {
     pairs[2 * i] = hashes[i]!;
     pairs[2 * i + 1] = slots[i]!;

@@ -146,6 +146,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const mark = await journalMark(fh, ino, at);
       await withLivePrints((prints) => writeCheckpoint(checkpointPath(file), state, mark, prints));
       checkpointEnd = at;
+      // Those prints are in the checkpoint now: the next one reads them from there.
+      knownPrints = createPrintSet();
+      knownFrom = state.sessions.slots;
     } catch {
       checkpointEnd = end; // do not retry on every transaction
     }

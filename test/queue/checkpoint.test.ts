@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
-import { appendFile, readFile, rename, truncate, writeFile } from "node:fs/promises";
+import { appendFile, open, readFile, rename, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkpointPath } from "../../src/queue/checkpoint.js";
+import { idHash } from "../../src/queue/checkpoint-format.js";
+import { openCheckpoint } from "../../src/queue/checkpoint-read.js";
 import type { QueueState } from "../../src/queue/fold.js";
 import {
   planClaim,
@@ -198,6 +200,97 @@ describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
     ];
     expect(await mine.fingerprints()).toEqual(expected);
     expect(await reader.fingerprints()).toEqual(expected);
+  });
+});
+
+describe("fingerprints streamed from the old checkpoint into the new one (issue 10)", () => {
+  const print = (k: number) =>
+    Int8Array.from({ length: 64 }, (_, i) => ((i * 3 + k * 17) % 250) - 125);
+
+  it("2,600 sessions, runs of rows broken by removals, across 1,024-print chunks, plus new ones", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const first = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    // Every seventh session has no fingerprint; the rest make the old checkpoint's rows.
+    const items = Array.from({ length: 2_600 }, (_, k) => ({
+      id: `s${k}`,
+      payload: { ...fakePayload(k), ...(k % 7 === 0 ? {} : { fp: encodeFingerprint(print(k)) }) },
+    }));
+    await first.transact((s) => planEnqueue(s, items, 1_000));
+    await first.close(); // the checkpoint holds 2,228 prints
+    const second = trackedStore({ path, now: () => 2_000, checkpointBytes: 0 });
+    const removed = new Set([1, 2, 500, 1_023, 1_024, 1_025, 2_599]);
+    await second.transact(() => ({
+      events: [{ event: { t: "remove", at: 2_000, ids: [...removed].map((k) => `s${k}`) } }],
+      value: undefined,
+    }));
+    const more = [
+      { id: "n1", payload: { ...fakePayload(9), fp: encodeFingerprint(print(9_001)) } },
+    ];
+    await second.transact((s) => planEnqueue(s, more, 2_000));
+    const expected = [
+      ...items
+        .map((_, k) => k)
+        .filter((k) => k % 7 !== 0 && !removed.has(k))
+        .map((k) => [`s${k}`, print(k)]),
+      ["n1", print(9_001)],
+    ];
+    expect(expected).toHaveLength(2_600 - 372 - 7 + 1);
+    expect(await second.fingerprints()).toEqual(expected);
+    await second.close(); // its checkpoint: the old one's rows, read as written, and n1
+    expect(await trackedStore({ path }).fingerprints()).toEqual(expected);
+  });
+});
+
+describe("a writer's checkpoints as it goes (issue 10)", () => {
+  const print = (k: number) =>
+    Int8Array.from({ length: 64 }, (_, i) => ((i * 11 + k * 5) % 240) - 120);
+
+  /** The checkpoint's header and its (hash, slot) pairs, read as a reader reads them. */
+  async function checkpointOf(path: string) {
+    const journal = await open(path, "r");
+    try {
+      const reader = await openCheckpoint(checkpointPath(path), journal, (await stat(path)).ino);
+      if (!reader) throw new Error("no valid checkpoint");
+      try {
+        const bytes = await reader.section("byHash");
+        const words = new Uint32Array(bytes.length / 4);
+        new Uint8Array(words.buffer).set(bytes);
+        return { slots: reader.header.slots, live: reader.header.live, words };
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await journal.close();
+    }
+  }
+
+  it("keeps every fingerprint across three checkpoints of its own, and sorts the id index", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const store = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    const expected: [string, Int8Array][] = [];
+    const written: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const items = Array.from({ length: 1_500 }, (_, j) => {
+        const k = round * 1_500 + j;
+        if (k % 5 !== 0) expected.push([`r${k}`, print(k)]);
+        const fp = k % 5 === 0 ? {} : { fp: encodeFingerprint(print(k)) };
+        return { id: `r${k}`, payload: { ...fakePayload(k), ...fp } };
+      });
+      // Each append is over a quarter of the journal: the store writes a checkpoint after it.
+      await store.transact((s) => planEnqueue(s, items, 1_000 + round));
+      written.push((await checkpointOf(path)).slots);
+    }
+    expect(written).toEqual([1_500, 3_000, 4_500]);
+    expect(await store.fingerprints()).toEqual(expected);
+    expect(await trackedStore({ path }).fingerprints()).toEqual(expected);
+    // The id index: every live slot once, by hash, ties by slot.
+    const { live, words } = await checkpointOf(path);
+    expect(live).toBe(4_500);
+    const pairs = Array.from({ length: live }, (_, i) => [words[2 * i]!, words[2 * i + 1]!]);
+    const want = Array.from({ length: 4_500 }, (_, slot) => [idHash(`r${slot}`), slot]).sort(
+      (a, b) => a[0]! - b[0]! || a[1]! - b[1]!,
+    );
+    expect(pairs).toEqual(want);
   });
 });
 

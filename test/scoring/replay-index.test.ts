@@ -9,6 +9,7 @@ import {
   encodeFingerprint,
   fingerprintDistance,
   MATCH_DISTANCE,
+  withinDistance,
 } from "../../src/scoring/replay-fingerprint.js";
 import { createReplayIndex, MAX_BUCKET } from "../../src/scoring/replay-index.js";
 
@@ -137,5 +138,65 @@ describe("replay index", () => {
     expect(index.comparisons).toBe(3);
     expect(index.match(o)).toBe("o0");
     expect(index.comparisons).toBe(4);
+  });
+
+  it("answers and counts exactly as a Map of text-keyed arrays does, over 6,000 seeded sessions", () => {
+    // Issue 10: the buckets moved from a Map of arrays to chains in typed arrays. The model is
+    // the old structure on the text keys: same earliest match, same candidates compared, past
+    // the tables' growth (thousands of keys) and with clusters that fill buckets to the cap.
+    const rand = seededRandom(21);
+    const walk = () => {
+      let x = 0;
+      return shape(() => {
+        x += (rand() - 0.5) * 40;
+        return Math.max(-120, Math.min(120, x));
+      });
+    };
+    const prints: Int8Array[] = [];
+    for (let k = 0; k < 6_000; k++) {
+      const r = rand();
+      if (k > 10 && r < 0.2) {
+        // A near copy of an earlier session (a replay) or a far variant of one (a crowd).
+        const of = prints[Math.floor(rand() * prints.length)]!;
+        const step = r < 0.1 ? 1 : 6;
+        prints.push(
+          Int8Array.from(of, (x) =>
+            Math.max(-127, Math.min(127, x + (rand() < 0.5 ? -step : step))),
+          ),
+        );
+      } else prints.push(walk());
+    }
+    const model = { buckets: new Map<string, number[]>(), comparisons: 0 };
+    const modelMatchThenAdd = (n: number) => {
+      const fp = prints[n]!;
+      const keys = bucketKeys(fp);
+      const looked = new Set<number>();
+      let best: number | undefined;
+      for (const key of keys) {
+        for (const m of model.buckets.get(key) ?? []) {
+          if (looked.has(m) || (best !== undefined && m >= best)) continue;
+          looked.add(m);
+          model.comparisons++;
+          if (withinDistance(fp, prints[m]!, MATCH_DISTANCE)) best = m;
+        }
+      }
+      for (const key of keys) {
+        const list = model.buckets.get(key);
+        if (!list) model.buckets.set(key, [n]);
+        else if (list.length < MAX_BUCKET) list.push(n);
+      }
+      return best === undefined ? undefined : `s${best}`;
+    };
+    const index = createReplayIndex();
+    const got = prints.map((fp, n) => index.matchThenAdd(`s${n}`, encodeFingerprint(fp)));
+    const want = prints.map((_, n) => modelMatchThenAdd(n));
+    expect(got).toEqual(want);
+    expect(index.comparisons).toBe(model.comparisons);
+    // The run is the kind it claims: over 1,024 keys (the key table grows at 512 and 1,024),
+    // some buckets full, and replays found.
+    expect(model.buckets.size).toBeGreaterThan(1_024);
+    expect([...model.buckets.values()].some((l) => l.length === MAX_BUCKET)).toBe(true);
+    expect(want.filter((m) => m !== undefined).length).toBeGreaterThan(300);
+    expect([index.has("s5999"), index.has("s6000"), index.size]).toEqual([true, false, 6_000]);
   });
 });
