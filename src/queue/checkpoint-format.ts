@@ -1,4 +1,5 @@
 import { endianness } from "node:os";
+import { hashString } from "../scoring/random.js";
 import type { LastBatch, Totals, Watcher } from "./events.js";
 import type { Claim } from "./fold.js";
 import type { Columns } from "./session-table.js";
@@ -81,12 +82,9 @@ export function assertLittleEndian(): void {
   if (endianness() !== "LE") throw new Error("checkpoints are written on little-endian machines");
 }
 
-/** FNV-1a over the UTF-16 units: cheap, and only a first filter (ids are compared after). */
-export function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/**
+ * FNV-1a over the UTF-16 units (scoring/random.ts's hashString): cheap, and only a first filter
+ * (ids are compared after). The checkpoint's id index is sorted by it: changing it changes the
+ * file format.
+ */
+export const idHash = hashString;

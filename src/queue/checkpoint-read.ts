@@ -10,7 +10,6 @@ import {
   type SectionName,
 } from "./checkpoint-format.js";
 import { type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
-import { createPrintSet, type PrintSet } from "./print-set.js";
 import { type Columns, createSessionTable, STATUS_CODE, STATUSES } from "./session-table.js";
 
 /**
@@ -249,15 +248,6 @@ export function columnChunks(reader: CheckpointReader, rows: number) {
       resultRef: new Float64Array(buffers.resultRef, 0, count),
     };
   };
-}
-
-/** The replay fingerprints a checkpoint holds, by slot (undefined: it has no such section). */
-export async function readPrints(reader: CheckpointReader): Promise<PrintSet | undefined> {
-  if (!reader.header.sections.fpSlots) return undefined;
-  const slotBytes = await reader.section("fpSlots");
-  const slots = new Uint32Array(slotBytes.length / 4);
-  new Uint8Array(slots.buffer).set(slotBytes);
-  return createPrintSet({ slots, bytes: await reader.section("fpBytes") });
 }
 
 /** Rows of the byHash section read at a time when a table is restored. */

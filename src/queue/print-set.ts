@@ -9,19 +9,14 @@ export interface PrintSet {
   get(slot: number): Int8Array | undefined;
   /** The largest slot held (the set must not be empty). */
   lastSlot(): number;
-  entries(): IterableIterator<[number, Int8Array]>;
-  /** The packed slots and bytes (views, not copies), for a checkpoint section. */
-  raw(): { slots: Uint32Array; bytes: Int8Array };
 }
 
 export const PRINT_BYTES = 64;
 
-export function createPrintSet(from?: { slots: Uint32Array; bytes: Uint8Array }): PrintSet {
-  let slots = from ? Uint32Array.from(from.slots) : new Uint32Array(256);
-  let bytes = from
-    ? Int8Array.from(new Int8Array(from.bytes.buffer, from.bytes.byteOffset, from.bytes.length))
-    : new Int8Array(256 * PRINT_BYTES);
-  let size = from ? from.slots.length : 0;
+export function createPrintSet(): PrintSet {
+  let slots = new Uint32Array(256);
+  let bytes = new Int8Array(256 * PRINT_BYTES);
+  let size = 0;
   const at = (i: number) => bytes.subarray(i * PRINT_BYTES, (i + 1) * PRINT_BYTES);
   function indexOf(slot: number): number {
     let lo = 0;
@@ -56,9 +51,5 @@ export function createPrintSet(from?: { slots: Uint32Array; bytes: Uint8Array })
       const i = indexOf(slot);
       return i < 0 ? undefined : at(i);
     },
-    *entries() {
-      for (let i = 0; i < size; i++) yield [slots[i]!, at(i)];
-    },
-    raw: () => ({ slots: slots.subarray(0, size), bytes: bytes.subarray(0, size * PRINT_BYTES) }),
   };
 }

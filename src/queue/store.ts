@@ -175,75 +175,80 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
    * wrote a checkpoint): the old checkpoint stays open until `use` is done.
    */
   async function withLivePrints<T>(use: (prints: PrintsSection) => Promise<T>): Promise<T> {
-    const { sessions } = state;
     const reader = fh && (await openCheckpoint(checkpointPath(file), fh, ino));
     try {
-      let prior = new Uint32Array(0);
-      let priorSlots = 0;
-      if (reader?.header.sections.fpSlots) {
-        const bytes = await reader.section("fpSlots");
-        prior = new Uint32Array(bytes.length / 4);
-        new Uint8Array(prior.buffer).set(bytes);
-        priorSlots = reader.header.slots;
-      }
-      // Where each print is: a row of the old checkpoint's fpBytes (>= 0), this store's (-1),
-      // or read from its payload now (-2, in `read`).
-      const slots = new Uint32Array(sessions.size);
-      const where = new Int32Array(sessions.size);
-      const read = new Map<number, Int8Array>();
-      let count = 0;
-      let row = 0;
-      for (let slot = 0; slot < sessions.slots; slot++) {
-        if (!sessions.cols.status[slot]) continue;
-        let from = -3;
-        if (slot < priorSlots) {
-          while (row < prior.length && prior[row]! < slot) row++;
-          if (prior[row] === slot) from = row;
-        } else if (slot >= knownFrom) {
-          if (knownPrints.get(slot)) from = -1;
-        } else if (fh) {
-          // Between a checkpoint older than the one this store started from and that one: rare.
-          const fp = await printOfPayload(fh, slot);
-          if (fp) read.set(slot, fp);
-          if (fp) from = -2;
-        }
-        if (from === -3) continue;
-        slots[count] = slot;
-        where[count++] = from;
-      }
-      const printed = slots.subarray(0, count);
+      const { slots, where, read } = await printSources(reader);
+      const count = slots.length;
       async function* bytes(): AsyncIterable<Uint8Array> {
         for (let i = 0; i < count; ) {
-          const chunk = new Uint8Array(Math.min(PRINT_CHUNK, count - i) * PRINT_BYTES);
-          let k = 0;
-          while (k * PRINT_BYTES < chunk.length) {
+          const rows = Math.min(PRINT_CHUNK, count - i);
+          const chunk = new Uint8Array(rows * PRINT_BYTES);
+          for (let k = 0; k < rows; ) {
             const from = where[i]!;
-            if (from >= 0) {
+            let run = 1;
+            if (from >= 0 && reader) {
               // A run of consecutive rows of the old checkpoint, read at once.
-              let run = 1;
-              while (k + run < chunk.length / PRINT_BYTES && where[i + run] === from + run) run++;
+              while (k + run < rows && where[i + run] === from + run) run++;
               const into = chunk.subarray(k * PRINT_BYTES, (k + run) * PRINT_BYTES);
-              if (
-                (await reader!.rows("fpBytes", from, run, PRINT_BYTES, into)).length !== into.length
-              )
-                throw new Error("checkpoint fingerprints are short");
-              k += run;
-              i += run;
-              continue;
+              const got = await reader.rows("fpBytes", from, run, PRINT_BYTES, into);
+              if (got.length !== into.length) throw new Error("checkpoint fingerprints are short");
+            } else {
+              const slot = slots[i]!;
+              const fp = from === -1 ? knownPrints.get(slot)! : read.get(slot)!;
+              chunk.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), k * PRINT_BYTES);
             }
-            const slot = printed[i]!;
-            const fp = from === -1 ? knownPrints.get(slot)! : read.get(slot)!;
-            chunk.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), k * PRINT_BYTES);
-            k++;
-            i++;
+            k += run;
+            i += run;
           }
           yield chunk;
         }
       }
-      return await use({ slots: printed, bytes });
+      return await use({ slots, bytes });
     } finally {
       await reader?.close();
     }
+  }
+
+  /**
+   * The live slots that have a fingerprint and where each one is: a row of the old checkpoint's
+   * fpBytes (>= 0), this store's own (-1), or read from its payload now (-2, kept in `read`).
+   */
+  async function printSources(reader: CheckpointReader | undefined) {
+    const { sessions } = state;
+    let prior = new Uint32Array(0);
+    let priorSlots = 0;
+    if (reader?.header.sections.fpSlots) {
+      const bytes = await reader.section("fpSlots");
+      prior = new Uint32Array(bytes.length / 4);
+      new Uint8Array(prior.buffer).set(bytes);
+      priorSlots = reader.header.slots;
+    }
+    const slots = new Uint32Array(sessions.size);
+    const where = new Int32Array(sessions.size);
+    const read = new Map<number, Int8Array>();
+    let count = 0;
+    let row = 0;
+    for (let slot = 0; slot < sessions.slots; slot++) {
+      if (!sessions.cols.status[slot]) continue;
+      let from: number | undefined;
+      if (slot < priorSlots) {
+        while (row < prior.length && prior[row]! < slot) row++;
+        if (prior[row] === slot) from = row;
+      } else if (slot >= knownFrom) {
+        if (knownPrints.get(slot)) from = -1;
+      } else if (fh) {
+        // Between a checkpoint older than the one this store started from and that one: rare.
+        const fp = await printOfPayload(fh, slot);
+        if (fp) {
+          read.set(slot, fp);
+          from = -2;
+        }
+      }
+      if (from === undefined) continue;
+      slots[count] = slot;
+      where[count++] = from;
+    }
+    return { slots: slots.subarray(0, count), where, read };
   }
 
   /** Payloads read for fingerprints: many, and the next checkpoint should save the next run that. */

@@ -1,24 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { idHash } from "../../src/queue/checkpoint-format.js";
 import { createIdTable } from "../../src/queue/id-table.js";
+import { seededRandom } from "../../src/scoring/random.js";
 
 // Issue 10: the fold's and the replay index's ids as UTF-8 in one buffer with an open-addressing
 // index. Every id must come back exactly, be found by exactly its own text (never by another
 // string whose UTF-16 units equal its UTF-8 bytes), and order as JavaScript orders strings.
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 /** Seeded strings mixing ASCII, Latin-1, the BMP's top (U+E000..U+FFFF) and surrogate pairs. */
 function strings(count: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pools = [
     () => String.fromCharCode(0x61 + Math.floor(r() * 3)),
     () => String.fromCharCode(0xe0 + Math.floor(r() * 3)),

