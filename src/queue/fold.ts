@@ -56,7 +56,7 @@ export function emptyState(sessions: SessionTable = createSessionTable()): Queue
   const older = (a: number, b: number) => {
     const { enqueuedAt } = sessions.cols;
     const d = enqueuedAt[a]! - enqueuedAt[b]!;
-    return d < 0 || (d === 0 && sessions.compareIds(a, b) < 0);
+    return d < 0 || (d === 0 && sessions.ids.compare(a, b) < 0);
   };
   return {
     sessions,

@@ -23,9 +23,7 @@ export interface SessionTable {
   /** Slot-level access for the fold's hot paths. -1 when absent. */
   slotOf(id: string): number;
   idAt(slot: number): string;
-  /** Orders two slots' ids as their strings compare (the claim order's tie-break). */
-  compareIds(a: number, b: number): number;
-  /** The ids by slot, packed (a checkpoint writes them as they are). */
+  /** The ids by slot, packed (a checkpoint writes them as they are; `compare` orders them). */
   readonly ids: IdTable;
   recordAt(slot: number): SessionRecord;
   /** A new slot for `id` (which must be absent): queued, no attempts. */
@@ -180,7 +178,6 @@ export function createSessionTable(from?: TableRows): SessionTable {
     keys,
     slotOf: (id) => ids.find(id),
     idAt: (slot) => ids.idAt(slot),
-    compareIds: (a, b) => ids.compare(a, b),
     ids,
     recordAt,
     add,
