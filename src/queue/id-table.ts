@@ -84,6 +84,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
     for (; i < id.length; i++) {
       const c = id.charCodeAt(i);
       if (c >= 0x80) break;
+      // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: past the stored bytes a match is refused anyway, by the length check below
       if (i >= length || bytes[from + i] !== c) return false;
     }
     if (i === id.length) return length === id.length;

@@ -58,6 +58,37 @@ describe("id table (issue 10)", () => {
     expect(Buffer.from(t.raw().bytes).toString("utf8")).toBe(ids.join(""));
   });
 
+  it("finds the right id among ids whose hashes collide, and no other", () => {
+    // FNV-1a collisions found by a birthday search: the lookup must compare the ids themselves,
+    // shorter, longer, ASCII against UTF-8 of a different and of the same byte length.
+    const pairs = [
+      ["x62081yz", "s67693"],
+      ["x18656yz", "é23876"],
+      ["ü570019", "é806500"],
+    ];
+    for (const [a, b] of pairs) {
+      expect(idHash(a!)).toBe(idHash(b!));
+      for (const [stored, other] of [
+        [a!, b!],
+        [b!, a!],
+      ]) {
+        const one = createIdTable();
+        one.add(stored!);
+        expect([one.find(stored!), one.find(other!)]).toEqual([0, -1]);
+      }
+      const both = createIdTable();
+      both.add(a!);
+      both.add(b!);
+      expect([both.find(a!), both.find(b!)]).toEqual([0, 1]);
+    }
+    // Either side of where ASCII ends: U+007F is one byte, U+0080 two.
+    const edge = createIdTable();
+    for (const id of ["\u007fz", "\u0080z", "z\u0080", "z\u007f"]) edge.add(id);
+    expect(
+      ["\u007fz", "\u0080z", "z\u0080", "z\u007f", "\u0081z"].map((id) => edge.find(id)),
+    ).toEqual([0, 1, 2, 3, -1]);
+  });
+
   it("orders ids exactly as JavaScript orders their strings (UTF-16 units, not code points)", () => {
     const list = strings(400, 7);
     const t = createIdTable();
