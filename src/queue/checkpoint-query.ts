@@ -4,7 +4,8 @@ import { columnChunks } from "./checkpoint-read.js";
 import { parseHeader, type QueueEvent } from "./events.js";
 import { applyEvent, type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type JournalLine, NEWLINE, scanLines } from "./journal-file.js";
-import { type Columns, STATUSES } from "./session-table.js";
+import { arrayColumn } from "./lazy-column.js";
+import { type ColumnArrays, STATUSES } from "./session-table.js";
 import { countRows, emptyCounts, type QueueSummary, summarize } from "./summary.js";
 
 /** Rows of columns read at a time by `stats`: memory stays flat whatever the queue's size. */
@@ -86,7 +87,12 @@ export async function summarizeFromCheckpoint(
   for (let from = 0; from < slots; from += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, slots - from);
     const chunk = await chunkAt(from, rows);
-    countRows(counts, chunk, claims, rows, now, from, idOfSlot.size > 0 ? skip : undefined);
+    const counted = {
+      ...chunk,
+      attempts: arrayColumn(chunk.attempts),
+      notBefore: arrayColumn(chunk.notBefore),
+    };
+    countRows(counts, counted, claims, rows, now, from, idOfSlot.size > 0 ? skip : undefined);
     for (let i = 0; i < rows && idOfSlot.size > 0; i++) {
       const id = skip[from + i] ? idOfSlot.get(from + i) : undefined;
       if (id === undefined) continue;
@@ -100,7 +106,7 @@ export async function summarizeFromCheckpoint(
 
 /** Row `i` of a chunk of columns as a session record (with its claim and last error). */
 function rowRecord(
-  cols: Columns,
+  cols: ColumnArrays,
   i: number,
   id: string,
   claim: Claim | undefined,

@@ -10,7 +10,15 @@ import {
   type SectionName,
 } from "./checkpoint-format.js";
 import { type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
-import { type Columns, createSessionTable, STATUS_CODE, STATUSES } from "./session-table.js";
+import { PAGE_ROWS } from "./lazy-column.js";
+import {
+  type ColumnArrays,
+  type Columns,
+  createSessionTable,
+  SPARSE_COLUMNS,
+  STATUSES,
+  sparseColumns,
+} from "./session-table.js";
 
 /**
  * Reads a checkpoint a piece at a time (issue 10): `stats` streams its columns and `result`
@@ -220,7 +228,7 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
 }
 
 /** A section's bytes as 32-bit words (copied: a Buffer's offset need not be aligned). */
-function u32s(buf: Buffer): Uint32Array {
+export function u32s(buf: Buffer): Uint32Array {
   const out = new Uint32Array(buf.length / 4);
   new Uint8Array(out.buffer).set(buf);
   return out;
@@ -235,7 +243,7 @@ export function columnChunks(reader: CheckpointReader, rows: number) {
   const buffers = Object.fromEntries(
     names.map((n) => [n, new ArrayBuffer(rows * BYTES_PER[n])]),
   ) as Record<(typeof names)[number], ArrayBuffer>;
-  return async function chunk(from: number, count: number): Promise<Columns> {
+  return async function chunk(from: number, count: number): Promise<ColumnArrays> {
     for (const name of names)
       await reader.rows(name, from, count, BYTES_PER[name], new Uint8Array(buffers[name]));
     return {
@@ -283,14 +291,28 @@ export async function loadCheckpoint(
     }
     const f64 = (name: SectionName) => read(name, 8, (n) => new Float64Array(n));
     const u32 = (name: SectionName) => read(name, 4, (n) => new Uint32Array(n));
+    for (const name of COLUMN_NAMES) {
+      if (header.sections[name][1] !== header.slots * BYTES_PER[name])
+        throw new Error(`checkpoint column ${name} does not hold ${header.slots} rows`);
+    }
+    const sparse = sparseColumns();
+    // The sparse columns a page at a time: a page of defaults is never allocated (lazy-column.ts).
+    const page = new Uint8Array(PAGE_ROWS * 8);
+    for (const name of SPARSE_COLUMNS) {
+      const col = sparse[name];
+      for (let from = 0, index = 0; from < header.slots; from += PAGE_ROWS, index++) {
+        const count = Math.min(PAGE_ROWS, header.slots - from);
+        const into = page.subarray(0, count * col.bytesPerRow);
+        const got = await reader.rows(name, from, count, col.bytesPerRow, into);
+        if (got.length !== into.length) throw new Error(`checkpoint section ${name} is short`);
+        col.restorePage(index, into);
+      }
+    }
     const cols: Columns = {
       status: await read("status", 1, (n) => new Uint8Array(n)),
-      attempts: await read("attempts", 2, (n) => new Uint16Array(n)),
       enqueuedAt: await f64("enqueuedAt"),
-      notBefore: await f64("notBefore"),
-      doneAt: await f64("doneAt"),
       ref: await f64("ref"),
-      resultRef: await f64("resultRef"),
+      ...sparse,
     };
     const ends = await u32("idEnds");
     const bytes = await read("idBytes", 1, (n) => new Uint8Array(n));
@@ -311,8 +333,7 @@ export async function loadCheckpoint(
     ]);
     const claims = await reader.claims();
     const sessions = createSessionTable({ cols, ids: { bytes, ends, hashes }, claims, errors });
-    const state = emptyState(sessions);
-    restoreDueIndex(state);
+    const state = emptyState(sessions); // its due index is built from the table when first asked
     state.lines = header.lines;
     state.superseded = header.superseded;
     state.totals = header.totals;
@@ -323,16 +344,5 @@ export async function loadCheckpoint(
     return { state, end: header.journal.end };
   } finally {
     await reader.close();
-  }
-}
-
-function restoreDueIndex(state: QueueState): void {
-  const { cols, claims } = state.sessions;
-  for (let slot = 0; slot < state.sessions.slots; slot++) {
-    if (cols.status[slot] === STATUS_CODE.queued) state.due.push(slot, cols.notBefore[slot]!);
-    else if (cols.status[slot] === STATUS_CODE.claimed) {
-      const lease = claims.get(slot)?.lease;
-      if (lease !== undefined) state.due.push(slot, lease);
-    }
   }
 }

@@ -34,40 +34,41 @@ export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark):
   return now.head === mark.head && now.tail === mark.tail;
 }
 
-/** Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs: radix sort. */
-function sortedByHash(state: QueueState): Uint32Array {
+/**
+ * Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs. One counting
+ * pass by the hash's top bits (about four slots a bucket), a scatter in slot order, then an
+ * insertion sort, which only reorders within a bucket and keeps equal hashes in slot order
+ * (issue 10: two full radix passes held three sets of columns at the final checkpoint).
+ */
+export function sortedByHash(state: QueueState): Uint32Array {
   const t = state.sessions;
-  const hashes = new Uint32Array(t.size);
-  const slots = new Uint32Array(t.size);
-  let n = 0;
+  const { status } = t.cols;
+  const n = t.size;
+  const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(n + 1)) - 2));
+  const shift = 32 - bits;
+  const starts = new Uint32Array((1 << bits) + 1);
   for (let slot = 0; slot < t.slots; slot++) {
-    if (!t.cols.status[slot]) continue;
-    hashes[n] = t.ids.hashAt(slot);
-    slots[n++] = slot;
+    if (status[slot]) starts[(t.ids.hashAt(slot) >>> shift) + 1]!++;
   }
-  // Two stable passes of 16 bits: the low half into `pairs` (used as two columns), then the
-  // high half back into interleaved pairs, without a second set of columns.
+  for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
   const pairs = new Uint32Array(2 * n);
-  const count = new Uint32Array(65537);
-  const byLow = (i: number) => hashes[i]! & 0xffff;
-  for (let i = 0; i < n; i++) count[byLow(i) + 1]!++;
-  for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
-  for (let i = 0; i < n; i++) {
-    const at = count[byLow(i)]!++;
-    pairs[at] = hashes[i]!;
-    pairs[n + at] = slots[i]!;
+  for (let slot = 0; slot < t.slots; slot++) {
+    if (!status[slot]) continue;
+    const hash = t.ids.hashAt(slot);
+    const at = starts[hash >>> shift]!++;
+    pairs[2 * at] = hash;
+    pairs[2 * at + 1] = slot;
   }
-  count.fill(0);
-  for (let i = 0; i < n; i++) count[(pairs[i]! >>> 16) + 1]!++;
-  for (let d = 1; d <= 65536; d++) count[d]! += count[d - 1]!;
-  for (let i = 0; i < n; i++) {
-    const at = count[pairs[i]! >>> 16]!++;
-    hashes[at] = pairs[i]!;
-    slots[at] = pairs[n + i]!;
-  }
-  for (let i = 0; i < n; i++) {
-    pairs[2 * i] = hashes[i]!;
-    pairs[2 * i + 1] = slots[i]!;
+  for (let i = 1; i < n; i++) {
+    const hash = pairs[2 * i]!;
+    const slot = pairs[2 * i + 1]!;
+    let j = i - 1;
+    for (; j >= 0 && pairs[2 * j]! > hash; j--) {
+      pairs[2 * j + 2] = pairs[2 * j]!;
+      pairs[2 * j + 3] = pairs[2 * j + 1]!;
+    }
+    pairs[2 * j + 2] = hash;
+    pairs[2 * j + 3] = slot;
   }
   return pairs;
 }
@@ -113,8 +114,10 @@ export async function writeCheckpoint(
   ];
   const sections: Section[] = [
     ...COLUMN_NAMES.map((c): Section => {
-      const col = t.cols[c].subarray(0, n);
-      return [c, col.byteLength, one(col)];
+      const col = t.cols[c];
+      if (!ArrayBuffer.isView(col)) return [c, n * col.bytesPerRow, () => col.bytes(n)];
+      const rows = col.subarray(0, n);
+      return [c, rows.byteLength, one(rows)];
     }),
     ["idBytes", ids.bytes.byteLength, one(ids.bytes)],
     ["idEnds", ids.ends.byteLength, one(ids.ends)],

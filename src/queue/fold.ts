@@ -60,12 +60,47 @@ export function emptyState(sessions: SessionTable = createSessionTable()): Queue
   };
   return {
     sessions,
-    due: createDueIndex(older),
+    due: lazyDueIndex(sessions, older),
     watchers: new Map(),
     totals: { batches: 0, scored: 0, retries: 0, dead: 0 },
     corrupt: [],
     lines: 0,
     superseded: 0,
+  };
+}
+
+/**
+ * The due index, built from the table when something first asks what is due (issue 10: most
+ * commands never claim, and an `enqueue` of a million sessions kept 5 MB of heap entries and
+ * ordered each new session among the others for nothing). Until then pushes are dropped: the
+ * table holds each session's due time, and the build takes every queued session at its backoff
+ * and every claimed one at its lease, as the events would have pushed them.
+ */
+function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => boolean): DueIndex {
+  let index: DueIndex | undefined;
+  function build(): DueIndex {
+    const built = createDueIndex(older);
+    const { cols, claims } = sessions;
+    for (let slot = 0; slot < sessions.slots; slot++) {
+      if (cols.status[slot] === STATUS_CODE.queued) built.push(slot, cols.notBefore.get(slot));
+      else if (cols.status[slot] === STATUS_CODE.claimed) {
+        const lease = claims.get(slot)?.lease;
+        if (lease !== undefined) built.push(slot, lease);
+      }
+    }
+    return built;
+  }
+  return {
+    push(slot, at) {
+      index?.push(slot, at);
+    },
+    peek(now, max, isDue) {
+      index ??= build();
+      return index.peek(now, max, isDue);
+    },
+    get examined() {
+      return index?.examined ?? 0;
+    },
   };
 }
 
@@ -78,7 +113,7 @@ export function isDue(rec: SessionRecord, now: number): boolean {
 /** isDue of the session in `slot`, read off the columns (the due index's truth). */
 export function isDueAt(table: SessionTable, slot: number, now: number): boolean {
   const status = table.cols.status[slot];
-  if (status === STATUS_CODE.queued) return table.cols.notBefore[slot]! <= now;
+  if (status === STATUS_CODE.queued) return table.cols.notBefore.get(slot) <= now;
   return status === STATUS_CODE.claimed && (table.claims.get(slot)?.lease ?? Infinity) <= now;
 }
 
@@ -132,15 +167,15 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
       return forEachHeld(state, event.batch, [event.id], (slot) => {
         const { cols } = sessions;
         cols.status[slot] = event.t === "result" ? STATUS_CODE.scored : STATUS_CODE.dead;
-        cols.doneAt[slot] = event.at;
-        cols.resultRef[slot] = offset;
+        cols.doneAt.set(slot, event.at);
+        cols.resultRef.set(slot, offset);
         sessions.claims.delete(slot);
         if (event.t === "result") {
           sessions.errors.delete(slot); // issue 9: a scored session's old error is history
           state.totals.scored++;
         } else {
           sessions.errors.set(slot, event.reason);
-          cols.attempts[slot] = cols.attempts[slot]! + 1; // the failure that exhausted it counts too
+          cols.attempts.set(slot, cols.attempts.get(slot) + 1); // the failure that exhausted it counts too
           state.totals.dead++;
         }
       });
@@ -153,11 +188,11 @@ export function applyEvent(state: QueueState, event: QueueEvent, offset: number)
         if (event.reason === undefined) sessions.errors.delete(slot);
         else sessions.errors.set(slot, event.reason);
         if (event.t === "retry") {
-          cols.attempts[slot] = cols.attempts[slot]! + 1;
-          cols.notBefore[slot] = event.notBefore;
+          cols.attempts.set(slot, cols.attempts.get(slot) + 1);
+          cols.notBefore.set(slot, event.notBefore);
           state.totals.retries++;
         }
-        due.push(slot, cols.notBefore[slot]!);
+        due.push(slot, cols.notBefore.get(slot));
       });
     case "remove":
       return event.ids.reduce((changed, id) => sessions.delete(id) || changed, false);

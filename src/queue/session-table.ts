@@ -1,12 +1,15 @@
 import type { SessionStatus } from "./events.js";
 import type { Claim, SessionRecord } from "./fold.js";
 import { createIdTable, type IdRows, type IdTable } from "./id-table.js";
+import { createLazyColumn, type LazyColumn } from "./lazy-column.js";
 
 /**
  * The fold's sessions, one slot each, as columns of typed arrays (issue 10: a million sessions
  * in one queue; an object per session cost about 0.5 KB, these columns 43 bytes, the ids about
- * 30 more in an IdTable, off V8's heap). Claims and last errors are sparse: only sessions in
- * flight or retried have them. A removed session's slot stays empty; compaction folds anew.
+ * 30 more in an IdTable, off V8's heap). The columns most rows leave at their default (attempts,
+ * backoff, done time, result offset: 26 of the 43 bytes) are LazyColumns, allocated a page at a
+ * time where a row leaves it. Claims and last errors are sparse: only sessions in flight or
+ * retried have them. A removed session's slot stays empty; compaction folds anew.
  *
  * `get` and `values` hand out copies (a claim is shared, not copied): change a session through
  * `set` or the fold's events, never through a record.
@@ -38,17 +41,44 @@ export interface SessionTable {
   columnBytes(): number;
 }
 
-export interface Columns {
+/** The columns every row sets: typed arrays, grown by doubling. */
+export interface DenseColumns {
   /** 0 = empty slot, else 1 + the index in STATUSES. */
   status: Uint8Array;
-  attempts: Uint16Array;
   enqueuedAt: Float64Array;
-  notBefore: Float64Array;
-  /** NaN until scored or dead-lettered. */
-  doneAt: Float64Array;
   ref: Float64Array;
+}
+
+/** The columns most rows leave at their default (0, 0, NaN, -1): LazyColumns. */
+export interface SparseColumns<C> {
+  attempts: C;
+  notBefore: C;
+  /** NaN until scored or dead-lettered. */
+  doneAt: C;
   /** -1 until a result line exists. */
+  resultRef: C;
+}
+
+export type Columns = DenseColumns & SparseColumns<LazyColumn>;
+
+/** Every column as a typed array (rows of a checkpoint read in chunks). */
+export type ColumnArrays = DenseColumns & {
+  attempts: Uint16Array;
+  notBefore: Float64Array;
+  doneAt: Float64Array;
   resultRef: Float64Array;
+};
+
+export const SPARSE_COLUMNS = ["attempts", "notBefore", "doneAt", "resultRef"] as const;
+
+/** Empty sparse columns. */
+export function sparseColumns(): SparseColumns<LazyColumn> {
+  return {
+    attempts: createLazyColumn("u16", 0),
+    notBefore: createLazyColumn("f64", 0),
+    doneAt: createLazyColumn("f64", Number.NaN),
+    resultRef: createLazyColumn("f64", -1),
+  };
 }
 
 export const STATUSES: readonly SessionStatus[] = ["queued", "claimed", "scored", "dead"];
@@ -61,18 +91,19 @@ export const STATUS_CODE: Readonly<Record<SessionStatus, number>> = {
 
 const INITIAL_CAPACITY = 1024;
 
-function allocate(capacity: number, from?: Columns): Columns {
-  const cols: Columns = {
+/** Dense columns of `capacity` rows, the rows of `from` copied. */
+function allocate(capacity: number, from?: DenseColumns): DenseColumns {
+  const dense: DenseColumns = {
     status: new Uint8Array(capacity),
-    attempts: new Uint16Array(capacity),
     enqueuedAt: new Float64Array(capacity),
-    notBefore: new Float64Array(capacity),
-    doneAt: new Float64Array(capacity),
     ref: new Float64Array(capacity),
-    resultRef: new Float64Array(capacity),
   };
-  if (from) for (const k of Object.keys(cols) as (keyof Columns)[]) cols[k].set(from[k] as never);
-  return cols;
+  if (from) {
+    dense.status.set(from.status);
+    dense.enqueuedAt.set(from.enqueuedAt);
+    dense.ref.set(from.ref);
+  }
+  return dense;
 }
 
 /** What a table is restored from (a checkpoint): `slots` rows of columns, one id per row. */
@@ -84,7 +115,7 @@ export interface TableRows {
 }
 
 export function createSessionTable(from?: TableRows): SessionTable {
-  let cols = from?.cols ?? allocate(INITIAL_CAPACITY);
+  let cols: Columns = from?.cols ?? { ...allocate(INITIAL_CAPACITY), ...sparseColumns() };
   // A slot is an id number: emptied slots are skipped by lookups (a new session takes a new slot).
   const ids = createIdTable((slot) => cols.status[slot] !== 0, from?.ids);
   let live = 0;
@@ -94,16 +125,14 @@ export function createSessionTable(from?: TableRows): SessionTable {
 
   function add(id: string, enqueuedAt: number, ref: number): number {
     const slot = ids.count;
-    if (slot === cols.status.length) cols = allocate(Math.max(INITIAL_CAPACITY, slot * 2), cols);
+    if (slot === cols.status.length)
+      cols = { ...cols, ...allocate(Math.max(INITIAL_CAPACITY, slot * 2), cols) };
     ids.add(id);
     live++;
+    // A new slot's sparse rows hold their defaults (no attempts or backoff, not done, no result).
     cols.status[slot] = STATUS_CODE.queued;
-    cols.attempts[slot] = 0;
     cols.enqueuedAt[slot] = enqueuedAt;
-    cols.notBefore[slot] = 0;
-    cols.doneAt[slot] = Number.NaN;
     cols.ref[slot] = ref;
-    cols.resultRef[slot] = -1;
     return slot;
   }
 
@@ -112,17 +141,17 @@ export function createSessionTable(from?: TableRows): SessionTable {
       id: ids.idAt(slot),
       status: STATUSES[cols.status[slot]! - 1]!,
       enqueuedAt: cols.enqueuedAt[slot]!,
-      attempts: cols.attempts[slot]!,
-      notBefore: cols.notBefore[slot]!,
+      attempts: cols.attempts.get(slot),
+      notBefore: cols.notBefore.get(slot),
       ref: cols.ref[slot]!,
     };
     const claim = claims.get(slot);
     if (claim) rec.claim = claim;
-    const doneAt = cols.doneAt[slot]!;
+    const doneAt = cols.doneAt.get(slot);
     if (!Number.isNaN(doneAt)) rec.doneAt = doneAt;
     const error = errors.get(slot);
     if (error !== undefined) rec.lastError = error;
-    const resultRef = cols.resultRef[slot]!;
+    const resultRef = cols.resultRef.get(slot);
     if (resultRef >= 0) rec.resultRef = resultRef;
     return rec;
   }
@@ -131,12 +160,12 @@ export function createSessionTable(from?: TableRows): SessionTable {
     let slot = ids.find(rec.id);
     if (slot < 0) slot = add(rec.id, rec.enqueuedAt, rec.ref);
     cols.status[slot] = STATUS_CODE[rec.status];
-    cols.attempts[slot] = rec.attempts;
+    cols.attempts.set(slot, rec.attempts);
     cols.enqueuedAt[slot] = rec.enqueuedAt;
-    cols.notBefore[slot] = rec.notBefore;
-    cols.doneAt[slot] = rec.doneAt ?? Number.NaN;
+    cols.notBefore.set(slot, rec.notBefore);
+    cols.doneAt.set(slot, rec.doneAt ?? Number.NaN);
     cols.ref[slot] = rec.ref;
-    cols.resultRef[slot] = rec.resultRef ?? -1;
+    cols.resultRef.set(slot, rec.resultRef ?? -1);
     // A claim means something only while claimed (the fold drops it on leaving that state).
     if (rec.claim && rec.status === "claimed") claims.set(slot, rec.claim);
     else claims.delete(slot);

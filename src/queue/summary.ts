@@ -1,6 +1,7 @@
 import type { LastBatch, Totals, Watcher } from "./events.js";
 import type { Claim, QueueState } from "./fold.js";
-import { type Columns, STATUS_CODE } from "./session-table.js";
+import type { NumberColumn } from "./lazy-column.js";
+import { STATUS_CODE } from "./session-table.js";
 
 /** Per-session counts of a summary, gathered from columns (possibly in chunks). */
 export interface QueueCounts {
@@ -75,7 +76,12 @@ export function emptyCounts(): RowCounts {
  */
 export function countRows(
   c: RowCounts,
-  cols: Pick<Columns, "status" | "attempts" | "notBefore" | "enqueuedAt">,
+  cols: {
+    status: Uint8Array;
+    enqueuedAt: Float64Array;
+    attempts: NumberColumn;
+    notBefore: NumberColumn;
+  },
   claims: ReadonlyMap<number, Claim>,
   rows: number,
   now: number,
@@ -90,8 +96,8 @@ export function countRows(
     if (status === STATUS_CODE.scored) c.scored++;
     else if (status === STATUS_CODE.dead) c.dead++;
     else if (status === STATUS_CODE.queued) {
-      if (cols.attempts[i]! > 0) c.retrying++;
-      if (cols.notBefore[i]! <= now) {
+      if (cols.attempts.get(i) > 0) c.retrying++;
+      if (cols.notBefore.get(i) <= now) {
         c.due++;
         c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
       } else c.backoff++;

@@ -79,6 +79,38 @@ describe("due index: claim work independent of queue size (issue 10)", () => {
   });
 });
 
+describe("due index built on the first claim (issue 10: enqueue never claims)", () => {
+  it("gives the claims of an index kept all along, after enqueues, claims, retries and results", () => {
+    const along = queueOf(40);
+    const late = queueOf(40);
+    const both = (events: OutgoingEvent[]) => {
+      apply(along, events);
+      apply(late, events);
+    };
+    // Only `along` is asked (its index exists from the first claim); `late` is just folded.
+    const claim = (now: number, max: number, batch: string) => {
+      const plan = planClaim(along, { now, max, leaseMs: 1_000, owner: "t", batch });
+      both(plan.events);
+      return plan.value.map((r) => r.id);
+    };
+    expect(claim(2_000, 10, "a")).toHaveLength(10);
+    both(planRetry(along, "a", ["s0", "s3"], { now: 2_100, notBefore: 2_500, reason: "x" }).events);
+    both(planResults(along, "a", [{ id: "s1", result: fakeResult("local") }], 2_100).events);
+    expect(claim(2_200, 5, "b")).toEqual(["s18", "s19", "s2", "s20", "s21"]); // ids tie-break as strings
+    const more = [{ id: "n0", payload: fakePayload() }];
+    both(planEnqueue(along, more, 900).events);
+    expect(late.due.examined).toBe(0);
+    // s0 and s3 back off until 2,500; a's lease ends at 3,000, b's at 3,200.
+    for (const now of [2_300, 2_600, 3_000, 3_300]) {
+      const opts = { now, max: 60, leaseMs: 1_000, owner: "t", batch: `p${now}` };
+      const ids = planClaim(late, opts).value.map((r) => r.id);
+      expect(ids).toEqual(planClaim(along, opts).value.map((r) => r.id));
+      if (now === 2_300) expect(ids.slice(0, 3)).toEqual(["n0", "s22", "s23"]);
+      if (now === 3_300) expect(ids).toHaveLength(40);
+    }
+  });
+});
+
 describe("due index past its first growth (issue 10)", () => {
   it("takes 1,500 expired leases once each, however many entries each left behind", () => {
     const state = queueOf(1_500);

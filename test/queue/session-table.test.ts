@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createSessionTable } from "../../src/queue/session-table.js";
+import {
+  createSessionTable,
+  SPARSE_COLUMNS,
+  sparseColumns,
+} from "../../src/queue/session-table.js";
 
 // Issue 10: the fold's sessions as columns. Records in and out must be exactly what an object
 // per session held, past the columns' growth, and a table restored from rows (a checkpoint)
@@ -17,6 +21,8 @@ describe("session table", () => {
   it("holds 3,000 sessions (past two growths) and gives each back as it was set", () => {
     const t = createSessionTable();
     for (let k = 0; k < 3_000; k++) t.add(`s${k}`, 1_000 + k, 100 * k);
+    // Enqueued sessions set no attempts, backoff, done time or result: only the dense columns.
+    expect(t.columnBytes()).toBe(4_096 * (1 + 8 + 8));
     const dead = {
       id: "s2500",
       status: "dead" as const,
@@ -37,7 +43,8 @@ describe("session table", () => {
     expect(t.get("s2500")).not.toBe(dead); // a copy: changing it changes nothing
     expect(t.get("s2999")?.claim).toBe(claim);
     expect([t.slotOf("s1234"), t.slotOf("nope"), t.idAt(77)]).toEqual([1234, -1, "s77"]);
-    expect(t.columnBytes()).toBe(4_096 * (1 + 2 + 8 * 5));
+    // One dead session: a page of each sparse column.
+    expect(t.columnBytes()).toBe(4_096 * (1 + 8 + 8) + 65_536 * (2 + 8 * 3));
   });
 
   it("drops a claim set on a session that is not claimed, and forgets errors and claims on delete", () => {
@@ -63,9 +70,18 @@ describe("session table", () => {
     src.set({ ...rec("s2", 2), lastError: "server" });
     src.delete("s3");
     const n = src.slots;
-    const cols = Object.fromEntries(
-      Object.entries(src.cols).map(([k, v]) => [k, v.slice(0, n)]),
-    ) as typeof src.cols;
+    const sparse = sparseColumns();
+    for (const name of SPARSE_COLUMNS) {
+      for (const [page, bytes] of [...src.cols[name].bytes(n)].entries())
+        sparse[name].restorePage(page, bytes);
+    }
+    const { status, enqueuedAt, ref } = src.cols;
+    const cols = {
+      status: status.slice(0, n),
+      enqueuedAt: enqueuedAt.slice(0, n),
+      ref: ref.slice(0, n),
+      ...sparse,
+    };
     const { bytes, ends, hashes } = src.ids.raw();
     const ids = { bytes: bytes.slice(), ends: ends.slice(), hashes: hashes.slice() };
     const t = createSessionTable({ cols, ids, claims: src.claims, errors: src.errors });

@@ -67,8 +67,8 @@ describe("summary counts (issue 10: straight off the columns)", () => {
     ] as const) {
       const part = {
         status: cols.status.subarray(from, from + rows),
-        attempts: cols.attempts.subarray(from, from + rows),
-        notBefore: cols.notBefore.subarray(from, from + rows),
+        attempts: { get: (i: number) => cols.attempts.get(from + i) },
+        notBefore: { get: (i: number) => cols.notBefore.get(from + i) },
         enqueuedAt: cols.enqueuedAt.subarray(from, from + rows),
       };
       countRows(chunked, part, claims, rows, 1_000, from, skip);

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { sortedByHash } from "../../src/queue/checkpoint.js";
+import { idHash } from "../../src/queue/checkpoint-format.js";
+import { emptyState } from "../../src/queue/fold.js";
+
+// Issue 10: the checkpoint's id index, every live slot once as (id hash, slot), sorted by hash
+// and equal hashes by slot, whatever the queue's size (the bucket count follows it).
+function expected(ids: string[], removed: Set<number>): number[] {
+  return ids
+    .map((id, slot) => [idHash(id), slot] as const)
+    .filter(([, slot]) => !removed.has(slot))
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .flat();
+}
+
+describe("the checkpoint's id index order", () => {
+  // FNV-1a collisions (test/queue/id-table.test.ts found them): equal hashes, different ids.
+  const twins = ["x62081yz", "s67693", "x18656yz", "é23876", "ü570019", "é806500"];
+
+  it.each([0, 1, 3, 17, 5_000])("sorts %i sessions with colliding ids and removals", (count) => {
+    const ids = [
+      ...Array.from({ length: count }, (_, k) => `s${(k * 7919) % 100_003}-${k}`),
+      ...(count > 0 ? [twins[1]!, twins[0]!, twins[3]!, twins[2]!, twins[5]!, twins[4]!] : []),
+    ];
+    const state = emptyState();
+    for (const [slot, id] of ids.entries()) state.sessions.add(id, 1_000 + slot, slot);
+    const removed = new Set(ids.map((_, slot) => slot).filter((slot) => slot % 11 === 5));
+    for (const slot of removed) state.sessions.delete(ids[slot]!);
+    const pairs = sortedByHash(state);
+    expect([...pairs]).toEqual(expected(ids, removed));
+    if (count > 0) expect(idHash(twins[0]!)).toBe(idHash(twins[1]!));
+  });
+});
