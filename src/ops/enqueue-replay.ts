@@ -21,6 +21,8 @@ export function createReplayCheck(store: QueueBackend, thresholds: Thresholds) {
     // Off the checkpoint and this run's appends, not one payload read per queued session. A
     // queued session without a print cannot match, so the index holds every id it must skip.
     for (const [id, fp] of await store.fingerprints()) built.addPrint(id, fp);
+    // Issue 10: the index keeps every new session's print; the queue file need not keep another.
+    store.sharePrints?.(built);
     return built;
   }
   return {

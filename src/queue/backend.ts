@@ -4,6 +4,7 @@ import type { CompactReport } from "./compact.js";
 import type { HeartbeatEvent, SessionPayload } from "./events.js";
 import type { SessionRecord } from "./fold.js";
 import type { BatchRecord, ClaimOptions, EnqueueItem, RemoveFilter } from "./plans.js";
+import type { PrintHolder } from "./store.js";
 import type { QueueSummary } from "./summary.js";
 
 /**
@@ -50,6 +51,11 @@ export interface QueueBackend {
   readArchive(): AsyncGenerator<ArchiveRecord>;
   /** Every queued session's replay fingerprint (issue 13), by id. */
   fingerprints(): Promise<[string, Int8Array][]>;
+  /**
+   * The queue file's store keeps no second copy of the prints `holder` keeps (store.ts); a
+   * backend without such a copy (Redis) has no need of it.
+   */
+  sharePrints?(holder: PrintHolder): void;
   /** How many sessions `remove` would take out now. */
   countRemovable(f: RemoveFilter, now: number): Promise<number>;
   /** `clear`: removes the matching sessions at once, archived first; applies retention. */

@@ -129,6 +129,7 @@ export function createFileBackend(store: QueueStore, o: FileBackendOptions = {})
     },
     readArchive: () => store.readArchive(),
     fingerprints: () => store.fingerprints(),
+    sharePrints: (holder) => store.sharePrints(holder),
     async countRemovable(f, now) {
       return planRemove(await refresh(), f, now).value.length;
     },

@@ -53,3 +53,39 @@ export function createPrintSet(): PrintSet {
     },
   };
 }
+
+/** Slots in increasing order, 4 bytes each: which sessions' prints another holder keeps. */
+export interface SlotList {
+  readonly size: number;
+  add(slot: number): void;
+  has(slot: number): boolean;
+}
+
+export function createSlotList(): SlotList {
+  let slots = new Uint32Array(256);
+  let size = 0;
+  return {
+    get size() {
+      return size;
+    },
+    add(slot) {
+      if (size > 0 && slot <= slots[size - 1]!) throw new Error("slot list: slots must increase");
+      if (size === slots.length) {
+        const s = new Uint32Array(size * 2);
+        s.set(slots);
+        slots = s;
+      }
+      slots[size++] = slot;
+    },
+    has(slot) {
+      let lo = 0;
+      let hi = size;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (slots[mid]! < slot) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < size && slots[lo] === slot;
+    },
+  };
+}

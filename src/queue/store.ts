@@ -5,7 +5,7 @@ import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
 import { checkpointPath, journalMark, type PrintsSection, writeCheckpoint } from "./checkpoint.js";
 import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
-import { type CheckpointReader, loadCheckpoint, openCheckpoint } from "./checkpoint-read.js";
+import { type CheckpointReader, loadCheckpoint, openCheckpoint, u32s } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   type OutgoingEvent,
@@ -24,7 +24,7 @@ import {
   truncateDurably,
 } from "./journal-file.js";
 import { withQueueLock } from "./lock.js";
-import { createPrintSet, PRINT_BYTES } from "./print-set.js";
+import { createPrintSet, createSlotList, PRINT_BYTES } from "./print-set.js";
 import { appendQuarantine, quarantinePath } from "./quarantine.js";
 import { resolveQueuePath } from "./real-path.js";
 import { type QueueSummary, summarize } from "./summary.js";
@@ -81,7 +81,18 @@ export interface QueueStore {
   readArchive(): AsyncGenerator<ArchiveRecord>;
   /** Every queued session's replay fingerprint (issue 13), by id, in queue order. */
   fingerprints(): Promise<[string, Int8Array][]>;
+  /**
+   * From now on, a session this store appends or folds whose fingerprint `holder` already keeps
+   * (the same 64 bytes, by id) is not copied into the store: its checkpoint reads it from the
+   * holder (issue 10: enqueue's replay index and the store each kept every new print).
+   */
+  sharePrints(holder: PrintHolder): void;
   close(): Promise<void>;
+}
+
+/** Keeps replay fingerprints by id, and never changes one it has given out. */
+export interface PrintHolder {
+  printOf(id: string): Int8Array | undefined;
 }
 
 export interface FoundSession {
@@ -119,8 +130,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     end = 0;
     size = 0;
     checkpointEnd = 0;
-    knownPrints = createPrintSet();
-    knownFrom = 0;
+    forgetPrints(0);
     if (fh && checkpointBytes !== Number.POSITIVE_INFINITY) await restoreCheckpoint(fh);
   }
 
@@ -131,7 +141,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     if (!loaded) return;
     state = loaded.state;
     end = checkpointEnd = loaded.end;
-    knownFrom = state.sessions.slots;
+    forgetPrints(state.sessions.slots);
   }
 
   /**
@@ -147,8 +157,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       await withLivePrints((prints) => writeCheckpoint(checkpointPath(file), state, mark, prints));
       checkpointEnd = at;
       // Those prints are in the checkpoint now: the next one reads them from there.
-      knownPrints = createPrintSet();
-      knownFrom = state.sessions.slots;
+      forgetPrints(state.sessions.slots);
     } catch {
       checkpointEnd = end; // do not retry on every transaction
     }
@@ -161,10 +170,24 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
    */
   let knownPrints = createPrintSet();
   let knownFrom = 0;
+  /** Slots from `knownFrom` on whose print `holder` keeps (theirs, checked byte for byte). */
+  let heldPrints = createSlotList();
+  let holder: PrintHolder | undefined;
+  /** The largest slot in knownPrints or heldPrints. */
+  let lastKnown = -1;
+  function forgetPrints(from: number) {
+    knownPrints = createPrintSet();
+    heldPrints = createSlotList();
+    knownFrom = from;
+    lastKnown = -1;
+  }
   function knowPrint(id: string, fp: Int8Array | undefined) {
     const slot = state.sessions.slotOf(id);
-    const last = knownPrints.size > 0 ? knownPrints.lastSlot() : -1;
-    if (fp && slot > last) knownPrints.add(slot, fp);
+    if (!fp || slot <= lastKnown) return;
+    lastKnown = slot;
+    const held = holder?.printOf(id);
+    if (held && samePrint(held, fp)) heldPrints.add(slot);
+    else knownPrints.add(slot, fp);
   }
 
   /**
@@ -194,7 +217,12 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
               if (got.length !== into.length) throw new Error("checkpoint fingerprints are short");
             } else {
               const slot = slots[i]!;
-              const fp = from === -1 ? knownPrints.get(slot)! : read.get(slot)!;
+              const fp =
+                from === -1
+                  ? knownPrints.get(slot)!
+                  : from === -3
+                    ? heldPrint(slot)
+                    : read.get(slot)!;
               chunk.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), k * PRINT_BYTES);
             }
             k += run;
@@ -211,20 +239,24 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
 
   /**
    * The live slots that have a fingerprint and where each one is: a row of the old checkpoint's
-   * fpBytes (>= 0), this store's own (-1), or read from its payload now (-2, kept in `read`).
+   * fpBytes (>= 0), this store's own (-1), read from its payload now (-2, kept in `read`), or
+   * the holder's (-3).
    */
   async function printSources(reader: CheckpointReader | undefined) {
     const { sessions } = state;
-    let prior = new Uint32Array(0);
+    let prior: Uint32Array = new Uint32Array(0);
     let priorSlots = 0;
     if (reader?.header.sections.fpSlots) {
-      const bytes = await reader.section("fpSlots");
-      prior = new Uint32Array(bytes.length / 4);
-      new Uint8Array(prior.buffer).set(bytes);
+      prior = u32s(await reader.section("fpSlots"));
       priorSlots = reader.header.slots;
     }
-    const slots = new Uint32Array(sessions.size);
-    const where = new Int32Array(sessions.size);
+    // At most: the old checkpoint's, the store's own, the holder's, and those read now.
+    const most = Math.min(
+      sessions.size,
+      prior.length + knownPrints.size + heldPrints.size + Math.max(0, knownFrom - priorSlots),
+    );
+    const slots = new Uint32Array(most);
+    const where = new Int32Array(most);
     const read = new Map<number, Int8Array>();
     let count = 0;
     let row = 0;
@@ -236,6 +268,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         if (prior[row] === slot) from = row;
       } else if (slot >= knownFrom) {
         if (knownPrints.get(slot)) from = -1;
+        else if (heldPrints.has(slot)) from = -3;
       } else if (fh) {
         // Between a checkpoint older than the one this store started from and that one: rare.
         const fp = await printOfPayload(fh, slot);
@@ -245,10 +278,17 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         }
       }
       if (from === undefined) continue;
+      if (count === most) throw new Error("more fingerprints than their bound"); // not written
       slots[count] = slot;
       where[count++] = from;
     }
     return { slots: slots.subarray(0, count), where, read };
+  }
+
+  function heldPrint(slot: number): Int8Array {
+    const fp = holder?.printOf(state.sessions.idAt(slot));
+    if (!fp) throw new Error("a shared fingerprint is gone"); // the checkpoint is not written
+    return fp;
   }
 
   /** Payloads read for fingerprints: many, and the next checkpoint should save the next run that. */
@@ -491,6 +531,9 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
           return out;
         });
       }),
+    sharePrints(h) {
+      holder = h;
+    },
     readArchive: async function* () {
       yield* readArchive(await archiveFiles(await resolveQueuePath(path), archive));
     },
@@ -504,6 +547,12 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
 }
 
 /** The decoded `fp` of a payload object, if it has one. */
+function samePrint(a: Int8Array, b: Int8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function printOfText(payload: unknown): Int8Array | undefined {
   const text = (payload as SessionPayload | undefined)?.fp;
   return text === undefined ? undefined : decodeFingerprint(text);

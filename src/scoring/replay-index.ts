@@ -25,6 +25,8 @@ export interface ReplayIndex {
   match(fp: string): string | undefined;
   /** True when a session of this id was added. */
   has(id: string): boolean;
+  /** The fingerprint added for `id` (never changed once added: ids are added once). */
+  printOf(id: string): Int8Array | undefined;
   readonly size: number;
   /** Fingerprint distances computed by lookups so far (the work the bucket cap bounds). */
   readonly comparisons: number;
@@ -112,6 +114,10 @@ export function createReplayIndex(): ReplayIndex {
       return earlier;
     },
     has: (id) => ids.find(id) >= 0,
+    printOf(id) {
+      const n = ids.find(id);
+      return n < 0 ? undefined : prints.subarray(n * FP_BYTES, (n + 1) * FP_BYTES);
+    },
     get size() {
       return ids.count;
     },

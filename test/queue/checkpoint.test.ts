@@ -9,6 +9,7 @@ import type { QueueState } from "../../src/queue/fold.js";
 import {
   planClaim,
   planEnqueue,
+  planRelease,
   planRemove,
   planResults,
   planRetry,
@@ -172,6 +173,53 @@ describe("queue checkpoint (issue 10)", () => {
   });
 });
 
+describe("sparse columns through a checkpoint (issue 10: pages of defaults are never made)", () => {
+  it("restores 70,000 sessions whose done, retried and dead rows sit in the second page only", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const store = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    const ids = Array.from({ length: 70_000 }, (_, i) => `s${i}`);
+    await store.transact((s) =>
+      planEnqueue(
+        s,
+        ids.map((id) => ({ id, payload: fakePayload() })),
+        1_000,
+      ),
+    );
+    const cols = (await store.refresh()).sessions.columnBytes();
+    expect(cols).toBe(131_072 * (1 + 8 + 8)); // enqueued only: the dense columns
+    // The oldest first: claim 66,000 and give most of them back, so the rows that leave their
+    // defaults are 65,990 and up (page 1 of 65,536 rows).
+    await store.transact((s) =>
+      planClaim(s, { now: 2_000, max: 66_000, leaseMs: 100_000, owner: "p", batch: "b1" }),
+    );
+    await store.transact((s) => planRelease(s, "b1", ids.slice(0, 65_990), 2_500, "shutdown"));
+    await store.transact((s) =>
+      planResults(
+        s,
+        "b1",
+        ids.slice(65_990, 65_995).map((id, i) => ({
+          id,
+          result: fakeResult("local", i),
+          dead: i === 0 ? "5 attempts" : undefined,
+        })),
+        3_000,
+      ),
+    );
+    await store.transact((s) =>
+      planRetry(s, "b1", ids.slice(65_995, 66_000), { now: 3_000, notBefore: 9_000, reason: "x" }),
+    );
+    await store.close();
+    const restored = await trackedStore({ path }).refresh();
+    const folded = await trackedStore({ path, checkpointBytes: Infinity }).refresh();
+    expect(picture(restored)).toEqual(picture(folded));
+    expect(restored.sessions.get("s65995")).toMatchObject({ attempts: 1, notBefore: 9_000 });
+    expect(restored.sessions.get("s65990")).toMatchObject({ status: "dead", attempts: 1 });
+    expect(restored.sessions.get("s1")).toMatchObject({ status: "queued", attempts: 0 });
+    // Restored exactly: dense rows as many as slots, and one page of each sparse column.
+    expect(restored.sessions.columnBytes()).toBe(70_000 * (1 + 8 + 8) + 65_536 * (2 + 8 * 3));
+  });
+});
+
 describe("replay fingerprints from the checkpoint (issues 10 and 13)", () => {
   const print = (k: number) =>
     Int8Array.from({ length: 64 }, (_, i) => ((i * 7 + k * 13) % 200) - 100);
@@ -291,6 +339,65 @@ describe("a writer's checkpoints as it goes (issue 10)", () => {
       (a, b) => a[0]! - b[0]! || a[1]! - b[1]!,
     );
     expect(pairs).toEqual(want);
+  });
+});
+
+describe("fingerprints a holder shares with the store (issue 10: one copy of each)", () => {
+  const print = (k: number) =>
+    Int8Array.from({ length: 64 }, (_, i) => ((i * 5 + k * 19) % 230) - 115);
+  const item = (id: string, k: number | undefined) => ({
+    id,
+    payload: { ...fakePayload(1), ...(k === undefined ? {} : { fp: encodeFingerprint(print(k)) }) },
+  });
+
+  it("are read from the holder by the checkpoint, only where the holder's bytes are the session's", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const store = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    // The holder: h1, h2 as queued; "stale" under another print (an id it saw before, since
+    // removed and queued anew); it never saw "own"; "bare" has a print there but none here.
+    const held = new Map([
+      ["h1", print(1)],
+      ["h2", print(2)],
+      ["stale", print(99)],
+      ["bare", print(7)],
+    ]);
+    const asked: string[] = [];
+    store.sharePrints({
+      printOf: (id) => {
+        asked.push(id);
+        return held.get(id);
+      },
+    });
+    const items = [item("h1", 1), item("stale", 3), item("bare", undefined), item("own", 4)];
+    await store.transact((s) => planEnqueue(s, [...items, item("h2", 2)], 1_000));
+    // Each appended print checked once; then the checkpoint takes h1's and h2's from the holder.
+    expect(asked).toEqual(["h1", "stale", "own", "h2", "h1", "h2"]);
+    expect(existsSync(checkpointPath(path))).toBe(true);
+    await store.close();
+    const expected = [
+      ["h1", print(1)],
+      ["stale", print(3)],
+      ["own", print(4)],
+      ["h2", print(2)],
+    ];
+    expect(await trackedStore({ path }).fingerprints()).toEqual(expected);
+    expect(await trackedStore({ path, checkpointBytes: Infinity }).fingerprints()).toEqual(
+      expected,
+    );
+  });
+
+  it("leave no checkpoint when the holder has lost one (a cache: the journal still has it)", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const store = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    let asks = 0;
+    store.sharePrints({ printOf: (id) => (id === "h1" && asks++ === 0 ? print(1) : undefined) });
+    await store.transact((s) => planEnqueue(s, [item("h1", 1), item("own", 4)], 1_000));
+    expect(asks).toBe(2);
+    expect(existsSync(checkpointPath(path))).toBe(false);
+    expect(await trackedStore({ path }).fingerprints()).toEqual([
+      ["h1", print(1)],
+      ["own", print(4)],
+    ]);
   });
 });
 

@@ -46,6 +46,25 @@ describe("replay index", () => {
     expect(fingerprintDistance(apart[0]!, apart[1]!)).toBeGreaterThan(MATCH_DISTANCE);
   });
 
+  it("gives back the print of every id it was given, from the first to the last, and no other", () => {
+    const index = createReplayIndex();
+    index.add("first", encodeFingerprint(base));
+    index.addPrint("second", other);
+    const later = sameBucketsApart(base, 1)[0]!;
+    expect(index.matchThenAdd("third", encodeFingerprint(later))).toBeUndefined();
+    expect([index.has("first"), index.has("third"), index.has("fourth")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([index.printOf("first"), index.printOf("second"), index.printOf("third")]).toEqual([
+      base,
+      other,
+      later,
+    ]);
+    expect(index.printOf("fourth")).toBeUndefined();
+  });
+
   it("ignores undecodable fingerprints, on add and on lookup", () => {
     const index = createReplayIndex();
     index.add("bad", "not-a-fingerprint");
