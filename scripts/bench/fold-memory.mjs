@@ -1,10 +1,12 @@
 // Issue 10: memory per session. Run with --expose-gc: node fold-memory.mjs QUEUE
-// Prints JSON: the fold's state (QueueState: the columns, ids, due index) in heap + array-buffer
-// bytes per session, then what a store holds on top of it (the replay fingerprints it keeps for
-// the checkpoint), measured apart.
+// Prints JSON: the fold's state (QueueState: the columns, ids, and the due index, built as the
+// first claim builds it) in heap + array-buffer bytes per session, then what a store holds on
+// top of it (the replay fingerprints it keeps for the checkpoint), measured apart. The lazy
+// columns (attempts, backoff, done time, result offset) hold pages only where sessions were
+// retried or finished: run it on a queue before and after a drain.
 import { open } from "node:fs/promises";
 import { parseHeader } from "../../dist/queue/events.js";
-import { applyEvent, emptyState } from "../../dist/queue/fold.js";
+import { applyEvent, emptyState, isDueAt } from "../../dist/queue/fold.js";
 import { scanLines } from "../../dist/queue/journal-file.js";
 import { openQueueStore } from "../../dist/queue/store.js";
 
@@ -26,6 +28,8 @@ await scanLines(fh, 0, ({ text, offset }) => {
   if (event) applyEvent(state, event, offset);
 });
 await fh.close();
+const now = Date.now();
+state.due.peek(now, 1, (slot) => isDueAt(state.sessions, slot, now));
 const sessions = state.sessions.size;
 const fold = held(before);
 state = undefined;

@@ -35,18 +35,26 @@ async function one({ root, bin, work, n, log }) {
     const stats = [0, 1, 2].map(() => run(bin, ["stats", "--json"], env));
     const ids = [0, 1, 2].map((k) => `bench_${Math.floor(((k + 1) * n) / 4)}`);
     const result = ids.map((id) => run(bin, ["result", id, "--json"], env));
-    const fold = JSON.parse(
-      spawnSync("node", ["--expose-gc", join(root, "scripts", "bench", "fold-memory.mjs"), queue], {
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-      }).stdout,
-    );
+    const probeFold = () =>
+      JSON.parse(
+        spawnSync(
+          "node",
+          ["--expose-gc", join(root, "scripts", "bench", "fold-memory.mjs"), queue],
+          {
+            encoding: "utf8",
+            maxBuffer: 1 << 20,
+          },
+        ).stdout,
+      );
+    const fold = probeFold();
     log(`${n}: CPU per batch, then a full drain`);
     const local = ["process", "--engine", "local", "--quiet"];
     const b1 = run(bin, [...local, "--max-batches", "1"], env);
     const bk = run(bin, [...local, "--max-batches", String(1 + K)], env);
     const left = n - 50 * (2 + K);
     const drain = run(bin, local, env);
+    // Drained: every session finished, so the lazy columns hold all their pages.
+    const drained = probeFold();
     return {
       n,
       inputMB: (await stat(input)).size / 1e6,
@@ -62,6 +70,7 @@ async function one({ root, bin, work, n, log }) {
         rssMiB: median(result.map((r) => r.rssMiB)),
       },
       foldBytes: fold.bytesPerSession,
+      drainedFoldBytes: drained.bytesPerSession,
       storeBytes: fold.storeBytesPerSession,
       batchMs: ((bk.cpu - b1.cpu) / K) * 1000,
       drain: { ...drain, sessions: left, perSessionUs: (drain.seconds / left) * 1e6 },
@@ -91,6 +100,7 @@ export async function benchScale({ root, bin, work, sizes, log = () => undefined
     "result s": r.result.seconds.toFixed(2),
     "result RSS MiB": r.result.rssMiB.toFixed(0),
     "fold B/session": r.foldBytes.toFixed(0),
+    "drained fold B/session": r.drainedFoldBytes.toFixed(0),
     "store B/session": r.storeBytes.toFixed(0),
     "CPU ms/batch": r.batchMs.toFixed(1),
     "drain s": r.drain.seconds.toFixed(1),
@@ -114,7 +124,11 @@ export async function benchScale({ root, bin, work, sizes, log = () => undefined
       1.3,
     ]),
     ["process peak RSS, largest ÷ next", ratio(big.processRss, mid.processRss), 1.3],
-    ["fold bytes per session (largest)", big.foldBytes, 150],
+    [
+      "fold bytes per session (largest, queued or drained)",
+      Math.max(big.foldBytes, big.drainedFoldBytes),
+      150,
+    ],
     [`stats s at ${big.n}`, big.stats.seconds, 0.5],
     [`result s at ${big.n}`, big.result.seconds, 0.3],
     [

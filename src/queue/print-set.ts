@@ -18,16 +18,6 @@ export function createPrintSet(): PrintSet {
   let bytes = new Int8Array(256 * PRINT_BYTES);
   let size = 0;
   const at = (i: number) => bytes.subarray(i * PRINT_BYTES, (i + 1) * PRINT_BYTES);
-  function indexOf(slot: number): number {
-    let lo = 0;
-    let hi = size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (slots[mid]! < slot) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < size && slots[lo] === slot ? lo : -1;
-  }
   return {
     get size() {
       return size;
@@ -48,7 +38,7 @@ export function createPrintSet(): PrintSet {
     },
     lastSlot: () => slots[size - 1]!,
     get(slot) {
-      const i = indexOf(slot);
+      const i = indexOfSlot(slots, size, slot);
       return i < 0 ? undefined : at(i);
     },
   };
@@ -77,15 +67,18 @@ export function createSlotList(): SlotList {
       }
       slots[size++] = slot;
     },
-    has(slot) {
-      let lo = 0;
-      let hi = size;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (slots[mid]! < slot) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo < size && slots[lo] === slot;
-    },
+    has: (slot) => indexOfSlot(slots, size, slot) >= 0,
   };
+}
+
+/** Where `slot` is among the first `size` of increasing `slots` (a binary search), or -1. */
+function indexOfSlot(slots: Uint32Array, size: number, slot: number): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (slots[mid]! < slot) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < size && slots[lo] === slot ? lo : -1;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPrintSet, PRINT_BYTES } from "../../src/queue/print-set.js";
+import { createPrintSet, createSlotList, PRINT_BYTES } from "../../src/queue/print-set.js";
 
 const print = (k: number) =>
   Int8Array.from({ length: PRINT_BYTES }, (_, i) => ((i + k) % 255) - 127);
@@ -27,5 +27,25 @@ describe("packed fingerprints by slot (issue 10)", () => {
     set.add(5, print(1));
     expect(() => set.add(5, print(2))).toThrow("print set: slots must increase");
     expect(() => set.add(4, print(2))).toThrow("print set: slots must increase");
+  });
+});
+
+describe("slot list (issue 10: which prints a holder keeps)", () => {
+  it("holds 600 increasing slots (past two growths), finds each, and no slot between them", () => {
+    const list = createSlotList();
+    const slots = Array.from({ length: 600 }, (_, k) => 3 * k + 1);
+    for (const slot of slots) list.add(slot);
+    expect(list.size).toBe(600);
+    expect(slots.every((slot) => list.has(slot))).toBe(true);
+    expect([0, 2, 3, 900, 1_798, 1_800].map((slot) => list.has(slot))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+    ]);
+    expect(() => list.add(1_798)).toThrow("slots must increase");
+    expect(createSlotList().has(0)).toBe(false);
   });
 });
