@@ -22,6 +22,7 @@ export default {
     "src/queue/fold.ts",
     // Issue 10: the fold's columns, the due index, packed fingerprints, the summary's counts.
     "src/queue/session-table.ts",
+    "src/queue/lazy-column.ts",
     "src/queue/id-table.ts",
     "src/queue/due-index.ts",
     "src/queue/print-set.ts",

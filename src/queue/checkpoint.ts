@@ -36,9 +36,9 @@ export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark):
 
 /**
  * Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs. One counting
- * pass by the hash's top bits (about four slots a bucket), a scatter in slot order, then an
- * insertion sort, which only reorders within a bucket and keeps equal hashes in slot order
- * (issue 10: two full radix passes held three sets of columns at the final checkpoint).
+ * pass by the hash's top bits (about four slots a bucket), a scatter in slot order, then each
+ * bucket sorted by hash, stably, so equal hashes stay in slot order (issue 10: two full radix
+ * passes held three sets of columns at the final checkpoint).
  */
 export function sortedByHash(state: QueueState): Uint32Array {
   const t = state.sessions;
@@ -59,19 +59,42 @@ export function sortedByHash(state: QueueState): Uint32Array {
     pairs[2 * at] = hash;
     pairs[2 * at + 1] = slot;
   }
-  for (let i = 1; i < n; i++) {
+  // After the scatter, starts[b] is where bucket b ends.
+  let from = 0;
+  for (let b = 0; b < 1 << bits; b++) {
+    sortBucket(pairs, from, starts[b]!);
+    from = starts[b]!;
+  }
+  return pairs;
+}
+
+/**
+ * Sorts pairs [from, to) by hash, stably: an insertion sort for the few a bucket holds, a merge
+ * sort (Array's sort) for a crowded one, so ids chosen to share their hash's top bits cost
+ * n log n at a checkpoint, not n².
+ */
+function sortBucket(pairs: Uint32Array, from: number, to: number): void {
+  if (to - from > SMALL_BUCKET) {
+    const rows = Array.from({ length: to - from }, (_, i) => from + i);
+    rows.sort((a, b) => pairs[2 * a]! - pairs[2 * b]!);
+    const sorted = Uint32Array.from(rows.flatMap((r) => [pairs[2 * r]!, pairs[2 * r + 1]!]));
+    pairs.set(sorted, 2 * from);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
     const hash = pairs[2 * i]!;
     const slot = pairs[2 * i + 1]!;
     let j = i - 1;
-    for (; j >= 0 && pairs[2 * j]! > hash; j--) {
+    for (; j >= from && pairs[2 * j]! > hash; j--) {
       pairs[2 * j + 2] = pairs[2 * j]!;
       pairs[2 * j + 3] = pairs[2 * j + 1]!;
     }
     pairs[2 * j + 2] = hash;
     pairs[2 * j + 3] = slot;
   }
-  return pairs;
 }
+
+const SMALL_BUCKET = 32;
 
 const bytesOf = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength);

@@ -30,4 +30,22 @@ describe("the checkpoint's id index order", () => {
     expect([...pairs]).toEqual(expected(ids, removed));
     if (count > 0) expect(idHash(twins[0]!)).toBe(idHash(twins[1]!));
   });
+
+  it("sorts a bucket crowded on purpose (ids whose hashes share their top bits) in order", () => {
+    // 200 sessions: buckets of the top 6 bits; 120 ids chosen into the twins' one (the twins
+    // first, in reverse order of their hash-equal pair), 80 others.
+    const bucket = idHash(twins[0]!) >>> 26;
+    const crowd: string[] = [twins[1]!, twins[0]!];
+    const rest: string[] = [];
+    for (let k = 0; crowd.length < 120 || rest.length < 80; k++) {
+      const id = `c${k}`;
+      if (idHash(id) >>> 26 === bucket) {
+        if (crowd.length < 120) crowd.push(id);
+      } else if (rest.length < 80) rest.push(id);
+    }
+    const ids = crowd.flatMap((id, i) => (i < 80 ? [id, rest[i]!] : [id]));
+    const state = emptyState();
+    for (const [slot, id] of ids.entries()) state.sessions.add(id, 1_000, slot);
+    expect([...sortedByHash(state)]).toEqual(expected(ids, new Set()));
+  });
 });
