@@ -47,6 +47,7 @@ export function createLazyColumn(kind: "f64" | "u16", fill: number): LazyColumn 
   function pageFor(index: number): Page {
     let page = pages[index];
     if (page === undefined) {
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: filling the gap keeps the array packed (speed); a hole reads as undefined all the same
       while (pages.length < index) pages.push(undefined);
       page = make();
       pages[index] = page;

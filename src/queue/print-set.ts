@@ -23,6 +23,7 @@ export function createPrintSet(): PrintSet {
       return size;
     },
     add(slot, fp) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: with size 0, slots[-1] is undefined and slot <= undefined is false
       if (size > 0 && slot <= slots[size - 1]!) throw new Error("print set: slots must increase");
       if (size === slots.length) {
         const s = new Uint32Array(size * 2);
@@ -59,6 +60,7 @@ export function createSlotList(): SlotList {
       return size;
     },
     add(slot) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: with size 0, slots[-1] is undefined and slot <= undefined is false
       if (size > 0 && slot <= slots[size - 1]!) throw new Error("slot list: slots must increase");
       if (size === slots.length) {
         const s = new Uint32Array(size * 2);

@@ -67,6 +67,8 @@ describe("lazy column", () => {
     expect([back.get(0), back.get(PAGE_ROWS + 5), back.get(2 * PAGE_ROWS + 299)]).toEqual([
       12, -1, 7.25,
     ]);
+    // Whole pages: one part each, and none for no rows.
+    expect([[...back.bytes(PAGE_ROWS)].length, [...back.bytes(0)].length]).toEqual([1, 0]);
     // A short last page: the rows past it read as the default.
     expect(back.get(2 * PAGE_ROWS + 300)).toBe(-1);
   });

@@ -38,13 +38,19 @@ describe("session table", () => {
     const claim = { batch: "b", lease: 50, owner: "o", ttl: 10 };
     t.set({ ...rec("s2999", 1_999), status: "claimed", claim });
     expect([t.size, t.slots]).toEqual([3_000, 3_000]);
-    expect(t.get("s0")).toEqual(rec("s0", 0));
-    expect(t.get("s2500")).toEqual(dead);
+    // Strictly: a session without a claim, error, done time or result has no such key at all.
+    expect(t.get("s0")).toStrictEqual(rec("s0", 0));
+    expect(t.get("s2500")).toStrictEqual(dead);
+    expect(t.get("nope")).toBeUndefined();
     expect(t.get("s2500")).not.toBe(dead); // a copy: changing it changes nothing
     expect(t.get("s2999")?.claim).toBe(claim);
     expect([t.slotOf("s1234"), t.slotOf("nope"), t.idAt(77)]).toEqual([1234, -1, "s77"]);
     // One dead session: a page of each sparse column.
     expect(t.columnBytes()).toBe(4_096 * (1 + 8 + 8) + 65_536 * (2 + 8 * 3));
+    // The first session (slot 0) set again, done at offset 0: the same slot, its offset kept.
+    const first = { ...rec("s0", 0), status: "scored" as const, doneAt: 5, resultRef: 0 };
+    expect(t.set(first)).toBe(0);
+    expect([t.get("s0"), t.slots]).toStrictEqual([first, 3_000]);
   });
 
   it("drops a claim set on a session that is not claimed, and forgets errors and claims on delete", () => {
