@@ -216,7 +216,9 @@ describe("backoff, Retry-After and dead-lettering", () => {
     const delay = retry!.notBefore - retry!.at;
     expect(delay).toBeGreaterThanOrEqual(45_000);
     expect(delay).toBeLessThan(45_000 + BASE_MS);
-    w.advanceTo(retry!.notBefore - 100);
+    // 5 s early: the world's clock runs on with the wall clock, and a slow machine spends more
+    // than 100 ms (the margin this had) starting `process` before it claims.
+    w.advanceTo(retry!.notBefore - 5_000);
     const early = await w.run(["process"]);
     expect(early).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(server.fake.requests.filter((q) => q.endpoint === "upload")).toHaveLength(1);
