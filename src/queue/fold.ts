@@ -80,13 +80,9 @@ function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => b
   let index: DueIndex | undefined;
   function build(): DueIndex {
     const built = createDueIndex(older);
-    const { cols, claims } = sessions;
     for (let slot = 0; slot < sessions.slots; slot++) {
-      if (cols.status[slot] === STATUS_CODE.queued) built.push(slot, cols.notBefore.get(slot));
-      else if (cols.status[slot] === STATUS_CODE.claimed) {
-        const lease = claims.get(slot)?.lease;
-        if (lease !== undefined) built.push(slot, lease);
-      }
+      const at = dueTimeAt(sessions, slot);
+      if (at !== Number.POSITIVE_INFINITY) built.push(slot, at);
     }
     return built;
   }
@@ -110,11 +106,20 @@ export function isDue(rec: SessionRecord, now: number): boolean {
   return rec.status === "claimed" && rec.claim !== undefined && rec.claim.lease <= now;
 }
 
+/**
+ * When the session in `slot` is due, read off the columns: a queued one at its backoff's end, a
+ * claimed one at its lease's end, anything else never (Infinity).
+ */
+function dueTimeAt(table: SessionTable, slot: number): number {
+  const status = table.cols.status[slot];
+  if (status === STATUS_CODE.queued) return table.cols.notBefore.get(slot);
+  if (status === STATUS_CODE.claimed) return table.claims.get(slot)?.lease ?? Infinity;
+  return Infinity;
+}
+
 /** isDue of the session in `slot`, read off the columns (the due index's truth). */
 export function isDueAt(table: SessionTable, slot: number, now: number): boolean {
-  const status = table.cols.status[slot];
-  if (status === STATUS_CODE.queued) return table.cols.notBefore.get(slot) <= now;
-  return status === STATUS_CODE.claimed && (table.claims.get(slot)?.lease ?? Infinity) <= now;
+  return dueTimeAt(table, slot) <= now;
 }
 
 /** True when `rec` is claimed by `batch` and nobody else has taken it since. */
