@@ -3,8 +3,8 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { type Command, Option } from "commander";
-import { stringify } from "csv-stringify/sync";
 import type { ResultsQuery } from "../api/queue.js";
+import { lazyModule } from "../lazy-module.js";
 import { type ListedResult, RESULT_COLUMNS, type ResultRow, resultRow } from "../ops/results.js";
 import { renderResultRows } from "../ui/tables.js";
 import type { Context } from "./context.js";
@@ -54,12 +54,15 @@ export async function resultsQuery(ctx: Context, o: ResultsFlags): Promise<Resul
   };
 }
 
+/** Loaded by the first CSV written: `result` and `results --json` write none. */
+const csvStringify = lazyModule<typeof import("csv-stringify/sync")>("csv-stringify/sync");
+
 /** RFC 4180 lines (csv-stringify), header first; booleans as true/false, not "" for false. */
 export function csvLines(rows: ResultRow[], header: boolean): string {
   const columns = [...RESULT_COLUMNS];
   if (rows.length === 0) return header ? columns.join(",") : "";
   const cast = { boolean: (v: boolean) => String(v) };
-  return stringify(rows, { header, columns, cast }).trimEnd();
+  return csvStringify().stringify(rows, { header, columns, cast }).trimEnd();
 }
 
 /** `results`: lists or exports many results, streaming (issue 9). */

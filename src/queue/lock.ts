@@ -1,6 +1,10 @@
 import { stat, utimes } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import lockfile from "proper-lockfile";
+import type lockfileModule from "proper-lockfile";
+import { lazyModule } from "../lazy-module.js";
+
+/** Loaded by the first lock taken: readers (`stats`, `result`) never take one. */
+const lockfile = lazyModule<typeof lockfileModule>("proper-lockfile");
 
 /**
  * The queue's inter-process lock (design.md: every write takes it briefly). proper-lockfile
@@ -58,7 +62,7 @@ async function acquire(
   const started = o.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return await lockfile.lock(queuePath, {
+      return await lockfile().lock(queuePath, {
         realpath: false,
         stale: o.staleMs,
         update: UPDATE_MS,

@@ -1,5 +1,5 @@
-import { createRequire } from "node:module";
 import type { Ora } from "ora";
+import { lazyModule } from "../lazy-module.js";
 import type { Io } from "./io.js";
 
 /**
@@ -7,9 +7,9 @@ import type { Io } from "./io.js";
  * with --quiet never draw one, and ora's module graph was a third of enqueue's start-up
  * (issue 13). Node >= 20.19 loads an ES module through require().
  */
-const load = createRequire(import.meta.url);
+const oraModule = lazyModule<typeof import("ora")>("ora");
 const ora = (options: Parameters<typeof import("ora").default>[0]): Ora =>
-  (load("ora") as typeof import("ora")).default(options);
+  oraModule().default(options);
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 

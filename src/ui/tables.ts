@@ -1,17 +1,21 @@
-import Table from "cli-table3";
+import type TableClass from "cli-table3";
 import type { ProcessSummary } from "../batch/process-queue.js";
 import { formatDuration } from "../durations.js";
+import { lazyModule } from "../lazy-module.js";
 import type { ConfigEntry } from "../ops/config.js";
 import type { QuarantineListing } from "../ops/quarantine.js";
 import type { SessionResult } from "../ops/result.js";
 import type { ResultRow } from "../ops/results.js";
 import type { StatsResult } from "../ops/stats.js";
 
+/** Loaded by the first table drawn: `--json` and cron's plain lines draw none. */
+const cliTable = lazyModule<typeof TableClass>("cli-table3");
+
 /** No rule between rows: a screenful at 3 a.m. should be dense. */
 const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 
 function table(rows: [string, string][]): string {
-  const t = new Table({ chars: COMPACT, style: { head: [], border: [] } });
+  const t = new (cliTable())({ chars: COMPACT, style: { head: [], border: [] } });
   for (const [k, v] of rows) t.push({ [k]: v });
   return t.toString();
 }
@@ -80,7 +84,7 @@ export function renderResult(r: SessionResult): string {
 }
 
 export function renderConfig(path: string, entries: ConfigEntry[]): string {
-  const t = new Table({
+  const t = new (cliTable())({
     head: ["key", "value", "origin", "meaning"],
     chars: COMPACT,
     style: { head: [], border: [] },
@@ -108,7 +112,7 @@ export function renderSummary(s: ProcessSummary): string {
 }
 
 export function renderQuarantine(q: QuarantineListing): string {
-  const t = new Table({
+  const t = new (cliTable())({
     head: ["#", "quarantined", "reason", "byte", "size", "session", "status"],
     chars: COMPACT,
     style: { head: [], border: [] },

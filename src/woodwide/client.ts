@@ -2,9 +2,9 @@
  * Woodwide REST client (woodwide-api.md). Thin: each method is one call plus response checking;
  * classification lives in classify.ts, transport in http.ts, waiting in poll.ts.
  */
-import { type Dispatcher, FormData } from "undici";
+import type { Dispatcher } from "undici";
 import { malformed } from "./classify.js";
-import { createHttp, type SendOptions } from "./http.js";
+import { createHttp, type SendOptions, undici } from "./http.js";
 import { findDownloadUrl } from "./parse-results.js";
 import { parseJob, parseModel, pickNumber, pickObject, pickString } from "./responses.js";
 import type { RetriedCall, RetryHooks } from "./retrying.js";
@@ -52,7 +52,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
 
   return {
     async uploadDataset(input, o?: CallOptions) {
-      const form = new FormData();
+      const form = new (undici().FormData)();
       form.append("file", file(input.csv), input.fileName);
       if (input.datasetId) form.append("dataset_id", input.datasetId);
       else if (input.datasetName) form.append("dataset_name", input.datasetName);
@@ -110,7 +110,7 @@ export function createWoodwideClient(opts: WoodwideClientOptions): WoodwideClien
 
     async inferDirect(modelId, input, o?: CallOptions) {
       const path = `/models/${id(modelId)}/infer`;
-      const form = new FormData();
+      const form = new (undici().FormData)();
       form.append("file", file(input.csv), input.fileName);
       form.append("output_type", "json");
       form.append("anomaly_format", "per_row");

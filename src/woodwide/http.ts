@@ -4,12 +4,16 @@
  * the key redacted on arrival, a classified failure, and in-place retries (retrying.ts) when
  * the answer says the request was not processed.
  */
-import { Agent, type Dispatcher, type FormData, request } from "undici";
+import type { Agent, Dispatcher, FormData } from "undici";
 import { ServiceError } from "../errors.js";
+import { lazyModule } from "../lazy-module.js";
 import { responseBodyCap } from "./body-cap.js";
 import type { CallOutcome } from "./call-retry.js";
 import { classifyStatus, malformed, redact } from "./classify.js";
 import { type RetriedCall, type RetryHooks, retryInPlace, type TryResult } from "./retrying.js";
+
+/** Loaded when the first client is made: only a command that talks to Woodwide needs it. */
+export const undici = lazyModule<typeof import("undici")>("undici");
 
 export interface HttpOptions {
   baseUrl: string;
@@ -67,7 +71,7 @@ export function createHttp(opts: HttpOptions): Http {
   // Keep-alive: a batch is 3-6 calls to one host; reusing the socket saves a TLS handshake each.
   const ownAgent = opts.dispatcher
     ? undefined
-    : new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+    : new (undici().Agent)({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
   const dispatcher = opts.dispatcher ?? (ownAgent as Agent);
 
   async function sendOnce(
@@ -91,7 +95,7 @@ export function createHttp(opts: HttpOptions): Http {
     }
     const cap = responseBodyCap(o.rows);
     try {
-      const res = await request(url, { method, headers, body, signal, dispatcher });
+      const res = await undici().request(url, { method, headers, body, signal, dispatcher });
       const header = (name: string) => {
         const v = res.headers[name];
         return Array.isArray(v) ? v[0] : v;
