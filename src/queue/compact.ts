@@ -1,4 +1,4 @@
-import { open, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import {
   type ArchivePointer,
   type ArchiveRecord,
@@ -10,7 +10,7 @@ import {
 } from "./archive.js";
 import { type OutgoingEvent, parsePayload, type SessionPayload, serializeEvent } from "./events.js";
 import type { QueueState, SessionRecord } from "./fold.js";
-import { appendDurably, scanLines, syncDir } from "./journal-file.js";
+import { appendDurably, NEWLINE, scanLines, syncDir } from "./journal-file.js";
 import { appendQuarantine, type QuarantineEntry } from "./quarantine.js";
 
 export interface CompactOptions {
@@ -55,6 +55,37 @@ export async function compactJournal(
   opts: CompactOptions,
   /** Throws if the queue lock was lost: checked before each write. */
   stillHeld: () => void = () => undefined,
+  fence: CarryOver = {},
+): Promise<CompactReport> {
+  // The journal being replaced, held open past the rename: lines a writer that had lost the lock
+  // appended to it after our fold are carried into the new journal (carryOver).
+  const old = await open(path, "r");
+  try {
+    return await compactOpen(path, state, opts, stillHeld, fence, old);
+  } finally {
+    await old.close();
+  }
+}
+
+/**
+ * Issue 10, fencing: the lock is a lease, and a writer starved past its stale time appends
+ * without knowing it lost it. Such lines, appended to the journal a compaction is replacing after
+ * the compaction's fold, would vanish with it; they are copied into the new journal instead.
+ */
+export interface CarryOver {
+  /** Where the fold of `state` ended in the journal (default: where the compaction's read ended). */
+  foldedEnd?: number;
+  /** Told how many lines were carried over, when there were any. */
+  onCarried?: (lines: number) => void;
+}
+
+async function compactOpen(
+  path: string,
+  state: QueueState,
+  opts: CompactOptions,
+  stillHeld: () => void,
+  fence: CarryOver,
+  old: FileHandle,
 ): Promise<CompactReport> {
   const leaving = (r: SessionRecord) =>
     isExpired(r, opts.now, opts.retentionMs) || (opts.drop?.(r) ?? false);
@@ -82,9 +113,11 @@ export async function compactJournal(
   stillHeld();
   let archived = 0;
   let pointer = state.archive;
+  /** Lines this compaction appended to the old journal itself: never carried over. */
+  const own = new Set<string>();
   if (archiveFile) {
     const records = gone.flatMap((rec) => archiveRecord(rec, payloads, opts.now) ?? []);
-    pointer = await archiveLeaving(
+    const mark = await archiveLeaving(
       path,
       bytesBefore,
       state.archive,
@@ -92,6 +125,8 @@ export async function compactJournal(
       opts.now,
       records,
     );
+    pointer = mark.pointer;
+    own.add(mark.line);
     archived = records.length;
   }
   const out: string[] = [
@@ -119,6 +154,8 @@ export async function compactJournal(
   const text = out.join("");
   stillHeld();
   await replaceDurably(path, text);
+  const carried = await carryOver(old, fence.foldedEnd ?? bytesBefore, path, own);
+  if (carried > 0) fence.onCarried?.(carried);
   return {
     bytesBefore,
     bytesAfter: Buffer.byteLength(text),
@@ -165,12 +202,45 @@ async function archiveLeaving(
   file: string,
   now: number,
   records: ArchiveRecord[],
-): Promise<ArchivePointer> {
+): Promise<{ pointer: ArchivePointer; line: string }> {
   await repairArchive(last);
   const size = await fileSize(file);
-  const mark: OutgoingEvent = { event: { t: "archiving", at: now, file, size } };
-  await appendDurably(path, serializeEvent(mark), journalSize);
-  return { file, size: await appendArchive(file, records) };
+  const line = serializeEvent({ event: { t: "archiving", at: now, file, size } });
+  await appendDurably(path, line, journalSize);
+  return { pointer: { file, size: await appendArchive(file, records) }, line };
+}
+
+/**
+ * Copies the whole lines `old` holds past `from`, but `own`, to the end of the journal now at
+ * `path`; returns how many. A line still being written (no newline yet) is left: its writer
+ * finds the journal replaced when its write is done (appendDurably) and reports it.
+ */
+async function carryOver(
+  old: FileHandle,
+  from: number,
+  path: string,
+  own: ReadonlySet<string>,
+): Promise<number> {
+  const { size } = await old.stat();
+  if (size <= from) return 0;
+  const buf = Buffer.allocUnsafe(size - from);
+  let have = 0;
+  while (have < buf.length) {
+    const { bytesRead } = await old.read(buf, have, buf.length - have, from + have);
+    if (bytesRead === 0) break;
+    have += bytesRead;
+  }
+  const lines: string[] = [];
+  const whole = buf.subarray(0, have).lastIndexOf(NEWLINE) + 1;
+  for (let at = 0; at < whole; ) {
+    const next = buf.indexOf(NEWLINE, at) + 1;
+    const line = buf.toString("utf8", at, next);
+    if (!own.has(line)) lines.push(line);
+    at = next;
+  }
+  if (lines.length === 0) return 0;
+  await appendDurably(path, lines.join(""), (await stat(path)).size);
+  return lines.length;
 }
 
 function archiveRecord(

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
 export const NEWLINE = 0x0a;
@@ -73,20 +73,49 @@ export async function readLineAt(fh: FileHandle, offset: number): Promise<string
 }
 
 /**
- * Appends whole lines and fsyncs them. If the write fails part-way (a full disk), the file is
- * cut back to `sizeBefore` so no partial line is left behind, and the error is rethrown.
+ * Appends whole lines and fsyncs them; returns the file's size after them. If the write fails
+ * part-way (a full disk), the file is cut back to `sizeBefore` so no partial line is left behind,
+ * and the error is rethrown. If `path` names another file once the lines are on disk, they went
+ * into a journal a compaction replaced (this writer lost the lock to a stale takeover while it
+ * was starved): that is an error too (JournalReplacedError), and the old file is left as it is,
+ * for the compaction to carry the lines over (compact.ts) or not.
  */
 export async function appendDurably(path: string, text: string, sizeBefore: number) {
   const fh = await open(path, "a", 0o600);
   try {
-    await fh.writeFile(text, "utf8");
-    await fh.sync();
-  } catch (err) {
-    await fh.truncate(sizeBefore).catch(() => undefined);
-    throw err;
+    try {
+      await fh.writeFile(text, "utf8");
+      await fh.sync();
+    } catch (err) {
+      await fh.truncate(sizeBefore).catch(() => undefined);
+      throw err;
+    }
+    const written = await fh.stat();
+    await assertStillNamed(path, written);
+    return written.size;
   } finally {
     await fh.close();
   }
+}
+
+/** Lines were appended to a journal that `path` no longer names. */
+export class JournalReplacedError extends Error {
+  override name = "JournalReplacedError";
+}
+
+/**
+ * Throws JournalReplacedError unless `path` still names the file `written` describes (issue 10
+ * fencing: the check a writer makes after its fsync, when a stale takeover may have replaced it).
+ */
+export async function assertStillNamed(
+  path: string,
+  written: { ino: number; dev: number },
+): Promise<void> {
+  const named = await stat(path).catch(() => undefined);
+  if (named?.ino === written.ino && named.dev === written.dev) return;
+  throw new JournalReplacedError(
+    `${path} was replaced while this process appended to it (it had lost the queue lock to another process while it was starved); what it appended may not be in the queue`,
+  );
 }
 
 /** Cuts the file to `size` (dropping a torn tail) and fsyncs. */

@@ -354,6 +354,13 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         state,
         { ...opts, archive: opts.archive ?? archive },
         stillHeld,
+        {
+          foldedEnd: end,
+          onCarried: (lines) =>
+            warn(
+              `${path}: carried ${lines} line(s) into the compacted journal that another process appended after this one took the lock (it had lost the lock while starved)`,
+            ),
+        },
       );
     } catch (err) {
       ino = -1; // fold the file anew next time: the state may not match it
@@ -395,12 +402,20 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       // A lock lost to a stale takeover (a holder starved past the stale time) must not write.
       stillHeld();
       const folded = ino;
-      await appendDurably(file, lines.join(""), end);
+      const text = lines.join("");
+      const sizeAfter = await appendDurably(file, text, end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
       if (ino !== folded) {
         // The file was created or replaced meanwhile: our offsets are not its offsets. Fold it
         // whole (our lines are in it) instead of applying the events at a guessed offset.
+        await refresh();
+        return value;
+      }
+      if (sizeAfter !== end + Buffer.byteLength(text)) {
+        // Someone else appended between our fold and our append (a writer that had lost the
+        // lock while starved, issue 10): our lines are not where we thought. Fold the file anew.
+        ino = -1;
         await refresh();
         return value;
       }
