@@ -99,7 +99,7 @@ async function compactOpen(
     wanted.add(rec.ref);
     if (rec.resultRef !== undefined) wanted.add(rec.resultRef);
   }
-  const { payloads, quarantine, bytesBefore } = await readPayloads(path, state, wanted);
+  const { payloads, quarantine, bytesBefore } = await readPayloads(old, state, wanted);
   // Never drop a session because the fold and the file disagree (a payload not found where the
   // fold says it is): abort, change nothing, and let the store fold the file anew. Only a
   // corrupt payload (kept in quarantine) may leave a session out.
@@ -168,26 +168,21 @@ async function compactOpen(
   };
 }
 
-async function readPayloads(path: string, state: QueueState, wanted: Set<number>) {
+async function readPayloads(src: FileHandle, state: QueueState, wanted: Set<number>) {
   const quarantine: QuarantineEntry[] = state.corrupt.map((c) => ({
     ...c,
     reason: "corrupt line",
   }));
   const payloads = new Map<number, Payload>();
-  const src = await open(path, "r");
-  try {
-    const scanned = await scanLines(src, 0, ({ text, offset }) => {
-      if (!wanted.has(offset)) return;
-      try {
-        payloads.set(offset, parsePayload(text) as Payload);
-      } catch {
-        quarantine.push({ offset, reason: "corrupt payload", text });
-      }
-    });
-    return { payloads, quarantine, bytesBefore: scanned.size };
-  } finally {
-    await src.close();
-  }
+  const scanned = await scanLines(src, 0, ({ text, offset }) => {
+    if (!wanted.has(offset)) return;
+    try {
+      payloads.set(offset, parsePayload(text) as Payload);
+    } catch {
+      quarantine.push({ offset, reason: "corrupt payload", text });
+    }
+  });
+  return { payloads, quarantine, bytesBefore: scanned.size };
 }
 
 /**

@@ -406,16 +406,13 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const sizeAfter = await appendDurably(file, text, end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
-      if (ino !== folded) {
-        // The file was created or replaced meanwhile: our offsets are not its offsets. Fold it
-        // whole (our lines are in it) instead of applying the events at a guessed offset.
-        await refresh();
-        return value;
-      }
-      if (sizeAfter !== end + Buffer.byteLength(text)) {
-        // Someone else appended between our fold and our append (a writer that had lost the
-        // lock while starved, issue 10): our lines are not where we thought. Fold the file anew.
-        ino = -1;
+      // The file was created or replaced meanwhile (reopenIfReplaced started afresh), or someone
+      // else appended between our fold and our append (a writer that had lost the lock while
+      // starved, issue 10): our offsets are not its offsets. Fold it anew (our lines are in it)
+      // instead of applying the events at a guessed offset.
+      const replaced = ino !== folded;
+      if (replaced || sizeAfter !== end + Buffer.byteLength(text)) {
+        if (!replaced) ino = -1;
         await refresh();
         return value;
       }
