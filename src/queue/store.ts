@@ -203,9 +203,10 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const { slots, where, read } = await printSources(reader);
       const count = slots.length;
       async function* bytes(): AsyncIterable<Uint8Array> {
+        const buffer = new Uint8Array(Math.min(PRINT_CHUNK, count) * PRINT_BYTES);
         for (let i = 0; i < count; ) {
           const rows = Math.min(PRINT_CHUNK, count - i);
-          const chunk = new Uint8Array(rows * PRINT_BYTES);
+          const chunk = buffer.subarray(0, rows * PRINT_BYTES);
           for (let k = 0; k < rows; ) {
             const from = where[i]!;
             let run = 1;
@@ -534,7 +535,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         return withLivePrints(async (prints) => {
           const out: [string, Int8Array][] = [];
           let i = 0;
-          for await (const chunk of prints.bytes()) {
+          for await (const reused of prints.bytes()) {
+            const chunk = reused.slice(); // kept: the next chunk reuses the buffer
             for (let at = 0; at < chunk.length; at += PRINT_BYTES) {
               const fp = new Int8Array(chunk.buffer, chunk.byteOffset + at, PRINT_BYTES);
               out.push([state.sessions.idAt(prints.slots[i++]!), fp]);
