@@ -10,7 +10,7 @@ import {
 } from "./archive.js";
 import { type OutgoingEvent, parsePayload, type SessionPayload, serializeEvent } from "./events.js";
 import type { QueueState, SessionRecord } from "./fold.js";
-import { appendDurably, NEWLINE, scanLines, syncDir } from "./journal-file.js";
+import { appendDurably, scanLines, syncDir } from "./journal-file.js";
 import { appendQuarantine, type QuarantineEntry } from "./quarantine.js";
 
 export interface CompactOptions {
@@ -216,23 +216,11 @@ async function carryOver(
   path: string,
   own: ReadonlySet<string>,
 ): Promise<number> {
-  const { size } = await old.stat();
-  if (size <= from) return 0;
-  const buf = Buffer.allocUnsafe(size - from);
-  let have = 0;
-  while (have < buf.length) {
-    const { bytesRead } = await old.read(buf, have, buf.length - have, from + have);
-    if (bytesRead === 0) break;
-    have += bytesRead;
-  }
   const lines: string[] = [];
-  const whole = buf.subarray(0, have).lastIndexOf(NEWLINE) + 1;
-  for (let at = 0; at < whole; ) {
-    const next = buf.indexOf(NEWLINE, at) + 1;
-    const line = buf.toString("utf8", at, next);
+  await scanLines(old, from, ({ text }) => {
+    const line = `${text}\n`;
     if (!own.has(line)) lines.push(line);
-    at = next;
-  }
+  });
   if (lines.length === 0) return 0;
   await appendDurably(path, lines.join(""), (await stat(path)).size);
   return lines.length;

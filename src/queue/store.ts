@@ -403,8 +403,8 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       // A lock lost to a stale takeover (a holder starved past the stale time) must not write.
       stillHeld();
       const folded = ino;
-      const text = lines.join("");
-      const sizeAfter = await appendDurably(file, text, end);
+      const bytes = lines.map((line) => Buffer.byteLength(line));
+      const sizeAfter = await appendDurably(file, lines.join(""), end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
       // The file was created or replaced meanwhile (reopenIfReplaced started afresh), or someone
@@ -412,7 +412,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       // starved, issue 10): our offsets are not its offsets. Fold it anew (our lines are in it)
       // instead of applying the events at a guessed offset.
       const replaced = ino !== folded;
-      if (replaced || sizeAfter !== end + Buffer.byteLength(text)) {
+      if (replaced || sizeAfter !== bytes.reduce((at, n) => at + n, end)) {
         if (!replaced) ino = -1;
         await refresh();
         return value;
@@ -422,7 +422,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
         state.lines++;
         if (!applyEvent(state, event, offset)) state.superseded++;
         else if (event.t === "enqueue") knowPrint(event.id, printOfText(payload));
-        offset += Buffer.byteLength(lines[i]!);
+        offset += bytes[i]!;
       }
       end = size = offset;
       return value;
