@@ -1,7 +1,7 @@
 import type { Point } from "./features-path.js";
 import { moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
-import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
-import { hypot } from "./hypot.js";
+import { type StrokeTiming, strokeTiming } from "./features-timing.js";
+import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
 import { push, series, sized } from "./series.js";
 
@@ -34,86 +34,57 @@ const STRAIGHT_RAD = 0.02;
  * most of this file's cost). Reset by toGrid; read by extraFeatures before it returns.
  */
 const grid = { speeds: series(), turns: series(), speedJerks: series() };
-const strokeSpeeds = series();
 const absTurns = series();
 const p90Scratch = series();
+const ownGrid = sampledGrid();
 
-/** One stroke sampled at GRID_MS by linear interpolation; pointer only advances, so linear. */
-function sampleStroke(c: PointColumns, from: number, to: number): void {
-  const { x: px, y: py, t: pt } = c;
-  const t0 = pt[from]!;
-  const end = pt[to]!;
-  let j = from;
-  let hasPrev = false;
-  let prevX = 0;
-  let prevY = 0;
-  let prevDx = 0;
-  let prevDy = 0;
-  let prevLen = 0; // hypot(prevDx, prevDy), kept instead of computed twice
-  const speeds = strokeSpeeds;
-  speeds.n = 0;
-  for (let t = t0; t <= end; t += GRID_MS) {
-    // Stryker disable next-line EqualityOperator: at a point's own time, f = 1 from the previous point lands on it
-    while (j < to && pt[j + 1]! <= t) j++;
-    const b = Math.min(j + 1, to);
-    const span = pt[b]! - pt[j]!;
-    const f = span > 0 ? (t - pt[j]!) / span : 0;
-    const x = px[j]! + (px[b]! - px[j]!) * f;
-    const y = py[j]! + (py[b]! - py[j]!) * f;
-    if (hasPrev) {
-      const dx = x - prevX;
-      const dy = y - prevY;
-      const len = hypot(dx, dy);
-      push(speeds, len);
-      if (len >= MOVING_PX && prevLen >= MOVING_PX) {
-        push(grid.turns, Math.atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
-      }
-      prevDx = dx;
-      prevDy = dy;
-      prevLen = len;
+/**
+ * One stroke of the sampled grid, points a..e-1: its speeds (step lengths, px per GRID_MS) and the
+ * turns between consecutive moving steps.
+ */
+function addStroke(g: SampledGrid, a: number, e: number): void {
+  const x = g.x.data;
+  const y = g.y.data;
+  const lengths = g.steps.data;
+  for (let i = a + 1; i < e - 1; i++) {
+    if (lengths[i]! >= MOVING_PX && lengths[i - 1]! >= MOVING_PX) {
+      const prevDx = x[i]! - x[i - 1]!;
+      const prevDy = y[i]! - y[i - 1]!;
+      const dx = x[i + 1]! - x[i]!;
+      const dy = y[i + 1]! - y[i]!;
+      push(grid.turns, Math.atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
     }
-    prevX = x;
-    prevY = y;
-    hasPrev = true;
   }
-  normaliseStroke(speeds.data, speeds.n);
+  normaliseStroke(lengths, a, e - 1);
 }
 
 /**
- * Speeds relative to the stroke's own mean: a script that picks a new constant speed for every
- * stroke is still constant within each one.
+ * Speeds relative to the stroke's own mean (speeds[from..to)): a script that picks a new constant
+ * speed for every stroke is still constant within each one.
  */
-function normaliseStroke(speeds: Float64Array, n: number): void {
+function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
   let sum = 0;
   let moving = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     if (speeds[i]! >= MOVING_PX) {
       sum += speeds[i]!;
       moving++;
     }
   }
   const mean = sum / Math.max(1, moving);
-  for (let i = 2; i < n; i++) {
+  for (let i = from + 2; i < to; i++) {
     if (speeds[i - 1]! >= MOVING_PX) {
       push(grid.speedJerks, Math.abs(speeds[i]! - 2 * speeds[i - 1]! + speeds[i - 2]!) / mean);
     }
   }
-  for (let i = 0; i < n; i++) if (speeds[i]! >= MOVING_PX) push(grid.speeds, speeds[i]! / mean);
+  for (let i = from; i < to; i++) if (speeds[i]! >= MOVING_PX) push(grid.speeds, speeds[i]! / mean);
 }
 
-function toGrid(c: PointColumns): void {
+function toGrid(g: SampledGrid): void {
   grid.speeds.n = 0;
   grid.turns.n = 0;
   grid.speedJerks.n = 0;
-  let start = 0;
-  for (let i = 1; i <= c.n; i++) {
-    const last = i === c.n;
-    if (last || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke samples one grid point and adds nothing
-      if (i - 1 > start) sampleStroke(c, start, i - 1);
-      start = i;
-    }
-  }
+  for (let k = 0; k + 1 < g.first.n; k++) addStroke(g, g.first.data[k]!, g.first.data[k + 1]!);
 }
 
 export function extraFeatures(points: readonly Point[]): Record<ExtraFeatureName, number> {
@@ -128,12 +99,17 @@ export function extraFeaturesWith(
   return extraFeaturesOf(pointColumns(points), timing);
 }
 
-/** extraFeaturesWith on the path's columns (issue 10: see point-columns.ts). */
+/**
+ * extraFeaturesWith on the path's columns (issue 10: see point-columns.ts), and the columns
+ * sampled every GRID_MS when the caller has them (sampleGrid).
+ */
 export function extraFeaturesOf(
   c: PointColumns,
   timing: StrokeTiming,
+  grid100?: SampledGrid,
 ): Record<ExtraFeatureName, number> {
-  toGrid(c);
+  if (grid100 === undefined) sampleGrid(c, GRID_MS, ownGrid);
+  toGrid(grid100 ?? ownGrid);
   const speeds = grid.speeds.data;
   const nSpeeds = grid.speeds.n;
   const turns = grid.turns.data;
@@ -148,12 +124,13 @@ export function extraFeaturesOf(
   let straight = 0;
   let flips = 0;
   for (let i = 0; i < nTurns; i++) {
-    if (abs[i]! < STRAIGHT_RAD) straight++;
-    if (i > 0 && turns[i]! * turns[i - 1]! < 0) flips++;
+    // Issue 10: counted without branches (a turn's sign is a coin toss the CPU mispredicts).
+    straight += +(abs[i]! < STRAIGHT_RAD);
+    if (i > 0) flips += +(turns[i]! * turns[i - 1]! < 0);
   }
   let accelerating = 0;
   for (let i = 1; i < nSpeeds; i++) {
-    if (Math.abs(speeds[i]! - speeds[i - 1]!) > 0.1 * speed.mean) accelerating++;
+    accelerating += +(Math.abs(speeds[i]! - speeds[i - 1]!) > 0.1 * speed.mean);
   }
   return {
     gridSpeedCv: safeRatio(speed.std, speed.mean),

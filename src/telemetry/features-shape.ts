@@ -1,9 +1,11 @@
+import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
 import { moments, moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
-import { STROKE_GAP_MS, type StrokeTiming, strokeTiming } from "./features-timing.js";
+import { type StrokeTiming, strokeTiming } from "./features-timing.js";
+import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
-import { push, reserve, type Series, series, sized } from "./series.js";
+import { push, type Series, series, sized } from "./series.js";
 
 /**
  * Shape features for the bots of issue 13, part 2: tweened Bézier moves, WindMouse physics,
@@ -66,65 +68,18 @@ const newShape = (): GridShape => ({
 });
 const fineShape = newShape();
 const coarseShape = newShape();
-const gx = series();
-const gy = series();
-const gridSpeeds = series();
-const strokeEnds = series();
+const fineGrid = sampledGrid();
+const coarseGrid = sampledGrid();
 const scratch = series();
 
-/** Start and end index of every stroke (pairs in strokeEnds). */
-function strokes(c: PointColumns): void {
-  strokeEnds.n = 0;
-  let start = 0;
-  for (let i = 1; i <= c.n; i++) {
-    if (i === c.n || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
-      if (i - 1 > start) {
-        push(strokeEnds, start);
-        push(strokeEnds, i - 1);
-      }
-      start = i;
-    }
-  }
-}
-
-/** Positions every `ms` along points[from..to], linearly interpolated, into gx and gy. */
-function onGrid(c: PointColumns, from: number, to: number, ms: number): number {
-  const { x, y, t: pt } = c;
-  const end = pt[to]!;
-  const start = pt[from]!;
-  // Issue 10: room for every grid point up front (the loop below makes at most this many).
-  const room = Math.floor((end - start) / ms) + 2;
-  let ox = sized(gx, room);
-  let oy = sized(gy, room);
-  let n = 0;
-  let j = from;
-  for (let t = start; t <= end; t += ms) {
-    if (n === ox.length) {
-      // Not reached unless rounding in t += ms adds a step: grow keeping what is written.
-      gx.n = gy.n = n;
-      ox = reserve(gx, 2 * n);
-      oy = reserve(gy, 2 * n);
-    }
-    while (j < to && pt[j + 1]! <= t) j++;
-    const b = Math.min(j + 1, to);
-    const span = pt[b]! - pt[j]!;
-    const f = span > 0 ? (t - pt[j]!) / span : 0;
-    ox[n] = x[j]! + (x[b]! - x[j]!) * f;
-    oy[n++] = y[j]! + (y[b]! - y[j]!) * f;
-  }
-  gx.n = n;
-  gy.n = n;
-  return n;
-}
-
-/** Turns (only where `withTurns`) and residuals of the grid in gx, gy. */
-function addTurns(n: number, speeds: Float64Array, acc: GridShape, withTurns: boolean): void {
-  const x = gx.data;
-  const y = gy.data;
+/** Turns (only where `withTurns`) and residuals of one stroke, grid points a..e-1. */
+function addTurns(g: SampledGrid, a: number, e: number, acc: GridShape, withTurns: boolean): void {
+  const x = g.x.data;
+  const y = g.y.data;
+  const speeds = g.steps.data;
   let prevTurn = 0;
   let hasPrevTurn = false;
-  for (let i = 2; i < n; i++) {
+  for (let i = a + 2; i < e; i++) {
     if (speeds[i - 2]! < MOVING_PX || speeds[i - 1]! < MOVING_PX) {
       hasPrevTurn = false;
       continue;
@@ -148,9 +103,10 @@ function addTurns(n: number, speeds: Float64Array, acc: GridShape, withTurns: bo
   }
 }
 
-/** Sub-movements: runs of moving grid steps; their speed peaks, peak position and symmetry. */
-function addSubmovements(speeds: Float64Array, n: number, acc: GridShape): void {
-  let i = 0;
+/** Sub-movements: runs of moving grid steps in speeds[from..to); their peaks, peak position, symmetry. */
+function addSubmovements(speeds: Float64Array, from: number, to: number, acc: GridShape): void {
+  const n = to;
+  let i = from;
   while (i < n) {
     while (i < n && speeds[i]! < MOVING_PX) i++;
     const a = i;
@@ -167,7 +123,7 @@ function addSubmovement(speeds: Float64Array, a: number, len: number, acc: GridS
   let sum = 0;
   for (let k = 0; k < len; k++) {
     const v = speeds[a + k]!;
-    if (k > 0 && k < len - 1 && v > speeds[a + k - 1]! && v >= speeds[a + k + 1]!) peaks++;
+    if (k > 0 && k < len - 1) peaks += +(v > speeds[a + k - 1]!) & +(v >= speeds[a + k + 1]!);
     if (v > speeds[a + top]!) top = k;
     sum += v;
   }
@@ -184,16 +140,15 @@ function addSubmovement(speeds: Float64Array, a: number, len: number, acc: GridS
 }
 
 /** The coarse grid needs no turns (only residuals and sub-movements are read from it). */
-function gridShape(c: PointColumns, ms: number, acc: GridShape, withTurns: boolean) {
-  for (const s of Object.values(acc) as Series[]) s.n = 0;
-  for (let p = 0; p < strokeEnds.n; p += 2) {
-    const n = onGrid(c, strokeEnds.data[p]!, strokeEnds.data[p + 1]!, ms);
-    const speeds = sized(gridSpeeds, Math.max(0, n - 1));
-    for (let i = 1; i < n; i++) {
-      speeds[i - 1] = hypot(gx.data[i]! - gx.data[i - 1]!, gy.data[i]! - gy.data[i - 1]!);
-    }
-    addTurns(n, speeds, acc, withTurns);
-    addSubmovements(speeds, n - 1, acc);
+function gridShape(g: SampledGrid, acc: GridShape, withTurns: boolean) {
+  // Issue 10: reset one by one (Object.values made an array per call).
+  acc.turns.n = acc.turnJerks.n = acc.resid.n = acc.peaks.n = 0;
+  acc.peakPos.n = acc.sym.n = acc.speedRatio.n = 0;
+  for (let k = 0; k + 1 < g.first.n; k++) {
+    const a = g.first.data[k]!;
+    const e = g.first.data[k + 1]!;
+    addTurns(g, a, e, acc, withTurns);
+    addSubmovements(g.steps.data, a, e - 1, acc);
   }
 }
 
@@ -203,7 +158,7 @@ function timing({ dts, n, median, moments: m }: StrokeTiming): {
   dtOutShare: number;
 } {
   let out = 0;
-  for (let i = 0; i < n; i++) if (Math.abs(dts[i]! - median) > 0.5 * median) out++;
+  for (let i = 0; i < n; i++) out += +(Math.abs(dts[i]! - median) > 0.5 * median);
   return { dtCv: safeRatio(m.std, m.mean), dtOutShare: safeRatio(out, n) };
 }
 
@@ -213,7 +168,7 @@ function microShare(c: PointColumns, lengths?: Float64Array): number {
   for (let i = 1; i < c.n; i++) {
     const len =
       lengths !== undefined ? lengths[i - 1]! : hypot(c.x[i]! - c.x[i - 1]!, c.y[i]! - c.y[i - 1]!);
-    if (len > 0 && len < MICRO_PX) small++;
+    small += +(len > 0) & +(len < MICRO_PX);
   }
   return safeRatio(small, c.n - 1);
 }
@@ -243,15 +198,20 @@ export function shapeFeaturesWith(
   return shapeFeaturesOf(pointColumns(points), inStroke, lengths);
 }
 
-/** shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts). */
+/**
+ * shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts), and the columns sampled
+ * every GRID_MS (100 ms, the grid features' own) when the caller has them (sampleGrid).
+ */
 export function shapeFeaturesOf(
   c: PointColumns,
   inStroke: StrokeTiming,
   lengths?: Float64Array,
+  grid100?: SampledGrid,
 ): Record<ShapeFeatureName, number> {
-  strokes(c);
-  gridShape(c, 50, fineShape, true);
-  gridShape(c, 100, coarseShape, false);
+  sampleGrid(c, 50, fineGrid);
+  gridShape(fineGrid, fineShape, true);
+  if (grid100 === undefined) sampleGrid(c, GRID_MS, coarseGrid);
+  gridShape(grid100 ?? coarseGrid, coarseShape, false);
   const fine = fineShape;
   const coarse = coarseShape;
   const t = timing(inStroke);

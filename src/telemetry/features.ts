@@ -1,4 +1,9 @@
-import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeaturesOf } from "./features-grid.js";
+import {
+  EXTRA_FEATURE_COLUMNS,
+  type ExtraFeatureName,
+  extraFeaturesOf,
+  GRID_MS,
+} from "./features-grid.js";
 import {
   distance,
   inTimeOrder,
@@ -16,6 +21,7 @@ import {
   twoPercentilesInPlace,
 } from "./features-stats.js";
 import { strokeTimingOf } from "./features-timing.js";
+import { sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { pointColumns } from "./point-columns.js";
 import { roundFeature } from "./round-feature.js";
 import { push, series, sized } from "./series.js";
@@ -82,19 +88,27 @@ export function featureCategories(s: SessionInput): { gameType: string; deviceTy
 }
 
 export function extractFeatures(s: SessionInput): Features {
-  const moves = inTimeOrder(s.movements);
+  // Issue 10: the order is checked while copying; sorted (inTimeOrder) and copied again only if needed.
+  let moves: readonly Point[] = s.movements;
+  let columns = pointColumns(moves);
+  if (!columns.ordered) {
+    moves = inTimeOrder(moves);
+    columns = pointColumns(moves);
+  }
   const clicks = inTimeOrder(s.clicks);
-  const columns = pointColumns(moves);
   const path = measureColumns(columns);
   const stats = pathStats(path);
   const playProof = playProofFeatures(s, moves, clicks, path, stats);
   const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
-  const extra = extraFeaturesOf(columns, timing);
-  const shape = shapeFeaturesOf(columns, timing, path.lengths);
+  // Issue 10: the 100 ms grid is sampled once for the grid and the shape features.
+  sampleGrid(columns, GRID_MS, grid100);
+  const extra = extraFeaturesOf(columns, timing, grid100);
+  const shape = shapeFeaturesOf(columns, timing, path.lengths, grid100);
   return roundedRow(playProof, extra, shape);
 }
 
 const speedScratch = series();
+const grid100 = sampledGrid();
 const pauseScratch = series();
 
 interface PathStats {
@@ -190,7 +204,8 @@ function pausesOf(path: PathScratch): Float64Array {
 
 function countAbove(values: Float64Array, n: number, limit: number): number {
   let count = 0;
-  for (let i = 0; i < n; i++) if (Math.abs(values[i]!) > limit) count++;
+  // Issue 10: without a branch (turns at random angles mispredict one in two).
+  for (let i = 0; i < n; i++) count += +(Math.abs(values[i]!) > limit);
   return count;
 }
 
@@ -205,7 +220,7 @@ function observedSpan(moves: readonly Point[], clicks: readonly Point[]): number
 function jitterRatio(lengths: Float64Array, n: number): number {
   let count = 0;
   for (let i = 1; i < n; i++) {
-    if (lengths[i - 1]! < JITTER_PX && lengths[i]! < JITTER_PX) count++;
+    count += +(lengths[i - 1]! < JITTER_PX) & +(lengths[i]! < JITTER_PX);
   }
   return safeRatio(count, n - 1);
 }

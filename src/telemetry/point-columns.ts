@@ -13,24 +13,29 @@ export interface PointColumns {
   y: Float64Array;
   t: Float64Array;
   n: number;
+  /** No timestamp below the one before it: what inTimeOrder checks, found while copying. */
+  ordered: boolean;
 }
 
 const xs: Series = series();
 const ys: Series = series();
 const ts: Series = series();
-const columns: PointColumns = { x: xs.data, y: ys.data, t: ts.data, n: 0 };
+const columns: PointColumns = { x: xs.data, y: ys.data, t: ts.data, n: 0, ordered: true };
 
 export function pointColumns(points: readonly Point[]): PointColumns {
   const n = points.length;
   const x = sized(xs, n);
   const y = sized(ys, n);
   const t = sized(ts, n);
+  let ordered = true;
   for (let i = 0; i < n; i++) {
     const p = points[i]!;
     x[i] = p.x;
     y[i] = p.y;
     t[i] = p.timestamp;
+    if (i > 0 && t[i]! < t[i - 1]!) ordered = false;
   }
+  columns.ordered = ordered;
   columns.x = x;
   columns.y = y;
   columns.t = t;

@@ -5,6 +5,7 @@ import {
   onePercentileInPlace,
   percentiles,
   safeRatio,
+  twoPercentilesInPlace,
   wholePercentile,
 } from "../../src/telemetry/features-stats.js";
 
@@ -118,6 +119,34 @@ describe("safeRatio", () => {
   });
 });
 
+describe("selection of ordered values (branch-free partitions, issue 10)", () => {
+  it("gives a full sort's percentiles, bit for bit, on 3,000 seeded arrays with and without repeats", () => {
+    const rand = seededRandom(29);
+    for (let i = 0; i < 3_000; i++) {
+      const n = 1 + Math.floor(rand() * 400);
+      // Few distinct values (long runs equal to the pivot), many, sorted, reversed (from -1: a -0
+      // is unordered and takes the other path).
+      const kind = i % 4;
+      const values = Array.from({ length: n }, (_, k) =>
+        kind === 0
+          ? Math.floor(rand() * 4)
+          : kind === 1
+            ? rand() * 1e3 - 500
+            : kind === 2
+              ? k
+              : -1 - k,
+      );
+      const p = [0, 10, 50, 90, 95, 100, 37.5][i % 7]!;
+      const q = Math.max(p, [95, 50, 100][i % 3]!);
+      const two = twoPercentilesInPlace(Float64Array.from(values), n, p, q);
+      expect(Object.is(two[0], sortedPercentile(values, p))).toBe(true);
+      expect(Object.is(two[1], sortedPercentile(values, q))).toBe(true);
+      const one = onePercentileInPlace(Float64Array.from(values), n, q);
+      expect(Object.is(one, sortedPercentile(values, q))).toBe(true);
+    }
+  });
+});
+
 describe("wholePercentile (counting, for whole-millisecond intervals)", () => {
   it("gives onePercentileInPlace's bits on 3,000 seeded arrays of whole numbers 0..1023", () => {
     const rand = seededRandom(17);
@@ -149,6 +178,15 @@ describe("wholePercentile (counting, for whole-millisecond intervals)", () => {
       expect(wholePercentile(Float64Array.from([3, bad, 4]), 3, 50)).toBeUndefined();
     }
     expect(wholePercentile(Float64Array.from([0, 1023, 5]), 3, 50)).toBe(5);
+  });
+
+  it("forgets the counts of an earlier call, one it declined half-way included", () => {
+    // Issue 10: only the counts an earlier call can have touched are cleared, not all 1,024.
+    expect(wholePercentile(Float64Array.from([0, 0, 0.5]), 3, 50)).toBeUndefined();
+    expect(wholePercentile(Float64Array.from([5, 6, 7]), 3, 50)).toBe(6);
+    expect(wholePercentile(Float64Array.from([1023, 2, 1023]), 3, 0)).toBe(2);
+    expect(wholePercentile(Float64Array.from([9, 8]), 2, 100)).toBe(9);
+    expect(wholePercentile(Float64Array.from([9, 8]), 2, 50)).toBe(8.5);
   });
 
   it("leaves the values as they were (no reordering)", () => {

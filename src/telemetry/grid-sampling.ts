@@ -1,0 +1,93 @@
+import { STROKE_GAP_MS } from "./features-timing.js";
+import { hypot } from "./hypot.js";
+import type { PointColumns } from "./point-columns.js";
+import { push, reserve, type Series, series, sized } from "./series.js";
+
+/**
+ * A path re-sampled on a fixed time grid, stroke by stroke (a gap over STROKE_GAP_MS ends a
+ * stroke; a one-point stroke has no grid step and is left out): the positions every `ms` along
+ * each stroke, linearly interpolated, and the length of every grid step inside a stroke. The grid
+ * features (features-grid.ts, 100 ms) and the shape features (features-shape.ts, 50 and 100 ms)
+ * read it; issue 10: both sampled the 100 ms grid on their own, the same points twice. Reused
+ * buffers, valid until the next sampleGrid into the same SampledGrid.
+ */
+export interface SampledGrid {
+  x: Series;
+  y: Series;
+  /** steps.data[i] = hypot of the step from point i to point i + 1 (within a stroke). */
+  steps: Series;
+  /** Stroke k's points are first.data[k] .. first.data[k + 1] - 1; first.n = strokes + 1. */
+  first: Series;
+}
+
+export function sampledGrid(): SampledGrid {
+  return { x: series(), y: series(), steps: series(), first: series() };
+}
+
+const strokeEnds = series();
+
+/** Start and end index of every stroke of more than one point (pairs in strokeEnds). */
+function strokes(c: PointColumns): void {
+  strokeEnds.n = 0;
+  let start = 0;
+  for (let i = 1; i <= c.n; i++) {
+    if (i === c.n || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
+      if (i - 1 > start) {
+        push(strokeEnds, start);
+        push(strokeEnds, i - 1);
+      }
+      start = i;
+    }
+  }
+}
+
+/** Samples every stroke of `c` every `ms` into `out`. */
+export function sampleGrid(c: PointColumns, ms: number, out: SampledGrid): void {
+  strokes(c);
+  out.x.n = 0;
+  out.y.n = 0;
+  out.first.n = 0;
+  push(out.first, 0);
+  for (let p = 0; p < strokeEnds.n; p += 2) {
+    onGrid(c, strokeEnds.data[p]!, strokeEnds.data[p + 1]!, ms, out);
+    push(out.first, out.x.n);
+  }
+  const steps = sized(out.steps, out.x.n);
+  const x = out.x.data;
+  const y = out.y.data;
+  for (let k = 0; k + 1 < out.first.n; k++) {
+    const end = out.first.data[k + 1]!;
+    for (let i = out.first.data[k]! + 1; i < end; i++) {
+      steps[i - 1] = hypot(x[i]! - x[i - 1]!, y[i]! - y[i - 1]!);
+    }
+  }
+}
+
+/** Positions every `ms` along points[from..to], linearly interpolated, appended to out.x, out.y. */
+function onGrid(c: PointColumns, from: number, to: number, ms: number, out: SampledGrid): void {
+  const { x, y, t: pt } = c;
+  const end = pt[to]!;
+  const start = pt[from]!;
+  let n = out.x.n;
+  // Issue 10: room for every grid point up front (the loop below makes at most this many).
+  let ox = reserve(out.x, n + Math.floor((end - start) / ms) + 2);
+  let oy = reserve(out.y, ox.length);
+  let j = from;
+  for (let t = start; t <= end; t += ms) {
+    if (n === ox.length) {
+      // Not reached unless rounding in t += ms adds a step: grow keeping what is written.
+      out.x.n = out.y.n = n;
+      ox = reserve(out.x, 2 * n);
+      oy = reserve(out.y, 2 * n);
+    }
+    while (j < to && pt[j + 1]! <= t) j++;
+    const b = Math.min(j + 1, to);
+    const span = pt[b]! - pt[j]!;
+    const f = span > 0 ? (t - pt[j]!) / span : 0;
+    ox[n] = x[j]! + (x[b]! - x[j]!) * f;
+    oy[n++] = y[j]! + (y[b]! - y[j]!) * f;
+  }
+  out.x.n = n;
+  out.y.n = n;
+}
