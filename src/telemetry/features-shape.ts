@@ -1,6 +1,6 @@
 import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
-import { moments, moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
+import { moments6, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
@@ -173,6 +173,7 @@ function microShare(c: PointColumns, lengths?: Float64Array): number {
   return safeRatio(small, c.n - 1);
 }
 
+const none = series(0);
 const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.data, c.n] as const;
 
 /** Median of the first n values (a copy is reordered, not the values). */
@@ -215,11 +216,14 @@ export function shapeFeaturesOf(
   const fine = fineShape;
   const coarse = coarseShape;
   const t = timing(inStroke);
-  // Issue 10: the means and spreads three series at a time (moments3), same bits as one by one.
-  const [turnJerks, turns, resid] = moments3(...args(fine.turnJerks, fine.turns, fine.resid));
-  const [peaks, peakPos, sym] = moments3(...args(fine.peaks, fine.peakPos, fine.sym));
-  const [speedRatio, cResid, cPeaks] = moments3(
+  // Issue 10: the means and spreads six series at a time (moments6), same bits as one by one.
+  const [turnJerks, turns, resid, peaks, peakPos, sym] = moments6(
+    ...args(fine.turnJerks, fine.turns, fine.resid),
+    ...args(fine.peaks, fine.peakPos, fine.sym),
+  );
+  const [speedRatio, cResid, cPeaks, cPeakPos] = moments6(
     ...args(fine.speedRatio, coarse.resid, coarse.peaks),
+    ...args(coarse.peakPos, none, none),
   );
   return {
     shapeTurnJerk: turnJerks.mean / (turns.mean + 0.01),
@@ -234,7 +238,7 @@ export function shapeFeaturesOf(
     coarseResid: cResid.mean,
     coarseResidMed: medianOf(coarse.resid.data, coarse.resid.n),
     coarsePeaks: cPeaks.mean,
-    coarsePeakPosStd: moments(coarse.peakPos.data, coarse.peakPos.n).std,
+    coarsePeakPosStd: cPeakPos.std,
     dtCv: t.dtCv,
     dtOutShare: t.dtOutShare,
     microShare: microShare(c, lengths),

@@ -16,7 +16,7 @@ import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeaturesOf } from ".
 import {
   type Moments,
   moments,
-  moments3,
+  moments6,
   safeRatio,
   twoPercentilesInPlace,
 } from "./features-stats.js";
@@ -120,17 +120,15 @@ interface PathStats {
   inStroke: Moments;
 }
 
-/** The path's moments, three series at a time (issue 10: see moments3). */
+/** The path's moments, six series at a time (issue 10: see moments6). */
 function pathStats(p: PathScratch): PathStats {
-  const [speed, accel, jerk] = moments3(
+  const [speed, accel, jerk, timing, turns, inStroke] = moments6(
     p.speeds,
     p.nSpeeds,
     p.accels,
     p.nAccels,
     p.jerks,
     p.nJerks,
-  );
-  const [timing, turns, inStroke] = moments3(
     p.dts,
     p.steps,
     p.turns,
