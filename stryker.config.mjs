@@ -15,6 +15,8 @@ export default {
   timeoutMS: 3000,
   mutate: [
     "src/telemetry/features*.ts",
+    // Issue 10: the time grid the grid and shape features share.
+    "src/telemetry/grid-sampling.ts",
     // Every pure scoring module, new ones included; local-model.ts reads the shipped files.
     "src/scoring/*.ts",
     "!src/scoring/local-model.ts",

@@ -391,3 +391,27 @@ describe("extractFeatures: more hand-computed rows", () => {
     expect(roundFeature(Number.NEGATIVE_INFINITY)).toBe(-Number.MAX_VALUE);
   });
 });
+
+describe("extractFeatures reuses its buffers (issue 10)", () => {
+  // A curved walk of n points from time t0, 40 ms apart, with a pause that starts a new stroke.
+  const walk = (n: number, t0: number): SessionInput =>
+    session(
+      Array.from({ length: n }, (_, i): P => {
+        const t = t0 + 40 * i + (i > n / 2 ? 400 : 0);
+        return [200 + 90 * Math.sin(i / 5) + (i % 3), 150 + 60 * Math.cos(i / 7) + (i % 2), t];
+      }),
+    );
+
+  it("gives a session the same features whatever was extracted before it", () => {
+    const short = walk(12, 1_000_000);
+    // After a longer session with later timestamps, then with earlier ones: what stays in the
+    // buffers past the short session's points differs, and must not be read.
+    extractFeatures(walk(400, 5_000_000));
+    const afterLate = extractFeatures(short);
+    extractFeatures(walk(400, 0));
+    const afterEarly = extractFeatures(short);
+    expect(afterEarly).toEqual(afterLate);
+    expect(afterLate.gridMovingSteps).toBeGreaterThan(0);
+    expect(afterLate.coarseResid).toBeGreaterThan(0);
+  });
+});
