@@ -104,6 +104,9 @@ function onGrid(c: PointColumns, from: number, to: number, ms: number, out: Samp
     const f = span > 0 ? (t - pt[j]!) / span : 0;
     ox[n] = x[j]! + (x[b]! - x[j]!) * f;
     oy[n++] = y[j]! + (y[b]! - y[j]!) * f;
+    // Timestamps have no upper bound: from 2^59 ms on, t + ms rounds back to t and the loop would
+    // never end (one such record hung enqueue). No time that makes sense gets there.
+    if (t + ms === t) break;
   }
   out.x.n = n;
   out.y.n = n;

@@ -415,3 +415,39 @@ describe("extractFeatures reuses its buffers (issue 10)", () => {
     expect(afterLate.coarseResid).toBeGreaterThan(0);
   });
 });
+
+describe("extractFeatures on times past 2^59 ms (issue 10: the time grid never ended)", () => {
+  it("returns for a stroke that crosses 2^59 ms, where adding 50 ms no longer moves a time", () => {
+    const T = 2 ** 59;
+    const f = extractFeatures(
+      session([
+        [0, 0, T - 256],
+        [5, 2.5, T - 128],
+        [9, 4.5, T],
+        [14, 7, T + 128],
+        [20, 10, T + 256],
+      ]),
+    );
+    // The grid goes up to 2^59 in steps of 64 ms (50 rounded), then stops.
+    expect([f.totalMoves, f.durationMs, f.gridMovingSteps, f.coarseResid]).toEqual([
+      5, 512, 4, 0.104377,
+    ]);
+    expect(Object.values(f).every(Number.isFinite)).toBe(true);
+  });
+
+  it("returns for points that all share one time of 1e20 ms", () => {
+    const f = extractFeatures(
+      session([
+        [0, 0, 1e20],
+        [5, 5, 1e20],
+        [9, 7, 1e20],
+      ]),
+    );
+    expect([f.totalMoves, f.durationMs, f.gridMovingSteps, f.totalDistance]).toEqual([
+      3,
+      0,
+      0,
+      11.5432, // 5√2 + √20
+    ]);
+  });
+});
