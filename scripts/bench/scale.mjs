@@ -11,6 +11,12 @@ import { measure, median } from "./measure.mjs";
 const POINTS = 30;
 /** Batches of the per-batch CPU probe: the difference of a 1-batch and a (1+K)-batch run. */
 const K = 40;
+/**
+ * The probe's pairs of runs; their median difference is the figure. At 1M each run spends about
+ * a second loading the queue, whose variance alone moved one pair's figure by a third (18.0 and
+ * 24.8 ms a batch in two bench runs of code the probe does not run differently).
+ */
+const PAIRS = 3;
 
 function run(bin, args, env) {
   const r = measure("node", [bin, ...args], env);
@@ -49,9 +55,12 @@ async function one({ root, bin, work, n, log }) {
     const fold = probeFold();
     log(`${n}: CPU per batch, then a full drain`);
     const local = ["process", "--engine", "local", "--quiet"];
-    const b1 = run(bin, [...local, "--max-batches", "1"], env);
-    const bk = run(bin, [...local, "--max-batches", String(1 + K)], env);
-    const left = n - 50 * (2 + K);
+    const pairs = Array.from({ length: PAIRS }, () => {
+      const b1 = run(bin, [...local, "--max-batches", "1"], env);
+      const bk = run(bin, [...local, "--max-batches", String(1 + K)], env);
+      return { b1, bk, ms: ((bk.cpu - b1.cpu) / K) * 1000 };
+    });
+    const left = n - PAIRS * 50 * (2 + K);
     const drain = run(bin, local, env);
     // Drained: every session finished, so the lazy columns hold all their pages.
     const drained = probeFold();
@@ -72,9 +81,10 @@ async function one({ root, bin, work, n, log }) {
       foldBytes: fold.bytesPerSession,
       drainedFoldBytes: drained.bytesPerSession,
       storeBytes: fold.storeBytesPerSession,
-      batchMs: ((bk.cpu - b1.cpu) / K) * 1000,
+      batchMs: median(pairs.map((p) => p.ms)),
+      batchMsEach: pairs.map((p) => p.ms),
       drain: { ...drain, sessions: left, perSessionUs: (drain.seconds / left) * 1e6 },
-      processRss: Math.max(b1.rssMiB, bk.rssMiB, drain.rssMiB),
+      processRss: Math.max(drain.rssMiB, ...pairs.flatMap((p) => [p.b1.rssMiB, p.bk.rssMiB])),
     };
   } finally {
     await rm(input, { force: true });
@@ -103,6 +113,7 @@ export async function benchScale({ root, bin, work, sizes, log = () => undefined
     "drained fold B/session": r.drainedFoldBytes.toFixed(0),
     "store B/session": r.storeBytes.toFixed(0),
     "CPU ms/batch": r.batchMs.toFixed(1),
+    "each pair": r.batchMsEach.map((ms) => ms.toFixed(1)).join(" "),
     "drain s": r.drain.seconds.toFixed(1),
     "drain sess/s": Math.round(r.drain.sessions / r.drain.seconds),
     "process RSS MiB": r.processRss.toFixed(0),
