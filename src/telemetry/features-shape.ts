@@ -105,12 +105,11 @@ function addTurns(g: SampledGrid, a: number, e: number, acc: GridShape, withTurn
 
 /** Sub-movements: runs of moving grid steps in speeds[from..to); their peaks, peak position, symmetry. */
 function addSubmovements(speeds: Float64Array, from: number, to: number, acc: GridShape): void {
-  const n = to;
   let i = from;
-  while (i < n) {
-    while (i < n && speeds[i]! < MOVING_PX) i++;
+  while (i < to) {
+    while (i < to && speeds[i]! < MOVING_PX) i++;
     const a = i;
-    while (i < n && speeds[i]! >= MOVING_PX) i++;
+    while (i < to && speeds[i]! >= MOVING_PX) i++;
     if (i - a < 3) continue;
     addSubmovement(speeds, a, i - a, acc);
   }
