@@ -77,8 +77,12 @@ export function createReplayIndex(): ReplayIndex {
     let best: number | undefined;
     lookup++;
     for (const key of keys) {
-      for (let e = buckets.first(key); e >= 0; e = buckets.next(e)) {
-        const n = buckets.at(e);
+      const cell = buckets.cellOf(key);
+      const entries = buckets.entries;
+      const from = buckets.from(cell);
+      const to = from + buckets.count(cell);
+      for (let e = from; e < to; e++) {
+        const n = entries[e]!;
         // Stryker disable next-line EqualityOperator,ConditionalExpression: n === best was compared in this lookup (looked[n] === lookup); n >= undefined is false
         if (looked[n] === lookup || (best !== undefined && n >= best)) continue;
         looked[n] = lookup;
@@ -128,81 +132,96 @@ export function createReplayIndex(): ReplayIndex {
 }
 
 /**
- * The buckets: each key's first MAX_BUCKET session numbers in the order they came, as chains in
- * typed arrays (an open-addressing table of keys, each with its chain's first and last entry and
- * its length; an entry is a session number and the next entry).
+ * The buckets: each key's first MAX_BUCKET session numbers in the order they came. An
+ * open-addressing table of keys gives each key a block of one arena of entries, its session
+ * numbers side by side (issue 10: a lookup walks up to TABLES x MAX_BUCKET entries, and as
+ * linked chains each was a dependent load from anywhere in memory). A block holds a power of two
+ * entries; a full one moves to a block twice its size, and the one it leaves is reused by the
+ * next key that grows to that size.
  */
-function createBuckets() {
+export function createBuckets() {
   // Keys are whole numbers, int32 in practice; doubles hold any the packing could give.
   let keys = new Float64Array(1024);
-  let heads = new Int32Array(1024).fill(-1);
-  let tails = new Int32Array(1024);
-  let lengths = new Uint8Array(1024);
+  /** Where each key's block starts in the arena; -1: the cell is free. */
+  let starts = new Int32Array(1024).fill(-1);
+  let counts = new Uint8Array(1024);
   let mask = keys.length - 1;
   // Fibonacci hashing: the product's top bits, as many as the table needs.
   let shift = 32 - Math.log2(keys.length);
   let used = 0;
-  let entryN = new Int32Array(4096);
-  let entryNext = new Int32Array(4096);
-  let entries = 0;
+  let arena = new Int32Array(4096);
+  let top = 0;
+  /** Blocks left behind, by log2 of their size (1 .. MAX_BUCKET / 2 entries). */
+  const spare: number[][] = Array.from({ length: Math.log2(MAX_BUCKET) }, () => []);
   const cellOf = (key: number) => {
     let i = Math.imul(key ^ (key / 4294967296), 0x9e3779b1) >>> shift;
-    while (heads[i] !== -1 && keys[i] !== key) i = (i + 1) & mask;
+    while (starts[i] !== -1 && keys[i] !== key) i = (i + 1) & mask;
     return i;
   };
   function grow(): void {
-    const old = { keys, heads, tails, lengths };
+    const old = { keys, starts, counts };
     const size = 2 * keys.length;
     keys = new Float64Array(size);
-    heads = new Int32Array(size).fill(-1);
-    tails = new Int32Array(size);
-    lengths = new Uint8Array(size);
+    starts = new Int32Array(size).fill(-1);
+    counts = new Uint8Array(size);
     mask = size - 1;
     shift--;
     for (let j = 0; j < old.keys.length; j++) {
-      if (old.heads[j] === -1) continue;
+      if (old.starts[j] === -1) continue;
       const i = cellOf(old.keys[j]!);
       keys[i] = old.keys[j]!;
-      heads[i] = old.heads[j]!;
-      tails[i] = old.tails[j]!;
-      lengths[i] = old.lengths[j]!;
+      starts[i] = old.starts[j]!;
+      counts[i] = old.counts[j]!;
     }
   }
-  function newEntry(n: number): number {
-    if (entries === entryN.length) {
-      const a = new Int32Array(2 * entries);
-      a.set(entryN);
-      entryN = a;
-      const b = new Int32Array(2 * entries);
-      b.set(entryNext);
-      entryNext = b;
+  /** A block of 2^sizeLog2 entries. */
+  function block(sizeLog2: number): number {
+    const reused = spare[sizeLog2]?.pop();
+    if (reused !== undefined) return reused;
+    const size = 1 << sizeLog2;
+    if (top + size > arena.length) {
+      const a = new Int32Array(2 * arena.length);
+      a.set(arena);
+      arena = a;
     }
-    entryN[entries] = n;
-    entryNext[entries] = -1;
-    return entries++;
+    top += size;
+    return top - size;
   }
   return {
     add(key: number, n: number): void {
       let i = cellOf(key);
-      if (heads[i] === -1) {
+      if (starts[i] === -1) {
         if (2 * (used + 1) > keys.length) {
           grow();
           i = cellOf(key);
         }
         used++;
         keys[i] = key;
-        heads[i] = tails[i] = newEntry(n);
-        lengths[i] = 1;
-      } else if (lengths[i]! < MAX_BUCKET) {
-        const e = newEntry(n);
-        entryNext[tails[i]!] = e;
-        tails[i] = e;
-        lengths[i]!++;
+        starts[i] = block(0);
+        arena[starts[i]!] = n;
+        counts[i] = 1;
+        return;
       }
+      const count = counts[i]!;
+      if (count >= MAX_BUCKET) return;
+      // A count that is a power of two fills its block: move to one twice the size.
+      if ((count & (count - 1)) === 0) {
+        const sizeLog2 = Math.log2(count);
+        const moved = block(sizeLog2 + 1);
+        arena.copyWithin(moved, starts[i]!, starts[i]! + count);
+        spare[sizeLog2]!.push(starts[i]!);
+        starts[i] = moved;
+      }
+      arena[starts[i]! + count] = n;
+      counts[i] = count + 1;
     },
-    /** The key's first entry, or -1. */
-    first: (key: number) => heads[cellOf(key)]!,
-    next: (e: number) => entryNext[e]!,
-    at: (e: number) => entryN[e]!,
+    /** The key's cell, for from() and count() (a key never added has count 0). */
+    cellOf,
+    from: (cell: number) => starts[cell]!,
+    count: (cell: number) => counts[cell]!,
+    /** The entries (read them after the cellOf calls of a lookup: an add may move them). */
+    get entries() {
+      return arena;
+    },
   };
 }
