@@ -8,6 +8,12 @@
  * renewed): they are dropped when they reach the top, because every change that gives a session
  * a new due time pushes a new entry. So a claim looks at the sessions it takes plus the stale
  * entries it sweeps, each swept once: its cost does not grow with the queue.
+ *
+ * A lease's entry goes stale as soon as its batch is scored, but reaches the top only when the
+ * lease would have run out (10 minutes on): a drain of a million sessions in three minutes left
+ * a million of them, 16 bytes each. So once the waiting entries double past those found live
+ * at the last sweep, the stale ones are swept out of the middle too (a whole pass over the
+ * waiting entries, at most two entries looked at per push over time).
  */
 export interface DueIndex {
   /** Slot `slot` becomes due at `at` (0: at once). */
@@ -19,7 +25,12 @@ export interface DueIndex {
   peek(now: number, max: number, isDue: (slot: number) => boolean): number[];
   /** Entries looked at by the last `peek` (the claim-work test counts these). */
   readonly examined: number;
+  /** Entries waiting for their time, stale ones included (issue 10: bounded by the sweep). */
+  readonly waiting: number;
 }
+
+/** The waiting entries are swept for stale ones from this many on. */
+export const SWEEP_FROM = 1024;
 
 /** A growable binary min-heap of slots under `before(a, b)`. */
 function createHeap(before: (a: number, b: number) => boolean) {
@@ -35,6 +46,14 @@ function createHeap(before: (a: number, b: number) => boolean) {
       return size;
     },
     top: () => items[0]!,
+    /** Empties the heap (into a smaller array) and returns the items `keep` accepts. */
+    takeOnly(keep: (item: number) => boolean): number[] {
+      const kept: number[] = [];
+      for (let i = 0; i < size; i++) if (keep(items[i]!)) kept.push(items[i]!);
+      items = new Int32Array(Math.max(1024, 2 * kept.length));
+      size = 0;
+      return kept;
+    },
     push(slot: number) {
       if (size === items.length) {
         const grown = new Int32Array(size * 2);
@@ -69,8 +88,14 @@ function createHeap(before: (a: number, b: number) => boolean) {
   };
 }
 
-/** `older(a, b)`: slot a is claimed before slot b (enqueuedAt, then id). */
-export function createDueIndex(older: (a: number, b: number) => boolean): DueIndex {
+/**
+ * `older(a, b)`: slot a is claimed before slot b (enqueuedAt, then id). `dueTimeOf(slot)`: when
+ * the session is due now (Infinity: never), so an entry whose time is not that one is stale.
+ */
+export function createDueIndex(
+  older: (a: number, b: number) => boolean,
+  dueTimeOf: (slot: number) => number,
+): DueIndex {
   // A waiting entry is a pair (due time, slot); the heap holds entry numbers.
   let dueAt = new Float64Array(1024);
   let slotOf = new Int32Array(1024);
@@ -94,6 +119,25 @@ export function createDueIndex(older: (a: number, b: number) => boolean): DueInd
     ready.push(slot);
   }
 
+  /** Live waiting entries at the last sweep: the next comes when twice as many wait. */
+  let liveAtSweep = 0;
+  /** Drops the waiting entries whose slot is no longer due at their time; renumbers the rest. */
+  function sweep() {
+    const live = waiting.takeOnly((e) => dueTimeOf(slotOf[e]!) === dueAt[e]!);
+    const oldDueAt = dueAt;
+    const oldSlotOf = slotOf;
+    dueAt = new Float64Array(Math.max(1024, 2 * live.length));
+    slotOf = new Int32Array(dueAt.length);
+    free.length = 0;
+    entries = live.length;
+    live.forEach((e, k) => {
+      dueAt[k] = oldDueAt[e]!;
+      slotOf[k] = oldSlotOf[e]!;
+      waiting.push(k);
+    });
+    liveAtSweep = live.length;
+  }
+
   function newEntry(slot: number, at: number): number {
     const e = free.pop() ?? entries++;
     if (e === dueAt.length) {
@@ -112,7 +156,10 @@ export function createDueIndex(older: (a: number, b: number) => boolean): DueInd
   return {
     push(slot, at) {
       if (at <= 0) toReady(slot);
-      else waiting.push(newEntry(slot, at));
+      else {
+        waiting.push(newEntry(slot, at));
+        if (waiting.size >= SWEEP_FROM && waiting.size >= 2 * liveAtSweep) sweep();
+      }
     },
     peek(now, max, isDue) {
       examined = 0;
@@ -135,6 +182,9 @@ export function createDueIndex(older: (a: number, b: number) => boolean): DueInd
     },
     get examined() {
       return examined;
+    },
+    get waiting() {
+      return waiting.size;
     },
   };
 }

@@ -79,7 +79,7 @@ export function emptyState(sessions: SessionTable = createSessionTable()): Queue
 function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => boolean): DueIndex {
   let index: DueIndex | undefined;
   function build(): DueIndex {
-    const built = createDueIndex(older);
+    const built = createDueIndex(older, (slot) => dueTimeAt(sessions, slot));
     for (let slot = 0; slot < sessions.slots; slot++) {
       const at = dueTimeAt(sessions, slot);
       if (at !== Number.POSITIVE_INFINITY) built.push(slot, at);
@@ -96,6 +96,9 @@ function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => b
     },
     get examined() {
       return index?.examined ?? 0;
+    },
+    get waiting() {
+      return index?.waiting ?? 0;
     },
   };
 }

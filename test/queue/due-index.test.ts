@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { SWEEP_FROM } from "../../src/queue/due-index.js";
 import type { OutgoingEvent } from "../../src/queue/events.js";
-import { applyEvent, emptyState, type QueueState } from "../../src/queue/fold.js";
+import { applyEvent, emptyState, isDue, type QueueState } from "../../src/queue/fold.js";
 import { planClaim, planEnqueue, planResults, planRetry } from "../../src/queue/plans.js";
+import { seededRandom } from "../../src/scoring/random.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
 
 // Issue 10: a drain's claim cost must not depend on the queue's size. Work is counted, not
@@ -140,5 +142,77 @@ describe("due index past its first growth (issue 10)", () => {
     expect(new Set(again.value.map((r) => r.id)).size).toBe(1_500);
     expect(again.value[0]!.id).toBe("s0");
     expect(again.value.at(-1)!.id).toBe("s999");
+  });
+});
+
+describe("due index: stale waiting entries swept (issue 10)", () => {
+  it("keeps a drain's lease entries bounded when the leases outlive the drain", () => {
+    const state = queueOf(20_000);
+    let most = 0;
+    for (let b = 0; ; b++) {
+      const batch = `b${b}`;
+      const now = 10_000 + b;
+      const plan = planClaim(state, { now, max: 40, leaseMs: 600_000, owner: "t", batch });
+      if (plan.value.length === 0) break;
+      apply(state, plan.events);
+      // A renewal makes the claim's own entry stale while the batch still holds its sessions.
+      const ids = plan.value.map((r) => r.id);
+      apply(state, [{ event: { t: "renew", at: now, batch, ids, lease: now + 700_000 } }]);
+      most = Math.max(most, state.due.waiting);
+      const results = plan.value.map((r) => ({ id: r.id, result: fakeResult("local") }));
+      apply(state, planResults(state, batch, results, now).events);
+    }
+    expect(state.sessions.size).toBe(20_000);
+    expect([...state.sessions.values()].every((r) => r.status === "scored")).toBe(true);
+    // Without the sweep every one of the 20,000 lease entries would still wait (till 610,000).
+    // 80 entries a batch (40 claims, 40 renewals). When a renewal makes the 1,024th entry,
+    // the sweep keeps the batch's 24 renewals and its 16 claims not renewed yet: 40, then 56 at
+    // the batch's end; when a claim makes it, the 8 claims so far: 80 at the end. From 56, twelve
+    // batches reach 1,016 (the most), and the 500th batch ends there too.
+    expect([most, state.due.waiting]).toEqual([1_016, 1_016]);
+  });
+
+  it("claims what a scan of every session finds due, through sweeps, renewals and retries", () => {
+    const state = queueOf(3_000);
+    const rand = seededRandom(42);
+    const open: { batch: string; ids: string[] }[] = [];
+    let sweptPast = 0;
+    for (let step = 0; step < 400; step++) {
+      const now = 10_000 + step * 50;
+      const expected = [...state.sessions.values()]
+        .filter((r) => isDue(r, now))
+        .map((r) => r.id)
+        .sort()
+        .slice(0, 40);
+      const batch = `b${step}`;
+      const plan = planClaim(state, {
+        now,
+        max: 40,
+        leaseMs: 100 + Math.floor(rand() * 3_000),
+        owner: "t",
+        batch,
+      });
+      expect(plan.value.map((r) => r.id)).toEqual(expected);
+      apply(state, plan.events);
+      if (plan.value.length > 0) open.push({ batch, ids: plan.value.map((r) => r.id) });
+      // Settle some open batches: score, retry with a backoff, renew, or leave them to run out.
+      while (open.length > 4) {
+        const { batch: b, ids } = open.splice(Math.floor(rand() * open.length), 1)[0]!;
+        const roll = rand();
+        if (roll < 0.4) {
+          const results = ids.map((id) => ({ id, result: fakeResult("local") }));
+          apply(state, planResults(state, b, results, now).events);
+        } else if (roll < 0.7) {
+          const notBefore = now + Math.floor(rand() * 2_000);
+          apply(state, planRetry(state, b, ids, { now, notBefore, reason: "x" }).events);
+        } else if (roll < 0.85) {
+          const lease = now + Math.floor(rand() * 4_000);
+          apply(state, [{ event: { t: "renew", at: now, batch: b, ids, lease } }]);
+        }
+      }
+      if (state.due.waiting >= SWEEP_FROM) sweptPast++;
+    }
+    // The run went through sweeps (the waiting entries passed SWEEP_FROM) and claimed to the end.
+    expect(sweptPast).toBeGreaterThan(0);
   });
 });
