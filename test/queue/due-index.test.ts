@@ -172,6 +172,28 @@ describe("due index: stale waiting entries swept (issue 10)", () => {
     expect([most, state.due.waiting]).toEqual([1_016, 1_016]);
   });
 
+  it("sweeps when the waiting entries reach twice the live ones: at most two looks per push", () => {
+    const state = queueOf(5_000);
+    const claim = (max: number, batch: string) =>
+      planClaim(state, { now: 5_000, max, leaseMs: 600_000, owner: "t", batch });
+    const a = claim(1_500, "a");
+    apply(state, a.events);
+    // 1,500 live lease entries: one sweep, at the 1,024th (all live), the next due at 2,048.
+    expect([state.due.waiting, state.due.swept]).toEqual([1_500, 1_024]);
+    apply(state, claim(548, "b").events);
+    // The 2,048th entry sweeps again: 2,048 looked at, all live, the next sweep at 4,096.
+    expect([state.due.waiting, state.due.swept]).toEqual([2_048, 3_072]);
+    const results = a.value.map((r) => ({ id: r.id, result: fakeResult("local") }));
+    apply(state, planResults(state, "a", results, 5_001).events);
+    apply(state, claim(952, "c").events);
+    // 1,500 of them stale now; the 3,000 pushes so far cost 3,072 looks, and no sweep came.
+    expect([state.due.waiting, state.due.swept]).toEqual([3_000, 3_072]);
+    expect(state.sessions.get(a.value[0]!.id)?.status).toBe("scored");
+    // 1,096 more: the 4,096th entry sweeps, 1,500 stale go, 2,596 live stay.
+    apply(state, claim(1_096, "d").events);
+    expect([state.due.waiting, state.due.swept]).toEqual([2_596, 7_168]);
+  });
+
   it("claims what a scan of every session finds due, through sweeps, renewals and retries", () => {
     const state = queueOf(3_000);
     const rand = seededRandom(42);
