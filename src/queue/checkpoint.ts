@@ -41,31 +41,64 @@ export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark):
  * passes held three sets of columns at the final checkpoint).
  */
 export function sortedByHash(state: QueueState): Uint32Array {
+  const pairs = new Uint32Array(2 * state.sessions.size);
+  let at = 0;
+  for (const chunk of sortedByHashChunks(state)) {
+    pairs.set(chunk, at);
+    at += chunk.length;
+  }
+  return pairs;
+}
+
+/** Pairs a chunk of sortedByHashChunks holds at most (1 MiB), unless one bucket holds more. */
+export const HASH_CHUNK_PAIRS = 1 << 17;
+
+/**
+ * sortedByHash a run of whole buckets at a time, in one reused buffer (a chunk is valid until
+ * the next is asked for): issue 10, the whole index (8 bytes a session) was most of what the
+ * final checkpoint of a 1M drain added to its peak. Each chunk scans every slot for its buckets,
+ * so a million sessions cost eight scans.
+ */
+export function* sortedByHashChunks(
+  state: QueueState,
+  most = HASH_CHUNK_PAIRS,
+): Generator<Uint32Array> {
   const t = state.sessions;
   const { status } = t.cols;
-  const n = t.size;
-  const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(n + 1)) - 2));
+  const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(t.size + 1)) - 2));
   const shift = 32 - bits;
-  const starts = new Uint32Array((1 << bits) + 1);
+  const buckets = 1 << bits;
+  // starts[b]: where bucket b begins in the whole order.
+  const starts = new Uint32Array(buckets + 1);
   for (let slot = 0; slot < t.slots; slot++) {
     if (status[slot]) starts[(t.ids.hashAt(slot) >>> shift) + 1]!++;
   }
-  for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
-  const pairs = new Uint32Array(2 * n);
-  for (let slot = 0; slot < t.slots; slot++) {
-    if (!status[slot]) continue;
-    const hash = t.ids.hashAt(slot);
-    const at = starts[hash >>> shift]!++;
-    pairs[2 * at] = hash;
-    pairs[2 * at + 1] = slot;
+  for (let b = 1; b <= buckets; b++) starts[b]! += starts[b - 1]!;
+  let pairs = new Uint32Array(2 * Math.min(most, t.size));
+  for (let first = 0; first < buckets; ) {
+    // Buckets first..end-1: as many whole ones as fit in `most` pairs, and at least one.
+    let end = first + 1;
+    while (end < buckets && starts[end + 1]! - starts[first]! <= most) end++;
+    const base = starts[first]!;
+    const count = starts[end]! - base;
+    if (count > 0) {
+      if (pairs.length < 2 * count) pairs = new Uint32Array(2 * count);
+      // Where each bucket's next pair goes, relative to the chunk.
+      const next = starts.slice(first, end).map((s) => s - base);
+      for (let slot = 0; slot < t.slots; slot++) {
+        if (!status[slot]) continue;
+        const hash = t.ids.hashAt(slot);
+        const b = (hash >>> shift) - first;
+        if (b < 0 || b >= end - first) continue;
+        const at = next[b]!++;
+        pairs[2 * at] = hash;
+        pairs[2 * at + 1] = slot;
+      }
+      for (let b = first; b < end; b++) sortBucket(pairs, starts[b]! - base, starts[b + 1]! - base);
+      yield pairs.subarray(0, 2 * count);
+    }
+    first = end;
   }
-  // After the scatter, starts[b] is where bucket b ends.
-  let from = 0;
-  for (let b = 0; b < 1 << bits; b++) {
-    sortBucket(pairs, from, starts[b]!);
-    from = starts[b]!;
-  }
-  return pairs;
 }
 
 /**
@@ -149,7 +182,13 @@ export async function writeCheckpoint(
     }),
     ["idBytes", ids.bytes.byteLength, one(ids.bytes)],
     ["idEnds", ids.ends.byteLength, one(ids.ends)],
-    ["byHash", 8 * t.size, () => [bytesOf(sortedByHash(state))]],
+    [
+      "byHash",
+      8 * t.size,
+      function* () {
+        for (const chunk of sortedByHashChunks(state)) yield bytesOf(chunk);
+      },
+    ],
     ["claims", claims.length, () => [claims]],
     ["errSlots", errorSlots.byteLength, one(errorSlots)],
     ["errEnds", errors.ends.byteLength, one(errors.ends)],

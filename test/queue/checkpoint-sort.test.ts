@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sortedByHash } from "../../src/queue/checkpoint.js";
+import { sortedByHash, sortedByHashChunks } from "../../src/queue/checkpoint.js";
 import { idHash } from "../../src/queue/checkpoint-format.js";
 import { emptyState } from "../../src/queue/fold.js";
 
@@ -47,5 +47,33 @@ describe("the checkpoint's id index order", () => {
     const state = emptyState();
     for (const [slot, id] of ids.entries()) state.sessions.add(id, 1_000, slot);
     expect([...sortedByHash(state)]).toEqual(expected(ids, new Set()));
+  });
+});
+
+describe("the checkpoint's id index, a chunk at a time", () => {
+  it("gives the same order in chunks of whole buckets, each within the bound unless one bucket is more", () => {
+    const ids = Array.from({ length: 3_000 }, (_, k) => `s${(k * 7919) % 100_003}-${k}`);
+    const state = emptyState();
+    for (const [slot, id] of ids.entries()) state.sessions.add(id, 1_000, slot);
+    for (const slot of [5, 17, 2_999]) state.sessions.delete(ids[slot]!);
+    const whole = [...sortedByHash(state)];
+    expect(whole).toEqual(expected(ids, new Set([5, 17, 2_999])));
+    for (const most of [1, 7, 100, 2_997, 5_000]) {
+      // A chunk is valid until the next is asked for: copied as it comes.
+      const chunks = Array.from(sortedByHashChunks(state, most), (c) => [...c]);
+      expect(chunks.flat()).toEqual(whole);
+      // 2,997 live sessions in buckets of the top 10 bits (log2 of the size, less 2: about 3 a
+      // bucket): a bound of one pair still takes a whole bucket per chunk, a bound of 100 takes
+      // several buckets but never more than 100 pairs, and one past the size takes one chunk.
+      const sizes = chunks.map((c) => c.length / 2);
+      const buckets = new Set(whole.filter((_, i) => i % 2 === 0).map((h) => h >>> 22));
+      if (most === 1) expect(sizes.length).toBe(buckets.size);
+      if (most === 100) {
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(100);
+        expect(sizes.length).toBeGreaterThanOrEqual(30);
+        expect(sizes.length).toBeLessThan(buckets.size);
+      }
+      if (most >= 2_997) expect(sizes).toEqual([2_997]);
+    }
   });
 });
