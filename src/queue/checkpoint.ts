@@ -98,9 +98,8 @@ export function* sortedByHashChunks(
       for (let b = first; b < end; b++) {
         if (next[b - first] !== starts[b + 1]! - base)
           throw new Error("the queue's fold changed while its checkpoint was written");
+        sortBucket(pairs, starts[b]! - base, starts[b + 1]! - base);
       }
-      // Stryker disable next-line EqualityOperator: see above
-      for (let b = first; b < end; b++) sortBucket(pairs, starts[b]! - base, starts[b + 1]! - base);
       yield pairs.subarray(0, 2 * count);
     }
     first = end;

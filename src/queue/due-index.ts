@@ -132,7 +132,8 @@ export function createDueIndex(
     const live = waiting.takeOnly((e) => dueTimeOf(slotOf[e]!) === dueAt[e]!);
     const oldDueAt = dueAt;
     const oldSlotOf = slotOf;
-    dueAt = new Float64Array(Math.max(1024, 2 * live.length));
+    // Room for as many entries as wait when the next sweep comes (newEntry relies on it).
+    dueAt = new Float64Array(Math.max(SWEEP_FROM, 2 * live.length));
     slotOf = new Int32Array(dueAt.length);
     free.length = 0;
     entries = live.length;
