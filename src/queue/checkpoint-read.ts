@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { markHolds, parseCheckpointHead } from "./checkpoint.js";
 import {
@@ -10,6 +11,7 @@ import {
   type SectionName,
 } from "./checkpoint-format.js";
 import { type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
+import { type IdBase, openIdBase } from "./id-base.js";
 import { PAGE_ROWS } from "./lazy-column.js";
 import {
   type ColumnArrays,
@@ -43,6 +45,10 @@ export interface CheckpointReader {
   /** Last errors of these slots (the sorted error slots read whole). */
   errorsOf(slots: Iterable<number>): Promise<Map<number, string>>;
   idAt(slot: number): Promise<string>;
+  /** A descriptor of this very file (not of one renamed over it since), or undefined. */
+  ownDescriptor(file: string): Promise<number | undefined>;
+  /** File offset of a section. */
+  offsetOf(name: SectionName): number;
   recordAt(slot: number, id: string, claims: ReadonlyMap<number, Claim>): Promise<SessionRecord>;
   close(): Promise<void>;
 }
@@ -112,6 +118,19 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
     rows: (name, from, count, bytesPer, into) =>
       bytesInto(name, from * bytesPer, into.subarray(0, count * bytesPer)),
     section: (name) => bytes(name, 0, header.sections[name][1]),
+    async ownDescriptor(file) {
+      let fd: number;
+      try {
+        fd = openSync(file, "r");
+      } catch {
+        return undefined;
+      }
+      const [mine, theirs] = [await fh.stat(), fstatSync(fd)];
+      if (mine.ino === theirs.ino && mine.dev === theirs.dev) return fd;
+      closeSync(fd);
+      return undefined;
+    },
+    offsetOf: (name) => base + header.sections[name][0],
     async claims() {
       const list = JSON.parse((await reader.section("claims")).toString("utf8")) as ClaimsSection;
       return new Map(list);
@@ -258,9 +277,6 @@ export function columnChunks(reader: CheckpointReader, rows: number) {
   };
 }
 
-/** Rows of the byHash section read at a time when a table is restored. */
-const PAIR_CHUNK = 65_536;
-
 /**
  * The state a checkpoint holds, if it is whole and folds this very journal (same inode, same
  * bytes at both ends of what it folded); else undefined, and the caller folds from byte 0.
@@ -275,6 +291,7 @@ export async function loadCheckpoint(
   const opened = await openCheckpoint(file, journal, ino);
   if (!opened) return undefined;
   const reader: CheckpointReader = opened;
+  let base: IdBase | undefined;
   try {
     const { header } = reader;
     async function read<T extends ArrayBufferView>(
@@ -315,15 +332,27 @@ export async function loadCheckpoint(
       ...sparse,
     };
     const ends = await u32("idEnds");
-    const bytes = await read("idBytes", 1, (n) => new Uint8Array(n));
     // The live ids' hashes come with the hash index; emptied slots are never looked up.
     const hashes = new Uint32Array(header.slots);
-    const pairs = new Uint32Array(2 * PAIR_CHUNK);
-    for (let from = 0; from < header.live; from += PAIR_CHUNK) {
-      const count = Math.min(PAIR_CHUNK, header.live - from);
-      await reader.rows("byHash", from, count, 8, new Uint8Array(pairs.buffer));
-      for (let i = 0; i < count; i++) hashes[pairs[2 * i + 1]!] = pairs[2 * i]!;
-    }
+    // The ids' bytes stay in the file (id-base.ts), read through a descriptor of our own.
+    const fd = await reader.ownDescriptor(file);
+    if (fd === undefined) throw new Error("the checkpoint was replaced while it was read");
+    base = openIdBase(
+      fd,
+      {
+        count: header.slots,
+        blobBytes: header.sections.idBytes[1],
+        blobAt: reader.offsetOf("idBytes"),
+        pairsAt: reader.offsetOf("byHash"),
+        pairs: header.live,
+      },
+      (hash, slot) => {
+        hashes[slot] = hash;
+      },
+    );
+    const blob = header.slots > 0 ? ends[header.slots - 1] : 0;
+    if (ends.length !== header.slots || blob !== header.sections.idBytes[1])
+      throw new Error("checkpoint ids do not end where their bytes do");
     const errorSlots = await u32("errSlots");
     const errorEnds = await u32("errEnds");
     const errorBytes = await reader.section("errBytes");
@@ -332,7 +361,7 @@ export async function loadCheckpoint(
       errorBytes.toString("utf8", i === 0 ? 0 : errorEnds[i - 1]!, errorEnds[i]!),
     ]);
     const claims = await reader.claims();
-    const sessions = createSessionTable({ cols, ids: { bytes, ends, hashes }, claims, errors });
+    const sessions = createSessionTable({ cols, ids: { base, ends, hashes }, claims, errors });
     const state = emptyState(sessions); // its due index is built from the table when first asked
     state.lines = header.lines;
     state.superseded = header.superseded;
@@ -342,6 +371,9 @@ export async function loadCheckpoint(
     state.watchers = new Map(header.watchers.map((w) => [w.id, w]));
     state.archive = header.archive;
     return { state, end: header.journal.end };
+  } catch (err) {
+    base?.close();
+    throw err;
   } finally {
     await reader.close();
   }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { closeSync, openSync } from "node:fs";
 import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import {
   assertLittleEndian,
@@ -12,6 +13,7 @@ import {
   type SectionName,
 } from "./checkpoint-format.js";
 import type { QueueState } from "./fold.js";
+import { type IdBaseLayout, type PairIndex, pairIndexBuilder } from "./id-base.js";
 import { PRINT_BYTES } from "./print-set.js";
 
 /** The checkpoint beside a queue file (issue 10): a cache, never the only copy of anything. */
@@ -170,7 +172,7 @@ export async function writeCheckpoint(
   mark: JournalMark,
   /** Replay fingerprints of live sessions (issue 13: enqueue's index reads them from here). */
   prints: PrintsSection,
-): Promise<void> {
+): Promise<WrittenCheckpoint> {
   assertLittleEndian();
   const t = state.sessions;
   const n = t.slots;
@@ -181,6 +183,8 @@ export async function writeCheckpoint(
   const one = (a: { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }) => () => [
     bytesOf(a),
   ];
+  // The directory and filter of the id index, as it is written (the store reads ids from here).
+  const pairIndex = pairIndexBuilder(t.size);
   const sections: Section[] = [
     ...COLUMN_NAMES.map((c): Section => {
       const col = t.cols[c];
@@ -188,13 +192,16 @@ export async function writeCheckpoint(
       const rows = col.subarray(0, n);
       return [c, rows.byteLength, one(rows)];
     }),
-    ["idBytes", ids.bytes.byteLength, one(ids.bytes)],
+    ["idBytes", ids.byteLength, () => ids.parts()],
     ["idEnds", ids.ends.byteLength, one(ids.ends)],
     [
       "byHash",
       8 * t.size,
       function* () {
-        for (const chunk of sortedByHashChunks(state)) yield bytesOf(chunk);
+        for (const chunk of sortedByHashChunks(state)) {
+          for (let i = 0; i < chunk.length; i += 2) pairIndex.add(chunk[i]!);
+          yield bytesOf(chunk);
+        }
       },
     ],
     ["claims", claims.length, () => [claims]],
@@ -244,7 +251,33 @@ export async function writeCheckpoint(
     throw err;
   }
   await fh.close();
-  await rename(tmp, file);
+  // Our own descriptor of what we wrote, before anyone can rename another file over it.
+  const fd = openSync(tmp, "r");
+  try {
+    await rename(tmp, file);
+  } catch (err) {
+    closeSync(fd);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return {
+    fd,
+    ids: {
+      count: n,
+      blobBytes: ids.byteLength,
+      blobAt: head.length + ranges.idBytes[0],
+      pairsAt: head.length + ranges.byHash[0],
+      pairs: t.size,
+    },
+    index: pairIndex.done(),
+  };
+}
+
+/** A checkpoint just written: a descriptor of its file (the caller closes it) and where its ids are. */
+export interface WrittenCheckpoint {
+  fd: number;
+  ids: IdBaseLayout;
+  index: PairIndex;
 }
 
 /** The header and where the sections start, or undefined for a missing or foreign file. */

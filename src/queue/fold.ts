@@ -53,14 +53,9 @@ export interface QueueState {
 
 /** A state with no events folded; `sessions` given when restoring one (a checkpoint). */
 export function emptyState(sessions: SessionTable = createSessionTable()): QueueState {
-  const older = (a: number, b: number) => {
-    const { enqueuedAt } = sessions.cols;
-    const d = enqueuedAt[a]! - enqueuedAt[b]!;
-    return d < 0 || (d === 0 && sessions.ids.compare(a, b) < 0);
-  };
   return {
     sessions,
-    due: lazyDueIndex(sessions, older),
+    due: lazyDueIndex(sessions),
     watchers: new Map(),
     totals: { batches: 0, scored: 0, retries: 0, dead: 0 },
     corrupt: [],
@@ -76,9 +71,22 @@ export function emptyState(sessions: SessionTable = createSessionTable()): Queue
  * table holds each session's due time, and the build takes every queued session at its backoff
  * and every claimed one at its lease, as the events would have pushed them.
  */
-function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => boolean): DueIndex {
+function lazyDueIndex(sessions: SessionTable): DueIndex {
   let index: DueIndex | undefined;
+  /** Each slot's place in claim order when the index was built (UNRANKED: added since). */
+  let rank: Uint32Array = new Uint32Array(0);
+  const older = (a: number, b: number) => {
+    const { enqueuedAt } = sessions.cols;
+    const d = enqueuedAt[a]! - enqueuedAt[b]!;
+    if (d !== 0) return d < 0;
+    // A tie: the rank says which id is first, else the ids do (read from a checkpoint, maybe).
+    const ra = rank[a] ?? UNRANKED;
+    const rb = rank[b] ?? UNRANKED;
+    if (ra !== UNRANKED && rb !== UNRANKED) return ra < rb;
+    return sessions.ids.compare(a, b) < 0;
+  };
   function build(): DueIndex {
+    rank = claimOrderRanks(sessions);
     const built = createDueIndex(older, (slot) => dueTimeAt(sessions, slot));
     for (let slot = 0; slot < sessions.slots; slot++) {
       const at = dueTimeAt(sessions, slot);
@@ -104,6 +112,44 @@ function lazyDueIndex(sessions: SessionTable, older: (a: number, b: number) => b
       return index?.swept ?? 0;
     },
   };
+}
+
+const UNRANKED = 0xffffffff;
+
+/**
+ * Every live slot's place in claim order (enqueuedAt, then id): the due index's ties settled
+ * once (issue 10: enqueue stamps a whole batch with one time, so most comparisons in the heaps
+ * are ties, and the ids of a checkpoint are read from its file, a read each). Slots in slot
+ * order are nearly always in enqueuedAt order already (then no sort); a run of equal times is
+ * sorted by its ids, read in slot order. 4 bytes a session, while the index lives. A slot's
+ * enqueuedAt never changes in a live fold (a snapshot line only ever adds a session: compaction
+ * writes them into a new journal, `migrate` for ids the journal lacks), nor does its id.
+ */
+export function claimOrderRanks(sessions: SessionTable): Uint32Array {
+  const { status, enqueuedAt } = sessions.cols;
+  const rank = new Uint32Array(sessions.slots).fill(UNRANKED);
+  let order: Uint32Array = new Uint32Array(sessions.size);
+  let m = 0;
+  let sorted = true;
+  for (let slot = 0; slot < sessions.slots; slot++) {
+    if (!status[slot]) continue;
+    if (m > 0 && !(enqueuedAt[order[m - 1]!]! <= enqueuedAt[slot]!)) sorted = false;
+    order[m++] = slot;
+  }
+  order = order.subarray(0, m);
+  if (!sorted) order.sort((a, b) => enqueuedAt[a]! - enqueuedAt[b]! || a - b);
+  for (let i = 0; i < m; ) {
+    let j = i + 1;
+    while (j < m && enqueuedAt[order[j]!] === enqueuedAt[order[i]!]) j++;
+    if (j - i > 1) {
+      const run = Array.from(order.subarray(i, j), (slot) => ({ slot, id: sessions.idAt(slot) }));
+      run.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      for (let k = 0; k < run.length; k++) order[i + k] = run[k]!.slot;
+    }
+    i = j;
+  }
+  for (let k = 0; k < m; k++) rank[order[k]!] = k;
+  return rank;
 }
 
 /** A lease that ran out without a result makes its sessions due again (the processor died). */

@@ -1,4 +1,5 @@
 import { idHash } from "./checkpoint-format.js";
+import type { IdBase } from "./id-base.js";
 
 /**
  * Session ids by number, without a string or a Map entry per id (issue 10: a million ids as
@@ -6,6 +7,11 @@ import { idHash } from "./checkpoint-format.js";
  * grows ahead of itself; here about 30 bytes, off the heap). The ids sit end to end as UTF-8 in
  * one growable buffer, each with its end offset and its idHash; an open-addressing table of id
  * numbers finds one. Numbers are given in order from 0 and never reused.
+ *
+ * A table may rest on a base (id-base.ts): the ids of a checkpoint, read from its file. Then
+ * ids 0..base.count-1 are found and read there, and only the ids added since (the tail) have
+ * bytes and table cells in memory: 8 bytes a checkpointed id (its end and its hash) plus the
+ * base's filter, instead of about 30. `rebase` moves every id to a newer checkpoint's base.
  *
  * `live(n)` says whether id `n` can still be found: a table whose rows are emptied (the fold's
  * removed sessions) passes it, and emptied rows are skipped by `find` and left out of a rehash.
@@ -21,15 +27,26 @@ export interface IdTable {
   /** Orders two ids as JavaScript orders their strings (UTF-16 units): < 0, 0 or > 0. */
   compare(a: number, b: number): number;
   hashAt(n: number): number;
-  /** Views of the UTF-8 bytes of ids 0..count-1 and their end offsets (for a checkpoint). */
-  raw(): { bytes: Uint8Array; ends: Uint32Array; hashes: Uint32Array };
-  /** Bytes held by the buffers (issue 10: memory per session). */
+  /** The UTF-8 bytes of ids 0..count-1 (in parts), their end offsets and hashes (a checkpoint). */
+  raw(): {
+    byteLength: number;
+    parts(): Iterable<Uint8Array>;
+    ends: Uint32Array;
+    hashes: Uint32Array;
+  };
+  /** From now on ids 0..count-1 are read from `base`, which holds exactly them; the old one closes. */
+  rebase(base: IdBase): void;
+  /** Closes the base, if any (the table must not be used after). */
+  close(): void;
+  /** Bytes held in memory (issue 10: memory per session). */
   byteSize(): number;
 }
 
 /** What a table is restored from: `ends.length` ids, hashes known for the live ones. */
 export interface IdRows {
-  bytes: Uint8Array;
+  /** The ids' UTF-8 bytes, or a base that reads them (then it holds all `ends.length`). */
+  bytes?: Uint8Array;
+  base?: IdBase;
   ends: Uint32Array;
   /** idHash of each id (of each live one at least: the others are never looked up). */
   hashes: Uint32Array;
@@ -37,19 +54,33 @@ export interface IdRows {
 
 const EMPTY = 0;
 const MIN_TABLE = 1024;
+const RECENT = 4096;
 
 export function createIdTable(live: (n: number) => boolean = () => true, from?: IdRows): IdTable {
   let count = from?.ends.length ?? 0;
   let ends = from?.ends ?? new Uint32Array(MIN_TABLE);
   let hashes = from?.hashes ?? new Uint32Array(MIN_TABLE);
-  let bytes = from?.bytes ?? new Uint8Array(16 * MIN_TABLE);
+  let base = from?.base;
+  /** Ids below `first` are in the base; the rest in `bytes`, from blob offset `shift`. */
+  let first = base ? base.count : 0;
+  if (base && first !== count) throw new Error("an id base must hold every restored id");
   let used = count > 0 ? ends[count - 1]! : 0;
-  /** id number + 1 in each cell; EMPTY marks a free one. Load at most 1/2. */
+  let shift = base ? used : 0;
+  let bytes = base
+    ? new Uint8Array(16 * MIN_TABLE)
+    : (from?.bytes ?? new Uint8Array(16 * MIN_TABLE));
+  /** id number + 1 in each cell; EMPTY marks a free one. Load at most 1/2. Tail ids only. */
   let table = new Int32Array(MIN_TABLE);
   let mask = table.length - 1;
   let inTable = 0;
   let view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scratch = { buf: Buffer.alloc(256) };
+  let other = new Uint8Array(256);
+  /**
+   * Ids of the base read lately, by text: a batch's results name the ids its claim read (a
+   * `process` would otherwise look each up in the file again). Bounded; emptied when full.
+   */
+  const recent = new Map<string, number>();
 
   function place(n: number): void {
     let i = hashes[n]! & mask;
@@ -63,11 +94,18 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
     table = new Int32Array(size);
     mask = size - 1;
     inTable = 0;
-    for (let n = 0; n < count; n++) if (live(n)) place(n);
+    for (let n = first; n < count; n++) if (live(n)) place(n);
   }
-  rehash(count);
+  rehash(count - first);
 
   const startOf = (n: number) => (n === 0 ? 0 : ends[n - 1]!);
+
+  /** The bytes of id `n`: a view of the tail's buffer or of the base's read window. */
+  function bytesOf(n: number): Uint8Array {
+    const from = startOf(n);
+    if (n >= first) return bytes.subarray(from - shift, ends[n]! - shift);
+    return base!.bytes(from, ends[n]!);
+  }
 
   /** The UTF-8 bytes of `id` in the scratch buffer; their length. */
   function encode(id: string): number {
@@ -78,19 +116,19 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
 
   /** True when id `n` is exactly `id`. ASCII is compared unit by unit; anything else as UTF-8. */
   function equals(n: number, id: string): boolean {
-    const from = startOf(n);
-    const length = ends[n]! - from;
+    const b = bytesOf(n);
+    const length = b.length;
     let i = 0;
     for (; i < id.length; i++) {
       const c = id.charCodeAt(i);
       if (c >= 0x80) break;
       // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: past the stored bytes a match is refused anyway, by the length check below
-      if (i >= length || bytes[from + i] !== c) return false;
+      if (i >= length || b[i] !== c) return false;
     }
     if (i === id.length) return length === id.length;
     const k = encode(id);
     if (k !== length) return false;
-    for (let j = i; j < k; j++) if (bytes[from + j] !== scratch.buf[j]) return false;
+    for (let j = i; j < k; j++) if (b[j] !== scratch.buf[j]) return false;
     return true;
   }
 
@@ -103,9 +141,9 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       h.set(hashes);
       hashes = h;
     }
-    if (used + minBytes > bytes.length) {
-      const b = new Uint8Array(Math.max(bytes.length * 2, used + minBytes));
-      b.set(bytes.subarray(0, used));
+    if (used - shift + minBytes > bytes.length) {
+      const b = new Uint8Array(Math.max(bytes.length * 2, used - shift + minBytes));
+      b.set(bytes.subarray(0, used - shift));
       bytes = b;
       view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
@@ -118,7 +156,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
     add(id) {
       const n = count;
       grow(3 * id.length);
-      let at = used;
+      let at = used - shift;
       let ascii = true;
       for (let i = 0; i < id.length; i++) {
         const c = id.charCodeAt(i);
@@ -128,11 +166,11 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
         }
         bytes[at++] = c;
       }
-      if (!ascii) at = used + view.write(id, used, "utf8");
-      used = at;
+      if (!ascii) at = used - shift + view.write(id, used - shift, "utf8");
+      used = at + shift;
       ends[n] = used;
       hashes[n] = idHash(id);
-      // The rehash places ids 0..n-1 (those live); then n, live or not yet marked so.
+      // The rehash places ids first..n-1 (those live); then n, live or not yet marked so.
       if (2 * (inTable + 1) > table.length) rehash(inTable + 1);
       count++;
       place(n);
@@ -144,34 +182,73 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
         const n = table[i]! - 1;
         if (hashes[n] === h && live(n) && equals(n, id)) return n;
       }
-      return -1;
+      if (!base) return -1;
+      const seen = recent.get(id);
+      if (seen !== undefined && live(seen)) return seen;
+      return base.findHash(h, (n) => live(n) && equals(n, id));
     },
-    idAt: (n) => view.toString("utf8", startOf(n), ends[n]!),
+    idAt(n) {
+      if (n >= first) return view.toString("utf8", startOf(n) - shift, ends[n]! - shift);
+      const b = bytesOf(n);
+      const id = Buffer.from(b.buffer, b.byteOffset, b.length).toString("utf8");
+      if (recent.size >= RECENT) recent.clear();
+      recent.set(id, n);
+      return id;
+    },
     compare(a, b) {
-      const fa = startOf(a);
-      const fb = startOf(b);
-      const la = ends[a]! - fa;
-      const lb = ends[b]! - fb;
-      const common = Math.min(la, lb);
+      // The first id's bytes are copied: reading the second may move the base's window.
+      const ba = bytesOf(a);
+      if (other.length < ba.length) other = new Uint8Array(ba.length);
+      other.set(ba);
+      const x8 = other.subarray(0, ba.length);
+      const y8 = bytesOf(b);
+      const common = Math.min(x8.length, y8.length);
       for (let i = 0; i < common; i++) {
-        const x = bytes[fa + i]!;
-        const y = bytes[fb + i]!;
+        const x = x8[i]!;
+        const y = y8[i]!;
         if (x === y) continue;
         // Below 0x80 both encodings agree; two multi-byte characters may not (UTF-8 sorts by
         // code point, JavaScript by UTF-16 unit): compare those as strings.
         if (x < 0x80 || y < 0x80) return x - y;
-        const sa = view.toString("utf8", fa, ends[a]!);
-        const sb = view.toString("utf8", fb, ends[b]!);
+        const sa = Buffer.from(x8).toString("utf8");
+        const sb = Buffer.from(y8).toString("utf8");
         return sa < sb ? -1 : sa > sb ? 1 : 0;
       }
-      return la - lb;
+      return x8.length - y8.length;
     },
     hashAt: (n) => hashes[n]!,
-    raw: () => ({
-      bytes: bytes.subarray(0, used),
-      ends: ends.subarray(0, count),
-      hashes: hashes.subarray(0, count),
-    }),
-    byteSize: () => bytes.byteLength + ends.byteLength + hashes.byteLength + table.byteLength,
+    raw: () => {
+      const tail = bytes.subarray(0, used - shift);
+      const inBase = base;
+      return {
+        byteLength: used,
+        *parts() {
+          if (inBase) yield* inBase.chunks();
+          yield tail;
+        },
+        ends: ends.subarray(0, count),
+        hashes: hashes.subarray(0, count),
+      };
+    },
+    rebase(next) {
+      if (next.count !== count) throw new Error("an id base must hold every id of its table");
+      base?.close();
+      base = next;
+      recent.clear();
+      first = count;
+      shift = used;
+      bytes = new Uint8Array(16 * MIN_TABLE);
+      view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      rehash(0);
+    },
+    close() {
+      base?.close();
+    },
+    byteSize: () =>
+      bytes.byteLength +
+      ends.byteLength +
+      hashes.byteLength +
+      table.byteLength +
+      (base?.byteSize ?? 0),
   };
 }

@@ -15,6 +15,7 @@ import {
   serializeEvent,
 } from "./events.js";
 import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
+import { type IdBase, openIdBase } from "./id-base.js";
 import {
   appendDurably,
   NEWLINE,
@@ -154,10 +155,20 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     try {
       const at = end;
       const mark = await journalMark(fh, ino, at);
-      await withLivePrints((prints) => writeCheckpoint(checkpointPath(file), state, mark, prints));
+      const written = await withLivePrints((prints) =>
+        writeCheckpoint(checkpointPath(file), state, mark, prints),
+      );
       checkpointEnd = at;
       // Those prints are in the checkpoint now: the next one reads them from there.
       forgetPrints(state.sessions.slots);
+      // And so are the ids (issue 10): read from there from now on, not held.
+      let base: IdBase | undefined;
+      try {
+        base = openIdBase(written.fd, written.ids, undefined, written.index);
+        state.sessions.ids.rebase(base);
+      } catch {
+        base?.close(); // the ids stay in memory: a cache missed, nothing lost
+      }
     } catch {
       checkpointEnd = end; // do not retry on every transaction
     }
@@ -554,6 +565,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
     close: () =>
       exclusive(async () => {
         await maybeCheckpoint(printReads > PRINT_READS_WORTH_A_CHECKPOINT ? 0 : checkpointBytes);
+        state.sessions.ids.close();
         await fh?.close();
         fh = undefined;
       }),

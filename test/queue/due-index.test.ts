@@ -1,8 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { SWEEP_FROM } from "../../src/queue/due-index.js";
 import type { OutgoingEvent } from "../../src/queue/events.js";
-import { applyEvent, emptyState, isDue, type QueueState } from "../../src/queue/fold.js";
-import { planClaim, planEnqueue, planResults, planRetry } from "../../src/queue/plans.js";
+import {
+  applyEvent,
+  claimOrderRanks,
+  emptyState,
+  isDue,
+  type QueueState,
+} from "../../src/queue/fold.js";
+import {
+  dueSessions,
+  planClaim,
+  planEnqueue,
+  planResults,
+  planRetry,
+} from "../../src/queue/plans.js";
 import { seededRandom } from "../../src/scoring/random.js";
 import { fakePayload, fakeResult } from "../support/payload.js";
 
@@ -236,5 +248,65 @@ describe("due index: stale waiting entries swept (issue 10)", () => {
     }
     // The run went through sweeps (the waiting entries passed SWEEP_FROM) and claimed to the end.
     expect(sweptPast).toBeGreaterThan(0);
+  });
+});
+
+describe("ties in claim order settled once (issue 10: ids may be read from a checkpoint's file)", () => {
+  it("claims in (enqueuedAt, id) order with no id comparison, but for sessions since the build", () => {
+    const r = seededRandom(3);
+    const state = emptyState();
+    // Three batches stamped 1,000 and one stamped 900 after them (a clock stepped back): ids
+    // scrambled, so slot order is neither time order nor id order.
+    for (const at of [1_000, 1_000, 1_000, 900]) {
+      const items = Array.from({ length: 40 }, () => ({
+        id: `t${Math.floor(r() * 1e6)}`,
+        payload: fakePayload(),
+      }));
+      apply(state, planEnqueue(state, items, at).events);
+    }
+    let compares = 0;
+    const { ids } = state.sessions;
+    const compare = ids.compare;
+    ids.compare = (a, b) => {
+      compares++;
+      return compare(a, b);
+    };
+    const expected = dueSessions(state, 5_000).map((rec) => rec.id);
+    const claimOf = (max: number, batch: string) =>
+      planClaim(state, { now: 5_000, max, leaseMs: 10_000, owner: "t", batch });
+    const first = claimOf(60, "a");
+    apply(state, first.events);
+    expect(first.value.map((rec) => rec.id)).toEqual(expected.slice(0, 60));
+    expect(compares).toBe(0);
+    // Sessions enqueued after the build tie with ranked ones: those ties compare their ids.
+    const late = ["t0", "t999999", "u"].map((id) => ({ id, payload: fakePayload() }));
+    apply(state, planEnqueue(state, late, 1_000).events);
+    const rest = claimOf(200, "b").value.map((rec) => rec.id);
+    const want = [...expected.slice(60), "t0", "t999999", "u"];
+    want.sort((x, y) => {
+      const at = (id: string) => state.sessions.get(id)!.enqueuedAt;
+      return at(x) - at(y) || (x < y ? -1 : 1);
+    });
+    expect(rest).toEqual(want);
+    expect(compares).toBeGreaterThan(0);
+  });
+
+  it("ranks live slots by time, then id as JavaScript orders strings; removed slots unranked", () => {
+    const state = emptyState();
+    const add = (ids: string[], at: number) =>
+      apply(
+        state,
+        planEnqueue(
+          state,
+          ids.map((id) => ({ id, payload: fakePayload() })),
+          at,
+        ).events,
+      );
+    add(["b", "a10", "a9"], 2_000);
+    add(["z", "é", "y"], 1_000);
+    add(["c"], 3_000);
+    apply(state, [{ event: { t: "remove", at: 0, ids: ["y"] } }]);
+    // Slots: b a10 a9 | z é y | c. Order: z é (1,000) · a10 a9 b (2,000) · c (3,000).
+    expect(Array.from(claimOrderRanks(state.sessions))).toEqual([4, 2, 3, 0, 1, 0xffffffff, 5]);
   });
 });

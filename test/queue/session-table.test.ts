@@ -4,6 +4,7 @@ import {
   SPARSE_COLUMNS,
   sparseColumns,
 } from "../../src/queue/session-table.js";
+import { blobOf } from "../support/id-blob.js";
 
 // Issue 10: the fold's sessions as columns. Records in and out must be exactly what an object
 // per session held, past the columns' growth, and a table restored from rows (a checkpoint)
@@ -88,8 +89,8 @@ describe("session table", () => {
       ref: ref.slice(0, n),
       ...sparse,
     };
-    const { bytes, ends, hashes } = src.ids.raw();
-    const ids = { bytes: bytes.slice(), ends: ends.slice(), hashes: hashes.slice() };
+    const { ends, hashes } = src.ids.raw();
+    const ids = { bytes: blobOf(src.ids), ends: ends.slice(), hashes: hashes.slice() };
     const t = createSessionTable({ cols, ids, claims: src.claims, errors: src.errors });
     expect([...t.values()]).toEqual([...src.values()]);
     expect([t.size, t.slots, t.has("s3")]).toEqual([4, 5, false]);
