@@ -1,4 +1,4 @@
-import { openSync, writeFileSync } from "node:fs";
+import { fstatSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { idHash } from "../../src/queue/checkpoint-format.js";
@@ -142,6 +142,7 @@ describe("id base (issue 10)", () => {
     const ids = Array.from({ length: 200 }, (_, k) => `s${k}`);
     const { back } = await restored(ids, (n) => !dead.has(n));
     expect([back.find("s3"), back.find("s64"), back.find("s65")]).toEqual([-1, -1, 65]);
+    expect(back.idAt(65)).toBe("s65"); // read lately: found again without a read, while live
     dead.add(65); // removed after the checkpoint: still in its pairs, passed over
     expect(back.find("s65")).toBe(-1);
     expect(back.add("s65")).toBe(200);
@@ -221,5 +222,46 @@ describe("id base (issue 10)", () => {
     const short = pairIndexBuilder(3);
     short.add(1);
     expect(() => short.done()).toThrow("an id index of 3 pairs was given 1");
+  });
+
+  it("reads ids longer than its window and blobs past one chunk, and pairs past one read", async () => {
+    // 10,000 ids (the pairs take two reads at open), every 1,000th of 5,000 characters (longer
+    // than the 4 KiB window), 103 KB in all (the blob streams in two chunks of 64 KiB).
+    const ids = Array.from({ length: 10_000 }, (_, k) =>
+      k % 1_000 === 7 ? `${"L".repeat(4_990)}${k}` : `id-${k}`,
+    );
+    const { back, base } = await restored(ids);
+    expect(ids.every((id, k) => back.find(id) === k && back.idAt(k) === id)).toBe(true);
+    expect(base.reads).toBeGreaterThan(2);
+    expect(sign(back.compare(7, 1_007))).toBe(1); // "L…L7" > "L…L1007"
+    expect(sign(back.compare(1_007, 7))).toBe(-1);
+    expect(sign(back.compare(7, 8))).toBe(-1); // "LLL…7" < "id-8"
+    const blob = blobOf(back);
+    expect(blob.length).toBe(ids.reduce((n, id) => n + id.length, 0));
+    expect(blob.toString("latin1")).toBe(ids.join(""));
+  });
+
+  it("refuses a file shorter than its layout, and an index built for other pairs, closing the file", async () => {
+    const file = join(await tempDir(), "short.bin");
+    writeFileSync(file, Buffer.alloc(40));
+    const fd = openSync(file, "r");
+    const layout = { count: 10, blobBytes: 8, blobAt: 0, pairsAt: 8, pairs: 10 };
+    expect(() => openIdBase(fd, layout)).toThrow("the queue's checkpoint is shorter than its ids");
+    expect(() => fstatSync(fd)).toThrow("EBADF");
+    const other = pairIndexBuilder(700);
+    for (let k = 0; k < 700; k++) other.add(k);
+    const fd2 = openSync(file, "r");
+    expect(() => openIdBase(fd2, layout, undefined, other.done())).toThrow("a foreign id index");
+    expect(() => fstatSync(fd2)).toThrow("EBADF");
+    // Ids past the file's end are refused when read, not made up.
+    const fd3 = openSync(file, "r");
+    const past = openIdBase(fd3, { count: 1, blobBytes: 100, blobAt: 0, pairsAt: 0, pairs: 0 });
+    expect(() => past.bytes(30, 50)).toThrow("the queue's checkpoint is shorter than its ids");
+    past.close();
+    // A table restored on a base of other ids is refused.
+    const { base } = await restored(["a", "b"]);
+    expect(() =>
+      createIdTable(() => true, { base, ends: new Uint32Array([1]), hashes: new Uint32Array(1) }),
+    ).toThrow("an id base must hold every restored id");
   });
 });
