@@ -32,7 +32,9 @@ export function createReplayCheck(store: QueueBackend, thresholds: Thresholds) {
       const idx = await index;
       for (const item of items) {
         const fp = item.payload.fp;
-        // A duplicate id is not a replay of itself; planEnqueue ignores it.
+        // A duplicate id is not a replay of itself; planEnqueue ignores it. (The index knows the
+        // ids it kept; a duplicate of one whose buckets were full is looked up, then dropped
+        // by planEnqueue all the same.)
         if (!fp || idx.has(item.id)) continue;
         const earlier = idx.matchThenAdd(item.id, fp);
         if (earlier !== undefined) {

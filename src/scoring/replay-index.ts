@@ -15,7 +15,9 @@ const FP_BYTES = 2 * FP_POINTS;
  * bucket. Built by whoever owns the sessions (enqueue, from the queued payloads, lazily) and kept
  * apart from the queue internals: add what is kept, ask about what arrives. Memory is constant
  * per session: one 64-byte fingerprint, its id in an IdTable and TABLES bucket entries, all in
- * typed arrays (issue 10: no string, Map entry or array per session on V8's heap).
+ * typed arrays (issue 10: no string, Map entry or array per session on V8's heap); and nothing
+ * for a session whose buckets are all full (no lookup could find it): `has` and `printOf` know
+ * only the sessions a lookup can find.
  */
 export interface ReplayIndex {
   add(id: string, fp: string): void;
@@ -23,9 +25,9 @@ export interface ReplayIndex {
   addPrint(id: string, fp: Int8Array): void;
   /** The earliest indexed session within MATCH_DISTANCE of `fp`, if any. */
   match(fp: string): string | undefined;
-  /** True when a session of this id was added. */
+  /** True when a session of this id was added and kept (some bucket had room for it). */
   has(id: string): boolean;
-  /** The fingerprint added for `id` (never changed once added: ids are added once). */
+  /** The fingerprint kept for `id` (never changed once added: ids are added once). */
   printOf(id: string): Int8Array | undefined;
   readonly size: number;
   /** Fingerprint distances computed by lookups so far (the work the bucket cap bounds). */
@@ -58,6 +60,10 @@ export function createReplayIndex(): ReplayIndex {
   let lookup = 0;
   let comparisons = 0;
   function insert(id: string, fp: Int8Array, keys: readonly number[]): void {
+    // A print whose buckets are all full can never be a candidate: nothing of it is kept (issue
+    // 10: a flood of alike paths fills its buckets, and each later print cost 100 bytes here for
+    // nothing). Whoever shares prints with the index (the store) keeps such a one itself.
+    if (!keys.some(buckets.hasRoom)) return;
     const n = ids.add(id);
     // Stryker disable next-line EqualityOperator: growing one print early changes only the capacity
     if ((n + 1) * FP_BYTES > prints.length) {
@@ -225,6 +231,8 @@ export function createBuckets() {
       arena[starts[i]! + count] = n;
       counts[i] = count + 1;
     },
+    /** True when an add of `key` would keep its entry (the bucket is not full). */
+    hasRoom: (key: number) => counts[cellOf(key)]! < MAX_BUCKET,
     /** The key's cell, for from() and count() (a key never added has count 0). */
     cellOf,
     from: (cell: number) => starts[cell]!,

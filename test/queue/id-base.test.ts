@@ -178,6 +178,7 @@ describe("id base (issue 10)", () => {
     expect(() => t.rebase(older)).toThrow("an id base must hold every id of its table");
     t.close();
     expect(() => t.idAt(5)).toThrow("the queue's id base was closed");
+    t.close(); // twice: nothing closed again
   });
 
   it("finds the ids a claim just read without reading them again", async () => {
@@ -199,6 +200,13 @@ describe("id base (issue 10)", () => {
     for (const [hash] of pairs) builder.add(hash);
     const index = builder.done();
     expect([index.dir.length, index.filter.length]).toEqual([11, 1_024]);
+    // A byte a pair, rounded up to a power of two: 1,024 pairs take 1,024 bytes, 1,025 take 2,048.
+    const sizes = [1_024, 1_025].map((n) => {
+      const b = pairIndexBuilder(n);
+      for (let k = 0; k < n; k++) b.add(k);
+      return b.done().filter.length;
+    });
+    expect(sizes).toEqual([1_024, 2_048]);
     const file = join(await tempDir(), "w.bin");
     writeFileSync(
       file,
@@ -231,11 +239,21 @@ describe("id base (issue 10)", () => {
       k % 1_000 === 7 ? `${"L".repeat(4_990)}${k}` : `id-${k}`,
     );
     const { back, base } = await restored(ids);
+    expect(base.reads).toBe(2); // the pairs at open: 8,192 then 1,808
+    // Neighbours come from one read of 4 KiB; the same id, or the blob's last, from none.
+    expect([back.idAt(0), back.idAt(1), back.idAt(0)]).toEqual(["id-0", "id-1", "id-0"]);
+    expect(base.reads).toBe(3);
+    expect([back.idAt(9_999), back.idAt(9_999), base.reads]).toEqual(["id-9999", "id-9999", 4]);
     expect(ids.every((id, k) => back.find(id) === k && back.idAt(k) === id)).toBe(true);
-    expect(base.reads).toBeGreaterThan(2);
     expect(sign(back.compare(7, 1_007))).toBe(1); // "L…L7" > "L…L1007"
     expect(sign(back.compare(1_007, 7))).toBe(-1);
     expect(sign(back.compare(7, 8))).toBe(-1); // "LLL…7" < "id-8"
+    // The blob in chunks of 64 KiB (two), then the tail (empty).
+    expect([...back.raw().parts()].map((part) => part.length)).toEqual([
+      65_536,
+      ids.reduce((n, id) => n + id.length, 0) - 65_536,
+      0,
+    ]);
     const blob = blobOf(back);
     expect(blob.length).toBe(ids.reduce((n, id) => n + id.length, 0));
     expect(blob.toString("latin1")).toBe(ids.join(""));

@@ -135,8 +135,13 @@ describe("replay index", () => {
       index.add(`far${k}`, encodeFingerprint(v));
     }
     index.add("late", encodeFingerprint(base));
-    expect(index.size).toBe(MAX_BUCKET + 1);
-    // "late" is in no bucket (all of its TABLES buckets were full): not found, 64 compared.
+    // "late" is in no bucket (all of its TABLES buckets were full): not found, 64 compared, and
+    // not kept at all (issue 10: no lookup could find it).
+    expect([index.size, index.has("late"), index.printOf("late")]).toEqual([
+      MAX_BUCKET,
+      false,
+      undefined,
+    ]);
     expect(index.match(encodeFingerprint(base))).toBeUndefined();
     expect(index.comparisons).toBe(MAX_BUCKET);
     expect(MAX_BUCKET).toBe(64);
@@ -144,8 +149,21 @@ describe("replay index", () => {
 
   it("past 1024 sessions, the per-lookup marks grow and still count a candidate once", () => {
     const index = createReplayIndex();
-    const o = encodeFingerprint(other);
-    for (let k = 0; k < 1024; k++) index.add(`o${k}`, o);
+    // 1,024 seeded walks, none in a bucket of the base's, all kept.
+    const rand = seededRandom(8);
+    const baseKeys = new Set(bucketKeys(base));
+    const walks: Int8Array[] = [];
+    while (walks.length < 1024) {
+      let x = 0;
+      const w = shape(() => {
+        x += (rand() - 0.5) * 40;
+        return Math.max(-120, Math.min(120, x));
+      });
+      if (!bucketKeys(w).some((k) => baseKeys.has(k))) walks.push(w);
+    }
+    for (const [k, w] of walks.entries()) index.add(`o${k}`, encodeFingerprint(w));
+    expect(index.size).toBe(1024);
+    const o = encodeFingerprint(walks[0]!);
     const [v] = sameBucketsApart(base, 1);
     // Session 1024, the first past the initial marks, in all ten of the base's buckets.
     index.add("v", encodeFingerprint(v!));
@@ -185,7 +203,7 @@ describe("replay index", () => {
         );
       } else prints.push(walk());
     }
-    const model = { buckets: new Map<string, number[]>(), comparisons: 0 };
+    const model = { buckets: new Map<string, number[]>(), comparisons: 0, kept: [] as string[] };
     const modelMatchThenAdd = (n: number) => {
       const fp = prints[n]!;
       const keys = bucketKeys(fp);
@@ -199,11 +217,15 @@ describe("replay index", () => {
           if (withinDistance(fp, prints[m]!, MATCH_DISTANCE)) best = m;
         }
       }
+      let kept = false;
       for (const key of keys) {
         const list = model.buckets.get(key);
         if (!list) model.buckets.set(key, [n]);
         else if (list.length < MAX_BUCKET) list.push(n);
+        else continue;
+        kept = true;
       }
+      if (kept) model.kept.push(`s${n}`);
       return best === undefined ? undefined : `s${best}`;
     };
     const index = createReplayIndex();
@@ -216,6 +238,15 @@ describe("replay index", () => {
     expect(model.buckets.size).toBeGreaterThan(1_024);
     expect([...model.buckets.values()].some((l) => l.length === MAX_BUCKET)).toBe(true);
     expect(want.filter((m) => m !== undefined).length).toBeGreaterThan(300);
-    expect([index.has("s5999"), index.has("s6000"), index.size]).toEqual([true, false, 6_000]);
+    expect([index.has("s5999"), index.has("s6000"), index.size]).toEqual([
+      true,
+      false,
+      model.kept.length,
+    ]);
+    // Sessions whose buckets were all full are not kept: some are, in this run (a crowd).
+    const dropped = prints.map((_, n) => `s${n}`).filter((id) => !model.kept.includes(id));
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.every((id) => !index.has(id) && index.printOf(id) === undefined)).toBe(true);
+    expect(model.kept.every((id) => index.has(id))).toBe(true);
   });
 });

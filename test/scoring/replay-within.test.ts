@@ -72,7 +72,9 @@ describe("matchThenAdd", () => {
       if (a !== undefined) replays++;
     }
     expect(replays).toBeGreaterThanOrEqual(99);
-    expect(once.size).toBe(400);
+    // The same sessions kept both ways: those with room in some bucket (these prints crowd).
+    expect(once.size).toBe(twice.size);
+    expect(once.size).toBe(363);
     expect(once.comparisons).toBe(twice.comparisons);
   });
 });
