@@ -26,6 +26,8 @@ export default {
     "src/queue/session-table.ts",
     "src/queue/lazy-column.ts",
     "src/queue/id-table.ts",
+    // Issue 10: the ids a checkpoint holds, read from its file (unit-tested on small files).
+    "src/queue/id-base.ts",
     "src/queue/due-index.ts",
     "src/queue/print-set.ts",
     "src/queue/summary.ts",

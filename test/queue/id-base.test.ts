@@ -220,7 +220,10 @@ describe("id base (issue 10)", () => {
       pairs: 700,
     };
     const given = openIdBase(openSync(file, "r"), layout, undefined, index);
-    const read = openIdBase(openSync(file, "r"), layout);
+    // Read at open, each pair seen once, in hash order (a loader fills the hashes from them).
+    const seen: [number, number][] = [];
+    const read = openIdBase(openSync(file, "r"), layout, (hash, slot) => seen.push([hash, slot]));
+    expect(seen).toEqual(pairs);
     expect([given.reads, read.reads]).toEqual([0, 1]);
     for (const [hash, slot] of pairs) {
       expect(given.findHash(hash, (s) => s === slot)).toBe(slot);
