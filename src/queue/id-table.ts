@@ -26,6 +26,8 @@ export interface IdTable {
   idAt(n: number): string;
   /** Orders two ids as JavaScript orders their strings (UTF-16 units): < 0, 0 or > 0. */
   compare(a: number, b: number): number;
+  /** The UTF-8 bytes of id `n` (a view: valid until the next read of the table). */
+  bytesAt(n: number): Uint8Array;
   hashAt(n: number): number;
   /** The UTF-8 bytes of ids 0..count-1 (in parts), their end offsets and hashes (a checkpoint). */
   raw(): {
@@ -40,6 +42,33 @@ export interface IdTable {
   close(): void;
   /** Bytes held in memory (issue 10: memory per session). */
   byteSize(): number;
+}
+
+/**
+ * Orders the UTF-8 bytes x[xFrom, xTo) and y[yFrom, yTo) as JavaScript orders the strings they
+ * encode (UTF-16 units): < 0, 0 or > 0.
+ */
+export function compareUtf8(
+  x: Uint8Array,
+  xFrom: number,
+  xTo: number,
+  y: Uint8Array,
+  yFrom: number,
+  yTo: number,
+): number {
+  const common = Math.min(xTo - xFrom, yTo - yFrom);
+  for (let i = 0; i < common; i++) {
+    const a = x[xFrom + i]!;
+    const b = y[yFrom + i]!;
+    if (a === b) continue;
+    // Below 0x80 both encodings agree; two multi-byte characters may not (UTF-8 sorts by
+    // code point, JavaScript by UTF-16 unit): compare those as strings.
+    if (a < 0x80 || b < 0x80) return a - b;
+    const sa = Buffer.from(x.buffer, x.byteOffset + xFrom, xTo - xFrom).toString("utf8");
+    const sb = Buffer.from(y.buffer, y.byteOffset + yFrom, yTo - yFrom).toString("utf8");
+    return sa < sb ? -1 : sa > sb ? 1 : 0;
+  }
+  return xTo - xFrom - (yTo - yFrom);
 }
 
 /** What a table is restored from: `ends.length` ids, hashes known for the live ones. */
@@ -201,22 +230,10 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       const ba = bytesOf(a);
       if (other.length < ba.length) other = new Uint8Array(ba.length);
       other.set(ba);
-      const x8 = other.subarray(0, ba.length);
       const y8 = bytesOf(b);
-      const common = Math.min(x8.length, y8.length);
-      for (let i = 0; i < common; i++) {
-        const x = x8[i]!;
-        const y = y8[i]!;
-        if (x === y) continue;
-        // Below 0x80 both encodings agree; two multi-byte characters may not (UTF-8 sorts by
-        // code point, JavaScript by UTF-16 unit): compare those as strings.
-        if (x < 0x80 || y < 0x80) return x - y;
-        const sa = Buffer.from(x8).toString("utf8");
-        const sb = Buffer.from(y8).toString("utf8");
-        return sa < sb ? -1 : sa > sb ? 1 : 0;
-      }
-      return x8.length - y8.length;
+      return compareUtf8(other, 0, ba.length, y8, 0, y8.length);
     },
+    bytesAt: bytesOf,
     hashAt: (n) => hashes[n]!,
     raw: () => {
       const tail = bytes.subarray(0, used - shift);
