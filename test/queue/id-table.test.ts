@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { idHash } from "../../src/queue/checkpoint-format.js";
-import { createIdTable } from "../../src/queue/id-table.js";
+import { compareUtf8, createIdTable } from "../../src/queue/id-table.js";
 import { seededRandom } from "../../src/scoring/random.js";
 import { blobOf } from "../support/id-blob.js";
 
@@ -150,5 +150,30 @@ describe("id table (issue 10)", () => {
       list[1_999],
       "new",
     ]);
+  });
+
+  it("compareUtf8 orders byte ranges anywhere in two buffers as JavaScript orders the strings", () => {
+    const list = strings(200, 13);
+    const blob = Buffer.from(`##${list.join("")}`, "utf8");
+    const ends = [2];
+    for (const s of list) ends.push(ends.at(-1)! + Buffer.byteLength(s));
+    const shifted = Buffer.concat([Buffer.from("@@@@@"), blob]);
+    let checked = 0;
+    for (let a = 0; a < list.length; a++) {
+      for (let b = 0; b < list.length; b++) {
+        const js = list[a]! < list[b]! ? -1 : list[a]! > list[b]! ? 1 : 0;
+        const got = compareUtf8(
+          blob,
+          ends[a]!,
+          ends[a + 1]!,
+          shifted,
+          ends[b]! + 5,
+          ends[b + 1]! + 5,
+        );
+        if (sign(got) !== js) throw new Error(`${list[a]} vs ${list[b]}`);
+        checked++;
+      }
+    }
+    expect(checked).toBe(40_000);
   });
 });
