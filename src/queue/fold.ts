@@ -175,7 +175,6 @@ export function claimOrderRanks(sessions: SessionTable): Uint32Array {
         const id = sessions.ids.bytesAt(order[k]!);
         // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
         if (at + id.length > bytes.length) {
-          // Stryker disable next-line ArithmeticOperator: twice (at - length) still holds it once at is past 4 KiB of short ids
           const grown = new Uint8Array(2 * (at + id.length));
           grown.set(bytes.subarray(0, at));
           bytes = grown;

@@ -310,13 +310,14 @@ describe("ties in claim order settled once (issue 10: ids may be read from a che
     expect(Array.from(claimOrderRanks(state.sessions))).toEqual([4, 2, 3, 0, 1, 0xffffffff, 5]);
   });
 
-  it("ranks a run of 1,500 sessions of one time, 30 KB of ids, as a sort of their strings", () => {
+  it("ranks a run of 1,500 sessions of one time, 40 KB of ids, as a sort of their strings", () => {
     const r = seededRandom(17);
     const pool = ["a", "Z", "é", "\ue000", "😀", "0"];
     const ids = Array.from({ length: 1_500 }, (_, k) => {
       let s = "";
       for (let i = 0; i < 4 + (k % 9); i++) s += pool[Math.floor(r() * pool.length)]!;
-      return `${s}-${k}`;
+      // One id of 10,000 bytes once the buffer holds a few KiB: it must grow past twice its size.
+      return k === 300 ? `${"a".repeat(10_000)}-${k}` : `${s}-${k}`;
     });
     const state = emptyState();
     apply(
