@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
-import { markHolds, parseCheckpointHead } from "./checkpoint.js";
+import { idLayout, markHolds, parseCheckpointHead } from "./checkpoint.js";
 import {
   assertLittleEndian,
   type CheckpointHeader,
@@ -47,8 +47,8 @@ export interface CheckpointReader {
   idAt(slot: number): Promise<string>;
   /** A descriptor of this very file (not of one renamed over it since), or undefined. */
   ownDescriptor(file: string): Promise<number | undefined>;
-  /** File offset of a section. */
-  offsetOf(name: SectionName): number;
+  /** File offset where the sections start (after the header line). */
+  dataAt: number;
   recordAt(slot: number, id: string, claims: ReadonlyMap<number, Claim>): Promise<SessionRecord>;
   close(): Promise<void>;
 }
@@ -130,7 +130,7 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
       closeSync(fd);
       return undefined;
     },
-    offsetOf: (name) => base + header.sections[name][0],
+    dataAt: base,
     async claims() {
       const list = JSON.parse((await reader.section("claims")).toString("utf8")) as ClaimsSection;
       return new Map(list);
@@ -337,19 +337,9 @@ export async function loadCheckpoint(
     // The ids' bytes stay in the file (id-base.ts), read through a descriptor of our own.
     const fd = await reader.ownDescriptor(file);
     if (fd === undefined) throw new Error("the checkpoint was replaced while it was read");
-    base = openIdBase(
-      fd,
-      {
-        count: header.slots,
-        blobBytes: header.sections.idBytes[1],
-        blobAt: reader.offsetOf("idBytes"),
-        pairsAt: reader.offsetOf("byHash"),
-        pairs: header.live,
-      },
-      (hash, slot) => {
-        hashes[slot] = hash;
-      },
-    );
+    base = openIdBase(fd, idLayout(header, reader.dataAt), (hash, slot) => {
+      hashes[slot] = hash;
+    });
     const blob = header.slots > 0 ? ends[header.slots - 1] : 0;
     if (ends.length !== header.slots || blob !== header.sections.idBytes[1])
       throw new Error("checkpoint ids do not end where their bytes do");

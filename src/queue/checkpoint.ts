@@ -260,16 +260,18 @@ export async function writeCheckpoint(
     await rm(tmp, { force: true });
     throw err;
   }
+  return { fd, ids: idLayout(header, head.length), index: pairIndex.done() };
+}
+
+/** Where a checkpoint's ids sit in its file: from its header and where its sections start. */
+export function idLayout(header: CheckpointHeader, dataAt: number): IdBaseLayout {
+  const [blobAt, blobBytes] = header.sections.idBytes;
   return {
-    fd,
-    ids: {
-      count: n,
-      blobBytes: ids.byteLength,
-      blobAt: head.length + ranges.idBytes[0],
-      pairsAt: head.length + ranges.byHash[0],
-      pairs: t.size,
-    },
-    index: pairIndex.done(),
+    count: header.slots,
+    blobBytes,
+    blobAt: dataAt + blobAt,
+    pairsAt: dataAt + header.sections.byHash[0],
+    pairs: header.live,
   };
 }
 
