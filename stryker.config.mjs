@@ -28,6 +28,7 @@ export default {
     "src/queue/id-table.ts",
     // Issue 10: the ids a checkpoint holds, read from its file (unit-tested on small files).
     "src/queue/id-base.ts",
+    "src/queue/lower-bound.ts",
     "src/queue/due-index.ts",
     "src/queue/print-set.ts",
     "src/queue/summary.ts",

@@ -13,6 +13,7 @@ import {
 import { type Claim, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type IdBase, openIdBase } from "./id-base.js";
 import { PAGE_ROWS } from "./lazy-column.js";
+import { lowerBound } from "./lower-bound.js";
 import {
   type ColumnArrays,
   type Columns,
@@ -188,13 +189,7 @@ function readerOf(fh: FileHandle, header: CheckpointHeader, base: number): Check
       const withError = u32s(await reader.section("errSlots"));
       const out = new Map<number, string>();
       for (const slot of slots) {
-        let lo = 0;
-        let hi = withError.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (withError[mid]! < slot) lo = mid + 1;
-          else hi = mid;
-        }
+        const lo = lowerBound(withError, slot);
         if (lo < withError.length && withError[lo] === slot) out.set(slot, await errorText(lo));
       }
       return out;

@@ -1,4 +1,5 @@
 import { closeSync, readSync } from "node:fs";
+import { lowerBound } from "./lower-bound.js";
 
 /**
  * The ids of a checkpoint, read from its file instead of held (issue 10: at a million sessions
@@ -179,13 +180,7 @@ export function openIdBase(
       const bit = bitOf(hash, filter.length);
       if ((filter[bit >>> 3]! & (1 << (bit & 7))) === 0) return -1;
       // The first block whose first hash is not below `hash`; the run may start in the one before.
-      let lo = 0;
-      let hi = dir.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (dir[mid]! < hash) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(dir, hash);
       for (let b = Math.max(0, lo - 1); b < dir.length; b++) {
         const first = b * DIR_STEP;
         const rows = Math.min(DIR_STEP, pairs - first);

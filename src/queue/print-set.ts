@@ -1,3 +1,5 @@
+import { lowerBound } from "./lower-bound.js";
+
 /**
  * Replay fingerprints by slot, packed (issue 10/13): 64 bytes each in one growable buffer, slots
  * in increasing order, so a set costs 68 bytes a fingerprint and no object per session. Slots
@@ -75,12 +77,6 @@ export function createSlotList(): SlotList {
 
 /** Where `slot` is among the first `size` of increasing `slots` (a binary search), or -1. */
 function indexOfSlot(slots: Uint32Array, size: number, slot: number): number {
-  let lo = 0;
-  let hi = size;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (slots[mid]! < slot) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = lowerBound(slots, slot, size);
   return lo < size && slots[lo] === slot ? lo : -1;
 }
