@@ -152,11 +152,11 @@ export function claimOrderRanks(sessions: SessionTable): Uint32Array {
     order[m++] = slot;
   }
   order = order.subarray(0, m);
+  // Stryker disable next-line ConditionalExpression,ArithmeticOperator: see above
+  if (!sorted) order.sort((a, b) => enqueuedAt[a]! - enqueuedAt[b]! || a - b);
   // A run's id bytes and their ends (ends[0] = 0), reused from run to run.
   let bytes = new Uint8Array(4096);
   let ends = new Uint32Array(1024);
-  // Stryker disable next-line ConditionalExpression,ArithmeticOperator: see above
-  if (!sorted) order.sort((a, b) => enqueuedAt[a]! - enqueuedAt[b]! || a - b);
   // Stryker disable next-line EqualityOperator: see above
   for (let i = 0; i < m; ) {
     let j = i + 1;

@@ -62,8 +62,11 @@ export function createReplayIndex(): ReplayIndex {
   function insert(id: string, fp: Int8Array, keys: readonly number[]): void {
     // A print whose buckets are all full can never be a candidate: nothing of it is kept (issue
     // 10: a flood of alike paths fills its buckets, and each later print cost 100 bytes here for
-    // nothing). Whoever shares prints with the index (the store) keeps such a one itself.
-    if (!keys.some(buckets.hasRoom)) return;
+    // nothing). Whoever shares prints with the index (the store) keeps such a one itself. The
+    // entries go in under the number the id will get, each key probed once.
+    let kept = false;
+    for (const key of keys) if (buckets.add(key, ids.count)) kept = true;
+    if (!kept) return;
     const n = ids.add(id);
     // Stryker disable next-line EqualityOperator: growing one print early changes only the capacity
     if ((n + 1) * FP_BYTES > prints.length) {
@@ -77,7 +80,6 @@ export function createReplayIndex(): ReplayIndex {
       grown.set(looked);
       looked = grown;
     }
-    for (const key of keys) buckets.add(key, n);
   }
   function find(fp: Int8Array, keys: readonly number[]): string | undefined {
     let best: number | undefined;
@@ -203,7 +205,8 @@ export function createBuckets() {
     return top - size;
   }
   return {
-    add(key: number, n: number): void {
+    /** Adds session `n` to `key`'s bucket; false when the bucket is full (nothing added). */
+    add(key: number, n: number): boolean {
       let i = cellOf(key);
       if (starts[i] === -1) {
         // Stryker disable next-line EqualityOperator,ArithmeticOperator: growing a key early or two late changes only the room (the table stays at most half full plus one)
@@ -216,10 +219,10 @@ export function createBuckets() {
         starts[i] = block(0);
         arena[starts[i]!] = n;
         counts[i] = 1;
-        return;
+        return true;
       }
       const count = counts[i]!;
-      if (count >= MAX_BUCKET) return;
+      if (count >= MAX_BUCKET) return false;
       // A count that is a power of two fills its block: move to one twice the size.
       if ((count & (count - 1)) === 0) {
         const sizeLog2 = Math.log2(count);
@@ -230,9 +233,8 @@ export function createBuckets() {
       }
       arena[starts[i]! + count] = n;
       counts[i] = count + 1;
+      return true;
     },
-    /** True when an add of `key` would keep its entry (the bucket is not full). */
-    hasRoom: (key: number) => counts[cellOf(key)]! < MAX_BUCKET,
     /** The key's cell, for from() and count() (a key never added has count 0). */
     cellOf,
     from: (cell: number) => starts[cell]!,
