@@ -1,3 +1,4 @@
+import { atan2 } from "./atan2.js";
 import type { Point } from "./features-path.js";
 import { moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
@@ -52,7 +53,7 @@ function addStroke(g: SampledGrid, a: number, e: number): void {
       const prevDy = y[i]! - y[i - 1]!;
       const dx = x[i + 1]! - x[i]!;
       const dy = y[i + 1]! - y[i]!;
-      push(grid.turns, Math.atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
+      push(grid.turns, atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
     }
   }
   normaliseStroke(lengths, a, e - 1);

@@ -1,3 +1,4 @@
+import { atan2 } from "./atan2.js";
 import { STROKE_GAP_MS } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
@@ -178,7 +179,7 @@ function stepsInto(c: PointColumns, speeds: Float64Array, speedTimes: Float64Arr
       speedTimes[ns++] = (t[i]! + t[i + 1]!) / 2;
     }
     if (dx === 0 && dy === 0) continue;
-    if (hasPrev) turns[nt++] = Math.atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
+    if (hasPrev) turns[nt++] = atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
     prevX = dx;
     prevY = dy;
     hasPrev = true;
@@ -213,7 +214,7 @@ function turnsInto(points: readonly Point[], out: Float64Array): number {
     const dx = points[i]!.x - points[i - 1]!.x;
     const dy = points[i]!.y - points[i - 1]!.y;
     if (dx === 0 && dy === 0) continue;
-    if (hasPrev) out[m++] = Math.atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
+    if (hasPrev) out[m++] = atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
     prevX = dx;
     prevY = dy;
     hasPrev = true;

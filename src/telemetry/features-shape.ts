@@ -1,3 +1,4 @@
+import { atan2 } from "./atan2.js";
 import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
 import { moments6, onePercentileInPlace, safeRatio } from "./features-stats.js";
@@ -89,7 +90,7 @@ function addTurns(g: SampledGrid, a: number, e: number, acc: GridShape, withTurn
       const py = y[i - 1]! - y[i - 2]!;
       const dx = x[i]! - x[i - 1]!;
       const dy = y[i]! - y[i - 1]!;
-      const turn = Math.atan2(px * dy - py * dx, px * dx + py * dy);
+      const turn = atan2(px * dy - py * dx, px * dx + py * dy);
       push(acc.turns, Math.abs(turn));
       if (hasPrevTurn) push(acc.turnJerks, Math.abs(turn - prevTurn));
       prevTurn = turn;
