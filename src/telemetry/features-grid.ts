@@ -1,6 +1,6 @@
 import { atan2 } from "./atan2.js";
 import type { Point } from "./features-path.js";
-import { moments3, onePercentileInPlace, safeRatio } from "./features-stats.js";
+import { moments3, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
@@ -38,6 +38,7 @@ const grid = { speeds: series(), turns: series(), speedJerks: series() };
 const absTurns = series();
 const p90Scratch = series();
 const ownGrid = sampledGrid();
+const gridSlots = momentsSlots();
 
 /**
  * One stroke of the sampled grid, points a..e-1: its speeds (step lengths, px per GRID_MS) and the
@@ -118,7 +119,15 @@ export function extraFeaturesOf(
   const abs = sized(absTurns, nTurns);
   for (let i = 0; i < nTurns; i++) abs[i] = Math.abs(turns[i]!);
   const jerks = grid.speedJerks;
-  const [speed, turn, speedJerk] = moments3(speeds, nSpeeds, abs, nTurns, jerks.data, jerks.n);
+  const [speed, turn, speedJerk] = moments3(
+    speeds,
+    nSpeeds,
+    abs,
+    nTurns,
+    jerks.data,
+    jerks.n,
+    gridSlots,
+  );
   const sorted = sized(p90Scratch, nTurns);
   sorted.set(abs.subarray(0, nTurns));
   const turnP90 = onePercentileInPlace(sorted, nTurns, 90);

@@ -1,7 +1,7 @@
 import { atan2 } from "./atan2.js";
 import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
-import { moments6, onePercentileInPlace, safeRatio } from "./features-stats.js";
+import { moments6, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
@@ -173,8 +173,9 @@ function microShare(c: PointColumns, lengths?: Float64Array): number {
   return safeRatio(small, c.n - 1);
 }
 
-const none = series(0);
-const args = (a: Series, b: Series, c: Series) => [a.data, a.n, b.data, b.n, c.data, c.n] as const;
+const NO_VALUES = new Float64Array(0);
+const fineSlots = momentsSlots();
+const coarseSlots = momentsSlots();
 
 /** Median of the first n values (a copy is reordered, not the values). */
 function medianOf(values: Float64Array, n: number): number {
@@ -217,13 +218,40 @@ export function shapeFeaturesOf(
   const coarse = coarseShape;
   const t = timing(inStroke);
   // Issue 10: the means and spreads six series at a time (moments6), same bits as one by one.
+  // Issue 10: the arguments written out (spread, they made arrays and a generic call), the
+  // results in reused slots.
+  const { turnJerks: fj, turns: ft, resid: fr, peaks: fp, peakPos: fq, sym: fs } = fine;
   const [turnJerks, turns, resid, peaks, peakPos, sym] = moments6(
-    ...args(fine.turnJerks, fine.turns, fine.resid),
-    ...args(fine.peaks, fine.peakPos, fine.sym),
+    fj.data,
+    fj.n,
+    ft.data,
+    ft.n,
+    fr.data,
+    fr.n,
+    fp.data,
+    fp.n,
+    fq.data,
+    fq.n,
+    fs.data,
+    fs.n,
+    fineSlots,
   );
+  const { speedRatio: fv } = fine;
+  const { resid: cr, peaks: cp, peakPos: cq } = coarse;
   const [speedRatio, cResid, cPeaks, cPeakPos] = moments6(
-    ...args(fine.speedRatio, coarse.resid, coarse.peaks),
-    ...args(coarse.peakPos, none, none),
+    fv.data,
+    fv.n,
+    cr.data,
+    cr.n,
+    cp.data,
+    cp.n,
+    cq.data,
+    cq.n,
+    NO_VALUES,
+    0,
+    NO_VALUES,
+    0,
+    coarseSlots,
   );
   return {
     shapeTurnJerk: turnJerks.mean / (turns.mean + 0.01),

@@ -49,7 +49,8 @@ export function moments6(
   ne: number,
   f: ArrayLike<number>,
   nf: number,
-): [Moments, Moments, Moments, Moments, Moments, Moments] {
+  out: Moments6 = momentsSlots(),
+): Moments6 {
   let n1 = 0;
   let mean1 = 0;
   let sq1 = 0;
@@ -125,19 +126,30 @@ export function moments6(
       if (n6 === 1 || v > max6) max6 = v;
     }
   }
-  return [
-    finish(n1, mean1, sq1, max1),
-    finish(n2, mean2, sq2, max2),
-    finish(n3, mean3, sq3, max3),
-    finish(n4, mean4, sq4, max4),
-    finish(n5, mean5, sq5, max5),
-    finish(n6, mean6, sq6, max6),
-  ];
+  finishInto(out[0], n1, mean1, sq1, max1);
+  finishInto(out[1], n2, mean2, sq2, max2);
+  finishInto(out[2], n3, mean3, sq3, max3);
+  finishInto(out[3], n4, mean4, sq4, max4);
+  finishInto(out[4], n5, mean5, sq5, max5);
+  finishInto(out[5], n6, mean6, sq6, max6);
+  return out;
+}
+
+/**
+ * Six Moments for moments6 to fill (issue 10: returning six new objects a call, three calls a
+ * session, was a third of what extractFeatures allocated). A caller that keeps one set reuses it
+ * on every call: read it before the next call with the same set.
+ */
+export type Moments6 = [Moments, Moments, Moments, Moments, Moments, Moments];
+
+export function momentsSlots(): Moments6 {
+  const blank = (): Moments => ({ n: 0, mean: Number.NaN, std: Number.NaN, max: Number.NaN });
+  return [blank(), blank(), blank(), blank(), blank(), blank()];
 }
 
 const NONE = new Float64Array(0);
 
-/** moments6 of three series. */
+/** moments6 of three series (the first three of `out`). */
 export function moments3(
   a: ArrayLike<number>,
   na: number,
@@ -145,13 +157,22 @@ export function moments3(
   nb: number,
   c: ArrayLike<number>,
   nc: number,
-): [Moments, Moments, Moments] {
-  const [ma, mb, mc] = moments6(a, na, b, nb, c, nc, NONE, 0, NONE, 0, NONE, 0);
-  return [ma, mb, mc];
+  out: Moments6 = momentsSlots(),
+): Moments6 {
+  return moments6(a, na, b, nb, c, nc, NONE, 0, NONE, 0, NONE, 0, out);
 }
 
 function finish(n: number, mean: number, m2: number, max: number): Moments {
-  return { n, mean, std: n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0, max };
+  const m = { n: 0, mean: 0, std: 0, max: 0 };
+  finishInto(m, n, mean, m2, max);
+  return m;
+}
+
+function finishInto(m: Moments, n: number, mean: number, m2: number, max: number): void {
+  m.n = n;
+  m.mean = mean;
+  m.std = n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0;
+  m.max = max;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type Moments,
   moments,
   moments6,
+  momentsSlots,
   safeRatio,
   twoPercentilesInPlace,
 } from "./features-stats.js";
@@ -120,7 +121,9 @@ interface PathStats {
   inStroke: Moments;
 }
 
-/** The path's moments, six series at a time (issue 10: see moments6). */
+const pathSlots = momentsSlots();
+
+/** The path's moments, six series at a time (issue 10: see moments6), in reused slots. */
 function pathStats(p: PathScratch): PathStats {
   const [speed, accel, jerk, timing, turns, inStroke] = moments6(
     p.speeds,
@@ -135,6 +138,7 @@ function pathStats(p: PathScratch): PathStats {
     p.nTurns,
     p.strokeDts,
     p.nStrokeDts,
+    pathSlots,
   );
   return { speed, accel, jerk, timing, turns, inStroke };
 }
