@@ -3,7 +3,7 @@ import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
 import { moments6, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
-import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
+import { type SampledGrid, sampledGrid, sampleGridPair } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
 import { push, type Series, series, sized } from "./series.js";
@@ -69,8 +69,6 @@ const newShape = (): GridShape => ({
 });
 const fineShape = newShape();
 const coarseShape = newShape();
-const fineGrid = sampledGrid();
-const coarseGrid = sampledGrid();
 const scratch = series();
 
 /** Turns (only where `withTurns`) and residuals of one stroke, grid points a..e-1. */
@@ -200,26 +198,37 @@ export function shapeFeaturesWith(
   return shapeFeaturesOf(pointColumns(points), inStroke, lengths);
 }
 
+/** The path sampled every FINE_MS and every GRID_MS (sampleGridPair). */
+export interface ShapeGrids {
+  fine: SampledGrid;
+  coarse: SampledGrid;
+}
+
+/** The fine grid's spacing: half the grid features' own (GRID_MS, 100 ms). */
+export const FINE_MS = GRID_MS / 2;
+const ownGrids: ShapeGrids = { fine: sampledGrid(), coarse: sampledGrid() };
+
 /**
- * shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts), and the columns sampled
- * every GRID_MS (100 ms, the grid features' own) when the caller has them (sampleGrid).
+ * shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts), and its grids when
+ * the caller has sampled them (sampleGridPair(c, FINE_MS, fine, coarse); the coarse one is the
+ * grid features' own).
  */
 export function shapeFeaturesOf(
   c: PointColumns,
   inStroke: StrokeTiming,
   lengths?: Float64Array,
-  grid100?: SampledGrid,
+  grids?: ShapeGrids,
 ): Record<ShapeFeatureName, number> {
-  sampleGrid(c, 50, fineGrid);
+  if (grids === undefined) sampleGridPair(c, FINE_MS, ownGrids.fine, ownGrids.coarse);
+  const { fine: fineGrid, coarse: coarseGrid } = grids ?? ownGrids;
   gridShape(fineGrid, fineShape, true);
-  if (grid100 === undefined) sampleGrid(c, GRID_MS, coarseGrid);
-  gridShape(grid100 ?? coarseGrid, coarseShape, false);
+  gridShape(coarseGrid, coarseShape, false);
   const fine = fineShape;
   const coarse = coarseShape;
   const t = timing(inStroke);
-  // Issue 10: the means and spreads six series at a time (moments6), same bits as one by one.
-  // Issue 10: the arguments written out (spread, they made arrays and a generic call), the
-  // results in reused slots.
+  // Issue 10: the means and spreads six series at a time (moments6), same bits as one by one;
+  // the arguments written out (spread, they made arrays and a generic call), the results in
+  // reused slots.
   const { turnJerks: fj, turns: ft, resid: fr, peaks: fp, peakPos: fq, sym: fs } = fine;
   const [turnJerks, turns, resid, peaks, peakPos, sym] = moments6(
     fj.data,

@@ -1,9 +1,4 @@
-import {
-  EXTRA_FEATURE_COLUMNS,
-  type ExtraFeatureName,
-  extraFeaturesOf,
-  GRID_MS,
-} from "./features-grid.js";
+import { EXTRA_FEATURE_COLUMNS, type ExtraFeatureName, extraFeaturesOf } from "./features-grid.js";
 import {
   distance,
   inTimeOrder,
@@ -12,7 +7,13 @@ import {
   type Point,
 } from "./features-path.js";
 import { roundedRow } from "./features-row.js";
-import { SHAPE_FEATURE_COLUMNS, type ShapeFeatureName, shapeFeaturesOf } from "./features-shape.js";
+import {
+  FINE_MS,
+  SHAPE_FEATURE_COLUMNS,
+  type ShapeFeatureName,
+  type ShapeGrids,
+  shapeFeaturesOf,
+} from "./features-shape.js";
 import {
   type Moments,
   moments,
@@ -22,7 +23,7 @@ import {
   twoPercentilesInPlace,
 } from "./features-stats.js";
 import { strokeTimingOf } from "./features-timing.js";
-import { sampledGrid, sampleGrid } from "./grid-sampling.js";
+import { sampledGrid, sampleGridPair } from "./grid-sampling.js";
 import { pointColumns } from "./point-columns.js";
 import { roundFeature } from "./round-feature.js";
 import { push, series, sized } from "./series.js";
@@ -101,15 +102,16 @@ export function extractFeatures(s: SessionInput): Features {
   const stats = pathStats(path);
   const playProof = playProofFeatures(s, moves, clicks, path, stats);
   const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
-  // Issue 10: the 100 ms grid is sampled once for the grid and the shape features.
-  sampleGrid(columns, GRID_MS, grid100);
-  const extra = extraFeaturesOf(columns, timing, grid100);
-  const shape = shapeFeaturesOf(columns, timing, path.lengths, grid100);
+  // Issue 10: the 100 ms grid is sampled once for the grid and the shape features, with the
+  // shape features' 50 ms one.
+  sampleGridPair(columns, FINE_MS, grids.fine, grids.coarse);
+  const extra = extraFeaturesOf(columns, timing, grids.coarse);
+  const shape = shapeFeaturesOf(columns, timing, path.lengths, grids);
   return roundedRow(playProof, extra, shape);
 }
 
 const speedScratch = series();
-const grid100 = sampledGrid();
+const grids: ShapeGrids = { fine: sampledGrid(), coarse: sampledGrid() };
 const pauseScratch = series();
 
 interface PathStats {
