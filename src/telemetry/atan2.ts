@@ -65,10 +65,6 @@ const T8 = 0.049768779946159324; // fdlibm aT[8], 0x3FA97B4B 24760DEB
 const T9 = -0.036531572744216916; // fdlibm aT[9], 0xBFA2B444 2C6A6C2F
 const T10 = 0.016285820115365782; // fdlibm aT[10], 0x3F90AD3A E322DA11
 
-/** The quadrant without a branch: [x < 0 result, x > 0 result], then the sign of y. */
-const quadrant = new Float64Array(2);
-const SIGN = Float64Array.of(-1, 1);
-
 export function atan2(y: number, x: number): number {
   const ax = Math.abs(x);
   const ay = Math.abs(y);
@@ -83,7 +79,9 @@ export function atan2(y: number, x: number): number {
   const s2 = w * (T1 + w * (T3 + w * (T5 + w * (T7 + w * T9))));
   const r = HI[k]! - (t * (s1 + s2) - LO[k]! - t);
   // fdlibm: x > 0 gives r or -r; x < 0 gives pi - (r - pi_lo), or (r - pi_lo) - pi, its negation.
-  quadrant[1] = r;
-  quadrant[0] = PI - (r - PI_LO);
-  return SIGN[+(y > 0)]! * quadrant[+(x > 0)]!;
+  // Picked by arithmetic, not branches: 1 r + 0 v and 0 r + 1 v are r and v exactly (both finite
+  // and positive), and multiplying by 1 or -1 is exact.
+  const right = +(x > 0);
+  const base = right * r + (1 - right) * (PI - (r - PI_LO));
+  return (2 * +(y > 0) - 1) * base;
 }
