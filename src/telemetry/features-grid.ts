@@ -4,7 +4,7 @@ import { moments3, momentsSlots, onePercentileInPlace, safeRatio } from "./featu
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
-import { push, series, sized } from "./series.js";
+import { reserve, series, sized } from "./series.js";
 
 /**
  * Features for the local model that survive the browser's sampling rate (issue 3, "Generalisation
@@ -42,27 +42,33 @@ const gridSlots = momentsSlots();
 
 /**
  * One stroke of the sampled grid, points a..e-1: its speeds (step lengths, px per GRID_MS) and the
- * turns between consecutive moving steps.
+ * turns between consecutive moving steps. Issue 10: room for the stroke's values is made once and
+ * they are written by index (a push per value checked for room and stored the length each time).
  */
 function addStroke(g: SampledGrid, a: number, e: number): void {
   const x = g.x.data;
   const y = g.y.data;
   const lengths = g.steps.data;
+  const turns = reserve(grid.turns, grid.turns.n + Math.max(0, e - a - 2));
+  let n = grid.turns.n;
   for (let i = a + 1; i < e - 1; i++) {
     if (lengths[i]! >= MOVING_PX && lengths[i - 1]! >= MOVING_PX) {
       const prevDx = x[i]! - x[i - 1]!;
       const prevDy = y[i]! - y[i - 1]!;
       const dx = x[i + 1]! - x[i]!;
       const dy = y[i + 1]! - y[i]!;
-      push(grid.turns, atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy));
+      turns[n++] = atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy);
     }
   }
+  grid.turns.n = n;
   normaliseStroke(lengths, a, e - 1);
 }
 
 /**
  * Speeds relative to the stroke's own mean (speeds[from..to)): a script that picks a new constant
- * speed for every stroke is still constant within each one.
+ * speed for every stroke is still constant within each one. Issue 10: the values are written at
+ * the next free slot whether a step moves or not, and counted only for a moving one (a branch on
+ * it mispredicted).
  */
 function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
   let sum = 0;
@@ -74,12 +80,21 @@ function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
     }
   }
   const mean = sum / Math.max(1, moving);
+  const room = Math.max(0, to - from);
+  const jerks = reserve(grid.speedJerks, grid.speedJerks.n + room);
+  let nj = grid.speedJerks.n;
   for (let i = from + 2; i < to; i++) {
-    if (speeds[i - 1]! >= MOVING_PX) {
-      push(grid.speedJerks, Math.abs(speeds[i]! - 2 * speeds[i - 1]! + speeds[i - 2]!) / mean);
-    }
+    jerks[nj] = Math.abs(speeds[i]! - 2 * speeds[i - 1]! + speeds[i - 2]!) / mean;
+    nj += +(speeds[i - 1]! >= MOVING_PX);
   }
-  for (let i = from; i < to; i++) if (speeds[i]! >= MOVING_PX) push(grid.speeds, speeds[i]! / mean);
+  grid.speedJerks.n = nj;
+  const out = reserve(grid.speeds, grid.speeds.n + room);
+  let ns = grid.speeds.n;
+  for (let i = from; i < to; i++) {
+    out[ns] = speeds[i]! / mean;
+    ns += +(speeds[i]! >= MOVING_PX);
+  }
+  grid.speeds.n = ns;
 }
 
 function toGrid(g: SampledGrid): void {

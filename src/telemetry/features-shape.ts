@@ -6,7 +6,7 @@ import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGridPair } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
-import { push, type Series, series, sized } from "./series.js";
+import { push, reserve, type Series, series, sized } from "./series.js";
 
 /**
  * Shape features for the bots of issue 13, part 2: tweened Bézier moves, WindMouse physics,
@@ -71,16 +71,28 @@ const fineShape = newShape();
 const coarseShape = newShape();
 const scratch = series();
 
-/** Turns (only where `withTurns`) and residuals of one stroke, grid points a..e-1. */
+/**
+ * Turns (only where `withTurns`) and residuals of one stroke, grid points a..e-1. Issue 10: room
+ * for the stroke's values is made once and they are written by index (a push per value checked
+ * for room and stored the length each time), and a turn's jerk is written every time and
+ * counted only after a turn (a branch on it mispredicted).
+ */
 function addTurns(g: SampledGrid, a: number, e: number, acc: GridShape, withTurns: boolean): void {
   const x = g.x.data;
   const y = g.y.data;
   const speeds = g.steps.data;
+  const room = Math.max(0, e - a - 2);
+  const resid = reserve(acc.resid, acc.resid.n + room);
+  let nr = acc.resid.n;
+  const turns = withTurns ? reserve(acc.turns, acc.turns.n + room) : acc.turns.data;
+  const jerks = withTurns ? reserve(acc.turnJerks, acc.turnJerks.n + room) : acc.turnJerks.data;
+  let nt = acc.turns.n;
+  let nj = acc.turnJerks.n;
   let prevTurn = 0;
-  let hasPrevTurn = false;
+  let hasPrevTurn = 0;
   for (let i = a + 2; i < e; i++) {
     if (speeds[i - 2]! < MOVING_PX || speeds[i - 1]! < MOVING_PX) {
-      hasPrevTurn = false;
+      hasPrevTurn = 0;
       continue;
     }
     if (withTurns) {
@@ -89,17 +101,22 @@ function addTurns(g: SampledGrid, a: number, e: number, acc: GridShape, withTurn
       const dx = x[i]! - x[i - 1]!;
       const dy = y[i]! - y[i - 1]!;
       const turn = atan2(px * dy - py * dx, px * dx + py * dy);
-      push(acc.turns, Math.abs(turn));
-      if (hasPrevTurn) push(acc.turnJerks, Math.abs(turn - prevTurn));
+      turns[nt++] = Math.abs(turn);
+      // Written at the next free slot either way; kept (counted) only after a turn.
+      jerks[nj] = Math.abs(turn - prevTurn);
+      nj += hasPrevTurn;
       prevTurn = turn;
-      hasPrevTurn = true;
+      hasPrevTurn = 1;
     }
     // Distance of the middle point from its neighbours' midpoint, per px of step: 0 on a chord.
     const mx = (x[i - 2]! + x[i]!) / 2;
     const my = (y[i - 2]! + y[i]!) / 2;
     const half = (speeds[i - 2]! + speeds[i - 1]!) / 2;
-    push(acc.resid, hypot(x[i - 1]! - mx, y[i - 1]! - my) / Math.max(1, half));
+    resid[nr++] = hypot(x[i - 1]! - mx, y[i - 1]! - my) / Math.max(1, half);
   }
+  acc.resid.n = nr;
+  acc.turns.n = nt;
+  acc.turnJerks.n = nj;
 }
 
 /** Sub-movements: runs of moving grid steps in speeds[from..to); their peaks, peak position, symmetry. */
