@@ -26,21 +26,10 @@ export function sampledGrid(): SampledGrid {
 
 const strokeEnds = series();
 
-/** Whole timestamps below this size keep every grid time exact (see sampleGridPair). */
-const EXACT_TIME = 2 ** 52;
-
-/**
- * Start and end index of every stroke of more than one point (pairs in strokeEnds). Returns
- * whether every timestamp is a whole number of magnitude below EXACT_TIME.
- */
-function strokes(c: PointColumns): boolean {
+/** Start and end index of every stroke of more than one point (pairs in strokeEnds). */
+function strokes(c: PointColumns): void {
   strokeEnds.n = 0;
   let start = 0;
-  let whole = 1;
-  for (let i = 0; i < c.n; i++) {
-    const t = c.t[i]!;
-    whole &= +(Math.floor(t) === t) & +(Math.abs(t) < EXACT_TIME);
-  }
   for (let i = 1; i <= c.n; i++) {
     if (i === c.n || c.t[i]! - c.t[i - 1]! > STROKE_GAP_MS) {
       // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a one-point stroke has no grid step
@@ -51,7 +40,6 @@ function strokes(c: PointColumns): boolean {
       start = i;
     }
   }
-  return whole === 1;
 }
 
 /** Samples every stroke of `c` every `ms` into `out`. */
@@ -73,9 +61,9 @@ export function sampleGridPair(
   fine: SampledGrid,
   coarse: SampledGrid,
 ): void {
-  const exact = strokes(c);
+  strokes(c);
   sampleStrokes(c, ms, fine);
-  if (exact && Number.isInteger(ms)) everyOther(fine, coarse);
+  if (c.wholeTimes && Number.isInteger(ms)) everyOther(fine, coarse);
   else sampleStrokes(c, 2 * ms, coarse);
 }
 

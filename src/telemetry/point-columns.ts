@@ -15,12 +15,27 @@ export interface PointColumns {
   n: number;
   /** No timestamp below the one before it: what inTimeOrder checks, found while copying. */
   ordered: boolean;
+  /**
+   * Every timestamp a whole number of magnitude below 2^52, found while copying: then every
+   * time a grid adds up from them is exact (grid-sampling.ts, sampleGridPair).
+   */
+  wholeTimes: boolean;
 }
 
 const xs: Series = series();
 const ys: Series = series();
 const ts: Series = series();
-const columns: PointColumns = { x: xs.data, y: ys.data, t: ts.data, n: 0, ordered: true };
+const columns: PointColumns = {
+  x: xs.data,
+  y: ys.data,
+  t: ts.data,
+  n: 0,
+  ordered: true,
+  wholeTimes: true,
+};
+
+/** Whole timestamps below this size keep every grid time exact (see wholeTimes). */
+const EXACT_TIME = 2 ** 52;
 
 export function pointColumns(points: readonly Point[]): PointColumns {
   const n = points.length;
@@ -28,14 +43,18 @@ export function pointColumns(points: readonly Point[]): PointColumns {
   const y = sized(ys, n);
   const t = sized(ts, n);
   let ordered = true;
+  let whole = 1;
   for (let i = 0; i < n; i++) {
     const p = points[i]!;
+    const time = p.timestamp;
     x[i] = p.x;
     y[i] = p.y;
-    t[i] = p.timestamp;
-    if (i > 0 && t[i]! < t[i - 1]!) ordered = false;
+    t[i] = time;
+    if (i > 0 && time < t[i - 1]!) ordered = false;
+    whole &= +(Math.floor(time) === time) & +(Math.abs(time) < EXACT_TIME);
   }
   columns.ordered = ordered;
+  columns.wholeTimes = whole === 1;
   columns.x = x;
   columns.y = y;
   columns.t = t;

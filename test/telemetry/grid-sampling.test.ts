@@ -47,35 +47,41 @@ const columns = (points: { x: number; y: number; timestamp: number }[]): PointCo
 // it on its own gives, to the bit, whether its points are taken from the 50 ms grid (whole
 // timestamps) or sampled again (any other timestamps).
 describe("sampleGridPair (issue 10)", () => {
-  const kinds: [string, (t: number) => number][] = [
-    ["whole milliseconds", (t) => Math.round(t)],
-    ["fractional milliseconds", (t) => t],
-    ["whole, past 2^52", (t) => 2 ** 52 + 2 * Math.round(t)],
-    ["whole, negative", (t) => Math.round(t) - 1e9],
-    ["whole from an epoch", (t) => 1_700_000_000_000 + Math.round(t)],
-    ["quarter milliseconds", (t) => Math.round(t * 4) / 4],
+  const kinds: [string, (t: number) => number, boolean][] = [
+    ["whole milliseconds", (t) => Math.round(t), true],
+    ["fractional milliseconds", (t) => t, false],
+    ["whole, past 2^52", (t) => 2 ** 52 + 2 * Math.round(t), false],
+    ["whole, just below 2^52", (t) => 2 ** 52 - 1e6 + Math.round(t), true],
+    ["whole, negative", (t) => Math.round(t) - 1e9, true],
+    ["whole, from -2^52 up", (t) => -(2 ** 52) + 2 * Math.round(t), false],
+    ["whole from an epoch", (t) => 1_700_000_000_000 + Math.round(t), true],
+    ["quarter milliseconds", (t) => Math.round(t * 4) / 4, false],
   ];
-  it.each(kinds)("%s: the fine grid is sampleGrid(50), the coarse one sampleGrid(100)", (_, time) => {
-    const rand = seededRandom(1012);
-    let points = 0;
-    let strokes = 0;
-    for (let i = 0; i < 60; i++) {
-      const c = columns(path(rand, 2 + Math.floor(rand() * 400), time));
-      const fine = sampledGrid();
-      const coarse = sampledGrid();
-      sampleGridPair(c, 50, fine, coarse);
-      const alone50 = sampledGrid();
-      const alone100 = sampledGrid();
-      sampleGrid(c, 50, alone50);
-      sampleGrid(c, 100, alone100);
-      expect(copy(fine)).toEqual(copy(alone50));
-      expect(copy(coarse)).toEqual(copy(alone100));
-      points += coarse.x.n;
-      strokes += coarse.first.n - 1;
-    }
-    expect(points).toBeGreaterThan(1000);
-    expect(strokes).toBeGreaterThan(100);
-  });
+  it.each(kinds)(
+    "%s: the fine grid is sampleGrid(50), the coarse one sampleGrid(100)",
+    (_, time, whole) => {
+      const rand = seededRandom(1012);
+      let points = 0;
+      let strokes = 0;
+      for (let i = 0; i < 60; i++) {
+        const c = columns(path(rand, 2 + Math.floor(rand() * 400), time));
+        expect(c.wholeTimes).toBe(whole);
+        const fine = sampledGrid();
+        const coarse = sampledGrid();
+        sampleGridPair(c, 50, fine, coarse);
+        const alone50 = sampledGrid();
+        const alone100 = sampledGrid();
+        sampleGrid(c, 50, alone50);
+        sampleGrid(c, 100, alone100);
+        expect(copy(fine)).toEqual(copy(alone50));
+        expect(copy(coarse)).toEqual(copy(alone100));
+        points += coarse.x.n;
+        strokes += coarse.first.n - 1;
+      }
+      expect(points).toBeGreaterThan(1000);
+      expect(strokes).toBeGreaterThan(100);
+    },
+  );
 
   it("a stroke shorter than the fine step, and one exactly two steps long", () => {
     const c = columns([
