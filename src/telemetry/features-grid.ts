@@ -1,5 +1,6 @@
 import { atan2 } from "./atan2.js";
 import type { Point } from "./features-path.js";
+import { blankRecord } from "./features-row.js";
 import { moments3, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
@@ -118,12 +119,14 @@ export function extraFeaturesWith(
 
 /**
  * extraFeaturesWith on the path's columns (issue 10: see point-columns.ts), and the columns
- * sampled every GRID_MS when the caller has them (sampleGrid).
+ * sampled every GRID_MS when the caller has them (sampleGrid), into `out` (a new record unless
+ * the caller passes one to reuse).
  */
 export function extraFeaturesOf(
   c: PointColumns,
   timing: StrokeTiming,
   grid100?: SampledGrid,
+  out: Record<ExtraFeatureName, number> = blankRecord(EXTRA_FEATURE_COLUMNS),
 ): Record<ExtraFeatureName, number> {
   if (grid100 === undefined) sampleGrid(c, GRID_MS, ownGrid);
   toGrid(grid100 ?? ownGrid);
@@ -157,17 +160,16 @@ export function extraFeaturesOf(
   for (let i = 1; i < nSpeeds; i++) {
     accelerating += +(Math.abs(speeds[i]! - speeds[i - 1]!) > 0.1 * speed.mean);
   }
-  return {
-    gridSpeedCv: safeRatio(speed.std, speed.mean),
-    gridTurnMean: turn.mean,
-    gridStraightShare: safeRatio(straight, nTurns),
-    gridSpeedJerk: speedJerk.mean,
-    gridTurnFlipShare: safeRatio(flips, nTurns - 1),
-    gridTurnP90: turnP90,
-    gridAccelShare: safeRatio(accelerating, nSpeeds - 1),
-    gridMovingSteps: nSpeeds,
-    dtJitter: timingJitter(timing),
-  };
+  out.gridSpeedCv = safeRatio(speed.std, speed.mean);
+  out.gridTurnMean = turn.mean;
+  out.gridStraightShare = safeRatio(straight, nTurns);
+  out.gridSpeedJerk = speedJerk.mean;
+  out.gridTurnFlipShare = safeRatio(flips, nTurns - 1);
+  out.gridTurnP90 = turnP90;
+  out.gridAccelShare = safeRatio(accelerating, nSpeeds - 1);
+  out.gridMovingSteps = nSpeeds;
+  out.dtJitter = timingJitter(timing);
+  return out;
 }
 
 /**

@@ -70,3 +70,14 @@ export function roundedRow(
     microShare: roundFeature(s.microShare),
   };
 }
+
+/**
+ * A record of `columns` for an extractor to fill in place (issue 10: the extractor's three
+ * intermediate records were new objects every session; a reused one is written field by field).
+ * Every value is NaN until filled.
+ */
+export function blankRecord<K extends string>(columns: readonly K[]): Record<K, number> {
+  const record = {} as Record<K, number>;
+  for (const c of columns) record[c] = Number.NaN;
+  return record;
+}

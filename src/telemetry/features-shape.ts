@@ -1,6 +1,7 @@
 import { atan2 } from "./atan2.js";
 import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
+import { blankRecord } from "./features-row.js";
 import { moments6, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGridPair } from "./grid-sampling.js";
@@ -228,13 +229,14 @@ const ownGrids: ShapeGrids = { fine: sampledGrid(), coarse: sampledGrid() };
 /**
  * shapeFeaturesWith on the path's columns (issue 10: see point-columns.ts), and its grids when
  * the caller has sampled them (sampleGridPair(c, FINE_MS, fine, coarse); the coarse one is the
- * grid features' own).
+ * grid features' own), into `out` (a new record unless the caller passes one to reuse).
  */
 export function shapeFeaturesOf(
   c: PointColumns,
   inStroke: StrokeTiming,
   lengths?: Float64Array,
   grids?: ShapeGrids,
+  out: Record<ShapeFeatureName, number> = blankRecord(SHAPE_FEATURE_COLUMNS),
 ): Record<ShapeFeatureName, number> {
   if (grids === undefined) sampleGridPair(c, FINE_MS, ownGrids.fine, ownGrids.coarse);
   const { fine: fineGrid, coarse: coarseGrid } = grids ?? ownGrids;
@@ -279,22 +281,21 @@ export function shapeFeaturesOf(
     0,
     coarseSlots,
   );
-  return {
-    shapeTurnJerk: turnJerks.mean / (turns.mean + 0.01),
-    shapeTurnJerkAbs: turnJerks.mean,
-    shapeResid: resid.mean,
-    shapeResidMed: medianOf(fine.resid.data, fine.resid.n),
-    shapePeaks: peaks.mean,
-    shapePeakPos: peakPos.mean,
-    shapePeakPosStd: peakPos.std,
-    shapeSym: sym.mean,
-    shapeSpeedRatio: speedRatio.mean,
-    coarseResid: cResid.mean,
-    coarseResidMed: medianOf(coarse.resid.data, coarse.resid.n),
-    coarsePeaks: cPeaks.mean,
-    coarsePeakPosStd: cPeakPos.std,
-    dtCv: t.dtCv,
-    dtOutShare: t.dtOutShare,
-    microShare: microShare(c, lengths),
-  };
+  out.shapeTurnJerk = turnJerks.mean / (turns.mean + 0.01);
+  out.shapeTurnJerkAbs = turnJerks.mean;
+  out.shapeResid = resid.mean;
+  out.shapeResidMed = medianOf(fine.resid.data, fine.resid.n);
+  out.shapePeaks = peaks.mean;
+  out.shapePeakPos = peakPos.mean;
+  out.shapePeakPosStd = peakPos.std;
+  out.shapeSym = sym.mean;
+  out.shapeSpeedRatio = speedRatio.mean;
+  out.coarseResid = cResid.mean;
+  out.coarseResidMed = medianOf(coarse.resid.data, coarse.resid.n);
+  out.coarsePeaks = cPeaks.mean;
+  out.coarsePeakPosStd = cPeakPos.std;
+  out.dtCv = t.dtCv;
+  out.dtOutShare = t.dtOutShare;
+  out.microShare = microShare(c, lengths);
+  return out;
 }

@@ -6,7 +6,7 @@ import {
   type PathScratch,
   type Point,
 } from "./features-path.js";
-import { roundedRow } from "./features-row.js";
+import { blankRecord, roundedRow } from "./features-row.js";
 import {
   FINE_MS,
   SHAPE_FEATURE_COLUMNS,
@@ -100,16 +100,22 @@ export function extractFeatures(s: SessionInput): Features {
   const clicks = inTimeOrder(s.clicks);
   const path = measureColumns(columns);
   const stats = pathStats(path);
-  const playProof = playProofFeatures(s, moves, clicks, path, stats);
+  const playProof = playProofFeatures(s, moves, clicks, path, stats, records.playProof);
   const timing = strokeTimingOf(path.strokeDts, path.nStrokeDts, stats.inStroke);
   // Issue 10: the 100 ms grid is sampled once for the grid and the shape features, with the
   // shape features' 50 ms one.
   sampleGridPair(columns, FINE_MS, grids.fine, grids.coarse);
-  const extra = extraFeaturesOf(columns, timing, grids.coarse);
-  const shape = shapeFeaturesOf(columns, timing, path.lengths, grids);
+  const extra = extraFeaturesOf(columns, timing, grids.coarse, records.extra);
+  const shape = shapeFeaturesOf(columns, timing, path.lengths, grids, records.shape);
   return roundedRow(playProof, extra, shape);
 }
 
+/** The three parts of the row before rounding, filled in place session after session. */
+const records = {
+  playProof: blankRecord(FEATURE_COLUMNS),
+  extra: blankRecord(EXTRA_FEATURE_COLUMNS),
+  shape: blankRecord(SHAPE_FEATURE_COLUMNS),
+};
 const speedScratch = series();
 const grids: ShapeGrids = { fine: sampledGrid(), coarse: sampledGrid() };
 const pauseScratch = series();
@@ -151,6 +157,7 @@ function playProofFeatures(
   clicks: readonly Point[],
   path: PathScratch,
   { speed, accel, jerk, timing, turns }: PathStats,
+  out: Record<PlayProofFeatureName, number>,
 ): Record<PlayProofFeatureName, number> {
   // Issue 10: one reused copy; the 95th percentile is selected in the median's upper part.
   const sorted = sized(speedScratch, path.nSpeeds);
@@ -163,38 +170,37 @@ function playProofFeatures(
   const pauses = moments(pausesOf(path), pauseScratch.n);
   // Stryker disable next-line EqualityOperator: one move spans 0 either way
   const span = moves.length > 1 ? moves.at(-1)!.timestamp - moves[0]!.timestamp : 0;
-  return {
-    durationMs,
-    totalMoves: moves.length,
-    totalClicks: clicks.length,
-    avgSpeed: speed.mean,
-    maxSpeed: speed.max,
-    medianSpeed,
-    speedStd: speed.std,
-    speedP95,
-    avgAccel: accel.mean,
-    maxAccel: accel.max,
-    accelStd: accel.std,
-    jerkStd: jerk.std,
-    avgJerk: jerk.mean,
-    numDirectionChanges: directionChanges,
-    directionChangeRate: safeRatio(directionChanges, durationMs / 1000),
-    smallJitterRatio: jitterRatio(path.lengths, path.steps),
-    // A path that never moves has nothing to be inefficient about: 1, as PlayProof does.
-    pathEfficiency:
-      totalDistance > 0 ? Math.min(1, distance(moves[0]!, moves.at(-1)!) / totalDistance) : 1,
-    totalDistance,
-    numPausesOver200ms: pauses.n,
-    pauseTimeRatio: safeRatio(pauses.mean * pauses.n, span),
-    avgPauseDuration: pauses.mean,
-    overshootEvents: countAbove(path.turns, path.nTurns, OVERSHOOT_RAD),
-    clickAccuracy: clickAccuracy(s, clicks),
-    avgClickDistance: avgClickDistance(moves, clicks),
-    controlSmoothnessScore: jerk.n > 0 ? 1 / (1 + jerk.mean / SMOOTHNESS_JERK_SCALE) : 0.5,
-    curvatureVariance: turns.std ** 2,
-    avgInterMoveTime: timing.mean,
-    interMoveTimeStd: timing.std,
-  };
+  out.durationMs = durationMs;
+  out.totalMoves = moves.length;
+  out.totalClicks = clicks.length;
+  out.avgSpeed = speed.mean;
+  out.maxSpeed = speed.max;
+  out.medianSpeed = medianSpeed;
+  out.speedStd = speed.std;
+  out.speedP95 = speedP95;
+  out.avgAccel = accel.mean;
+  out.maxAccel = accel.max;
+  out.accelStd = accel.std;
+  out.jerkStd = jerk.std;
+  out.avgJerk = jerk.mean;
+  out.numDirectionChanges = directionChanges;
+  out.directionChangeRate = safeRatio(directionChanges, durationMs / 1000);
+  out.smallJitterRatio = jitterRatio(path.lengths, path.steps);
+  // A path that never moves has nothing to be inefficient about: 1, as PlayProof does.
+  out.pathEfficiency =
+    totalDistance > 0 ? Math.min(1, distance(moves[0]!, moves.at(-1)!) / totalDistance) : 1;
+  out.totalDistance = totalDistance;
+  out.numPausesOver200ms = pauses.n;
+  out.pauseTimeRatio = safeRatio(pauses.mean * pauses.n, span);
+  out.avgPauseDuration = pauses.mean;
+  out.overshootEvents = countAbove(path.turns, path.nTurns, OVERSHOOT_RAD);
+  out.clickAccuracy = clickAccuracy(s, clicks);
+  out.avgClickDistance = avgClickDistance(moves, clicks);
+  out.controlSmoothnessScore = jerk.n > 0 ? 1 / (1 + jerk.mean / SMOOTHNESS_JERK_SCALE) : 0.5;
+  out.curvatureVariance = turns.std ** 2;
+  out.avgInterMoveTime = timing.mean;
+  out.interMoveTimeStd = timing.std;
+  return out;
 }
 
 /** The gaps longer than PAUSE_MS, in order, in pauseScratch. */
