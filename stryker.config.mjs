@@ -17,9 +17,8 @@ export default {
     "src/telemetry/features*.ts",
     // Issue 10: the time grid the grid and shape features share.
     "src/telemetry/grid-sampling.ts",
-    // Issue 10: Math.atan2 and Math.hypot in JavaScript with their bits; the point columns.
+    // Issue 10: Math.atan2 in JavaScript with its bits; the point columns.
     "src/telemetry/atan2.ts",
-    "src/telemetry/hypot.ts",
     "src/telemetry/point-columns.ts",
     // Every pure scoring module, new ones included; local-model.ts reads the shipped files.
     "src/scoring/*.ts",

@@ -1,3 +1,4 @@
+import { atan2 } from "../telemetry/atan2.js";
 import { hypot } from "../telemetry/hypot.js";
 import { seededRandom } from "./random.js";
 
@@ -48,7 +49,8 @@ function turning(v: Float64Array): number {
     const dx = v[2 * k]! - v[2 * k - 2]!;
     const dy = v[2 * k + 1]! - v[2 * k - 1]!;
     if (hypot(dx, dy) < 0.05) continue; // issue 10: Math.hypot's bits without the runtime call
-    if (px !== 0 || py !== 0) sum += Math.abs(Math.atan2(px * dy - py * dx, px * dx + py * dy));
+    // Issue 10: Math.atan2's bits without the runtime call (telemetry/atan2.ts).
+    if (px !== 0 || py !== 0) sum += Math.abs(atan2(px * dy - py * dx, px * dx + py * dy));
     px = dx;
     py = dy;
   }

@@ -69,11 +69,11 @@ describe("atan2 (issue 10)", () => {
     expect(bad).toEqual([]);
   });
 
-  it("equals Math.atan2 on 1,200,000 pairs: every magnitude, integer steps, alike and tiny quotients", () => {
+  it("equals Math.atan2 on 300,000 pairs: every magnitude, integer steps, alike and tiny quotients", () => {
     const rand = seededRandom(1011);
     const bad: number[][] = [];
     const magnitude = () => 10 ** (Math.floor(rand() * 640) - 320);
-    for (let i = 0; i < 200_000; i++) {
+    for (let i = 0; i < 50_000; i++) {
       const k = (rand() - 0.5) * 2000;
       const pairs = [
         [(rand() - 0.5) * magnitude(), (rand() - 0.5) * magnitude()],
