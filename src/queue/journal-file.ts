@@ -80,7 +80,7 @@ export async function readLineAt(fh: FileHandle, offset: number): Promise<string
  * was starved): that is an error too (JournalReplacedError), and the old file is left as it is,
  * for the compaction to carry the lines over (compact.ts) or not.
  */
-export async function appendDurably(path: string, text: string, sizeBefore: number) {
+export async function appendDurably(path: string, text: string | Uint8Array, sizeBefore: number) {
   const fh = await open(path, "a", 0o600);
   try {
     try {

@@ -415,7 +415,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       stillHeld();
       const folded = ino;
       const bytes = lines.map((line) => Buffer.byteLength(line));
-      const sizeAfter = await appendDurably(file, lines.join(""), end);
+      const sizeAfter = await appendDurably(file, encodeLines(lines, bytes), end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
       // The file was created or replaced meanwhile (reopenIfReplaced started afresh), or someone
@@ -623,4 +623,16 @@ async function verifiedPayload(handle: FileHandle, offset: number, id: string, p
   } catch (err) {
     throw new Error(`${path}: corrupt record at byte ${offset}`, { cause: err });
   }
+}
+
+/**
+ * The lines as one buffer of UTF-8, each written at its offset (issue 10: joining a chunk's lines
+ * into one string copied every payload once more on the main thread, and writing that string
+ * encoded it into a buffer of its own anyway). `bytes[i]` is line i's UTF-8 length.
+ */
+function encodeLines(lines: readonly string[], bytes: readonly number[]): Buffer {
+  const out = Buffer.allocUnsafe(bytes.reduce((sum, n) => sum + n, 0));
+  let at = 0;
+  for (let i = 0; i < lines.length; i++) at += out.write(lines[i]!, at, bytes[i]!, "utf8");
+  return out;
 }

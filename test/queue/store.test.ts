@@ -30,6 +30,28 @@ describe("queue store", () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it("writes a chunk's multi-byte lines at the offsets it folds (é, emoji, CJK)", async () => {
+    // Issue 10: the chunk is encoded line by line into one buffer; every later line's offset is
+    // the sum of the UTF-8 lengths before it, so a wrong length would misplace the reads.
+    const ids = ["é-1", "😀-2", "plain-3", "日本-4", "ß·ü-5", "last-6"];
+    const path = join(await tempDir(), "q", "queue.jsonl");
+    const store = trackedStore({ path, now: () => 1_000 });
+    const items = ids.map((id, i) => {
+      const payload = fakePayload(i + 1);
+      payload.meta.userId = `${id}·ü`;
+      return { id, payload };
+    });
+    await store.transact((s) => planEnqueue(s, items, 1_000));
+    const bytes = await readFile(path);
+    const state = await trackedStore({ path }).refresh();
+    expect([...state.sessions.keys()]).toEqual(ids);
+    for (const id of state.sessions.keys()) {
+      const payload = await store.readSession(state.sessions.get(id)!);
+      expect(payload.meta.userId).toBe(`${id}·ü`);
+    }
+    expect(bytes.length).toBe(Buffer.byteLength(bytes.toString("utf8")));
+  });
+
   it("reports duplicates already in the file and within one append", async () => {
     const { store } = await queueWith(["a"]);
     const r = await store.transact((s) =>
