@@ -194,10 +194,27 @@ export interface OutgoingEvent {
 
 const PAYLOAD_KEY = ',"x":';
 
-export function serializeEvent({ event, payload, payloadText }: OutgoingEvent): string {
+export function serializeEvent(e: OutgoingEvent): string {
+  const [head, body] = serializeParts(e);
+  return body === undefined ? head : `${head}${body}${LINE_END}`;
+}
+
+/** What follows a payload: the event's closing brace and the newline. */
+export const LINE_END = "}\n";
+
+/**
+ * serializeEvent's line in parts (issue 10: the append writes them into its buffer one after the
+ * other instead of joining a string per line): the header up to the payload key and the payload's
+ * text, then LINE_END; or, for an event without a payload, the whole line and undefined.
+ */
+export function serializeParts({
+  event,
+  payload,
+  payloadText,
+}: OutgoingEvent): [string, string | undefined] {
   const head = JSON.stringify(event);
-  if (payload === undefined) return `${head}\n`;
-  return `${head.slice(0, -1)}${PAYLOAD_KEY}${payloadText ?? JSON.stringify(payload)}}\n`;
+  if (payload === undefined) return [`${head}\n`, undefined];
+  return [`${head.slice(0, -1)}${PAYLOAD_KEY}`, payloadText ?? JSON.stringify(payload)];
 }
 
 /**

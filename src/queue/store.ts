@@ -8,11 +8,12 @@ import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js
 import { type CheckpointReader, loadCheckpoint, openCheckpoint, u32s } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
+  LINE_END,
   type OutgoingEvent,
   parseHeader,
   parsePayload,
   type SessionPayload,
-  serializeEvent,
+  serializeParts,
 } from "./events.js";
 import { applyEvent, emptyState, type QueueState, type SessionRecord } from "./fold.js";
 import { type IdBase, openIdBase } from "./id-base.js";
@@ -410,12 +411,11 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       const { events, value } = plan(s);
       if (events.length === 0) return value;
       const created = !fh;
-      const lines = events.map(serializeEvent);
+      const { buffer: lines, bytes } = encodeEvents(events);
       // A lock lost to a stale takeover (a holder starved past the stale time) must not write.
       stillHeld();
       const folded = ino;
-      const bytes = lines.map((line) => Buffer.byteLength(line));
-      const sizeAfter = await appendDurably(file, encodeLines(lines, bytes), end);
+      const sizeAfter = await appendDurably(file, lines, end);
       if (created) await syncDir(file);
       await reopenIfReplaced();
       // The file was created or replaced meanwhile (reopenIfReplaced started afresh), or someone
@@ -626,13 +626,26 @@ async function verifiedPayload(handle: FileHandle, offset: number, id: string, p
 }
 
 /**
- * The lines as one buffer of UTF-8, each written at its offset (issue 10: joining a chunk's lines
- * into one string copied every payload once more on the main thread, and writing that string
- * encoded it into a buffer of its own anyway). `bytes[i]` is line i's UTF-8 length.
+ * The events' lines as one buffer of UTF-8, and each line's length in bytes (issue 10: joining a
+ * chunk's lines into one string copied every payload once more on the main thread, and writing
+ * that string encoded it into a buffer of its own anyway; each payload is now measured and
+ * encoded where it lies, next to its header).
  */
-function encodeLines(lines: readonly string[], bytes: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(bytes.reduce((sum, n) => sum + n, 0));
+function encodeEvents(events: readonly OutgoingEvent[]): { buffer: Buffer; bytes: number[] } {
+  const parts = events.map(serializeParts);
+  const end = Buffer.byteLength(LINE_END);
+  const bytes = parts.map(([head, body]) =>
+    body === undefined
+      ? Buffer.byteLength(head)
+      : Buffer.byteLength(head) + Buffer.byteLength(body) + end,
+  );
+  const buffer = Buffer.allocUnsafe(bytes.reduce((sum, n) => sum + n, 0));
   let at = 0;
-  for (let i = 0; i < lines.length; i++) at += out.write(lines[i]!, at, bytes[i]!, "utf8");
-  return out;
+  for (const [head, body] of parts) {
+    at += buffer.write(head, at, "utf8");
+    if (body === undefined) continue;
+    at += buffer.write(body, at, "utf8");
+    at += buffer.write(LINE_END, at, "latin1");
+  }
+  return { buffer, bytes };
 }
