@@ -196,7 +196,7 @@ describe("a worker's record (prepareText) and the payload the main thread makes 
       });
       const payload = payloadFromText(sent);
       expect(payload.fp).toBe(inline.payload.fp);
-      expect(Object.keys(payload)).toEqual(Object.keys(inline.payload));
+      expect(Object.keys(JSON.parse(JSON.stringify(payload)))).toEqual(Object.keys(inline.payload));
       expect(payload.meta).toEqual(inline.payload.meta);
       expect(payload.provisional).toEqual(inline.payload.provisional);
       expect(payload.features).toEqual(inline.payload.features);
