@@ -4,7 +4,7 @@ import { CliError, ExitCode, exitCodeFor } from "../errors.js";
 import type { QueueBackend } from "../queue/backend.js";
 import type { EnqueueItem } from "../queue/plans.js";
 import type { ScoreResult, Thresholds } from "../scoring/result.js";
-import { type RawText, readRecordTexts } from "../telemetry/read-records.js";
+import { type RawText, readRecordTextBatches } from "../telemetry/read-records.js";
 import { type Prepared, payloadFromText, prepareRecord } from "./enqueue-prepare.js";
 import { createReplayCheck, type ReplayCheck } from "./enqueue-replay.js";
 import { createPreparePool, type PreparePool, workersAvailable } from "./prepare-pool.js";
@@ -110,25 +110,29 @@ export async function enqueue(opts: EnqueueOptions): Promise<EnqueueResult> {
       let group: RawText[] = [];
       const stream = openInput(opts, file);
       reading = stream;
-      for await (const rec of guardRead(stream, file, drainAll)) {
-        if (stopped()) break;
-        recordsRead++;
-        if (recordsRead === WORKERS_FROM && useWorkers)
-          pool ??= createPreparePool(opts.workers ?? 0);
-        group.push(rec);
-        if ("error" in rec) {
-          // Said now, not when a group fills up: the reader reports a line over the size cap as
-          // soon as it reaches the cap, and that line may never end (issue 8).
-          // Only the messages: the accepted records still wait for a full chunk to be appended.
+      // Issue 10: the records a chunk of input completes come as one array.
+      for await (const batch of guardRead(stream, file, drainAll)) {
+        for (const rec of batch) {
+          if (stopped()) break;
+          recordsRead++;
+          if (recordsRead === WORKERS_FROM && useWorkers)
+            pool ??= createPreparePool(opts.workers ?? 0);
+          group.push(rec);
+          if ("error" in rec) {
+            // Said now, not when a group fills up: the reader reports a line over the size cap
+            // as soon as it reaches the cap, and that line may never end (issue 8).
+            // Only the messages: the accepted records still wait for a full chunk to be appended.
+            inFlight.push({ label, prepared: prepare(group) });
+            group = [];
+            while (inFlight.length > 0) await drainOne();
+            continue;
+          }
+          if (group.length < GROUP) continue;
           inFlight.push({ label, prepared: prepare(group) });
           group = [];
-          while (inFlight.length > 0) await drainOne();
-          continue;
+          while (inFlight.length > 2 * (opts.workers ?? 1)) await drainOne();
         }
-        if (group.length < GROUP) continue;
-        inFlight.push({ label, prepared: prepare(group) });
-        group = [];
-        while (inFlight.length > 2 * (opts.workers ?? 1)) await drainOne();
+        if (stopped()) break;
       }
       bytesBefore += stream.bytesRead ?? 0;
       reading = undefined;
@@ -248,7 +252,7 @@ function openInput(opts: EnqueueOptions, file: string): Readable & { bytesRead?:
 /** A file that cannot be read ends the run, after what was read before it is queued. */
 async function* guardRead(stream: Readable, file: string, drain: () => Promise<void>) {
   try {
-    yield* readRecordTexts(stream);
+    yield* readRecordTextBatches(stream);
   } catch (err) {
     await drain();
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`, ExitCode.runtime, {

@@ -348,12 +348,35 @@ export function readRecordTexts(
   return read(input, opts, false) as AsyncGenerator<RawText>;
 }
 
+/**
+ * readRecordTexts a chunk of input at a time: the records each chunk completes, in order, as one
+ * array (issue 10: enqueue's main thread resumed two async generators per record).
+ */
+export function readRecordTextBatches(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: ReadRecordsOptions = {},
+): AsyncGenerator<RawText[]> {
+  return batches(input, opts, false) as AsyncGenerator<RawText[]>;
+}
+
 async function* read(
   input: AsyncIterable<Uint8Array | string>,
   opts: ReadRecordsOptions,
   parse: boolean,
 ): AsyncGenerator<RawRecord | RawText> {
+  for await (const batch of batches(input, opts, parse)) yield* batch;
+}
+
+async function* batches(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: ReadRecordsOptions,
+  parse: boolean,
+): AsyncGenerator<(RawRecord | RawText)[]> {
   const parser = createParser(opts.maxRecordBytes ?? LIMITS.maxRecordBytes, parse);
-  for await (const chunk of withoutBom(gunzipIfCompressed(input))) yield* parser.push(chunk);
-  yield* parser.end();
+  for await (const chunk of withoutBom(gunzipIfCompressed(input))) {
+    const records = parser.push(chunk);
+    if (records.length > 0) yield records;
+  }
+  const last = parser.end();
+  if (last.length > 0) yield last;
 }
