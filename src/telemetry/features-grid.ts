@@ -50,8 +50,11 @@ function addStroke(g: SampledGrid, a: number, e: number): void {
   const x = g.x.data;
   const y = g.y.data;
   const lengths = g.steps.data;
-  const turns = reserve(grid.turns, grid.turns.n + Math.max(0, e - a - 2));
+  // Stryker disable next-line ArithmeticOperator: more room than the stroke's turns changes only the capacity
+  const room = Math.max(0, e - a - 2);
+  const turns = reserve(grid.turns, grid.turns.n + room);
   let n = grid.turns.n;
+  // Stryker disable next-line ArithmeticOperator,EqualityOperator: the slots at a stroke's ends (its last point's, the stroke before's last) hold 0 (grid-sampling.ts), never a moving step
   for (let i = a + 1; i < e - 1; i++) {
     if (lengths[i]! >= MOVING_PX && lengths[i - 1]! >= MOVING_PX) {
       const prevDx = x[i]! - x[i - 1]!;
@@ -74,6 +77,7 @@ function addStroke(g: SampledGrid, a: number, e: number): void {
 function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
   let sum = 0;
   let moving = 0;
+  // Stryker disable next-line EqualityOperator: speeds[to], the stroke's last slot, is 0 (no step: grid-sampling.ts), never a moving step
   for (let i = from; i < to; i++) {
     if (speeds[i]! >= MOVING_PX) {
       sum += speeds[i]!;
@@ -81,6 +85,7 @@ function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
     }
   }
   const mean = sum / Math.max(1, moving);
+  // Stryker disable next-line ArithmeticOperator: more room than the stroke's values changes only the capacity
   const room = Math.max(0, to - from);
   const jerks = reserve(grid.speedJerks, grid.speedJerks.n + room);
   let nj = grid.speedJerks.n;
@@ -91,6 +96,7 @@ function normaliseStroke(speeds: Float64Array, from: number, to: number): void {
   grid.speedJerks.n = nj;
   const out = reserve(grid.speeds, grid.speeds.n + room);
   let ns = grid.speeds.n;
+  // Stryker disable next-line EqualityOperator: speeds[to] is 0 (grid-sampling.ts): written, not counted
   for (let i = from; i < to; i++) {
     out[ns] = speeds[i]! / mean;
     ns += +(speeds[i]! >= MOVING_PX);

@@ -163,6 +163,7 @@ export function moments3(
 }
 
 function finish(n: number, mean: number, m2: number, max: number): Moments {
+  // Stryker disable next-line ObjectLiteral: finishInto sets every field
   const m = { n: 0, mean: 0, std: 0, max: 0 };
   finishInto(m, n, mean, m2, max);
   return m;
@@ -171,6 +172,7 @@ function finish(n: number, mean: number, m2: number, max: number): Moments {
 function finishInto(m: Moments, n: number, mean: number, m2: number, max: number): void {
   m.n = n;
   m.mean = mean;
+  // Stryker disable next-line EqualityOperator: after one value m2 is 0, so n >= 1 gives the same 0
   m.std = n > 1 ? Math.sqrt(Math.max(0, m2 / n)) : 0;
   m.max = max;
 }

@@ -42,6 +42,7 @@ export function pointColumns(points: readonly Point[]): PointColumns {
   const x = sized(xs, n);
   const y = sized(ys, n);
   const t = sized(ts, n);
+  // Stryker disable next-line BooleanLiteral: an ordered path taken for unordered is sorted again, as it is (inTimeOrder keeps a sorted array)
   let ordered = true;
   let whole = 1;
   for (let i = 0; i < n; i++) {
@@ -50,7 +51,9 @@ export function pointColumns(points: readonly Point[]): PointColumns {
     x[i] = p.x;
     y[i] = p.y;
     t[i] = time;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: an ordered path taken for unordered is sorted again, as it is (the stable sort keeps equal times in order); the reverse (an unordered one taken for ordered) features-fresh-buffers.test.ts's reversed path shows
     if (i > 0 && time < t[i - 1]!) ordered = false;
+    // Stryker disable next-line UnaryOperator: -1 & 1 and -0 & 1 are 1 and 0 as well
     whole &= +(Math.floor(time) === time) & +(Math.abs(time) < EXACT_TIME);
   }
   columns.ordered = ordered;
