@@ -89,6 +89,7 @@ export async function summarizeFromCheckpoint(
     const chunk = await chunkAt(from, rows);
     const counted = {
       ...chunk,
+      enqueuedAt: arrayColumn(chunk.enqueuedAt),
       attempts: arrayColumn(chunk.attempts),
       notBefore: arrayColumn(chunk.notBefore),
     };

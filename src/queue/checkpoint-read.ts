@@ -18,9 +18,9 @@ import {
   type ColumnArrays,
   type Columns,
   createSessionTable,
-  SPARSE_COLUMNS,
+  PAGED_COLUMNS,
+  pagedColumns,
   STATUSES,
-  sparseColumns,
 } from "./session-table.js";
 
 /**
@@ -301,17 +301,17 @@ export async function loadCheckpoint(
       if (got.length !== into.length) throw new Error(`checkpoint section ${name} is short`);
       return out;
     }
-    const f64 = (name: SectionName) => read(name, 8, (n) => new Float64Array(n));
     const u32 = (name: SectionName) => read(name, 4, (n) => new Uint32Array(n));
     for (const name of COLUMN_NAMES) {
       if (header.sections[name][1] !== header.slots * BYTES_PER[name])
         throw new Error(`checkpoint column ${name} does not hold ${header.slots} rows`);
     }
-    const sparse = sparseColumns();
-    // The sparse columns a page at a time: a page of defaults is never allocated (lazy-column.ts).
+    const paged = pagedColumns();
+    // A page at a time: a page of defaults is never allocated, times and offsets are packed
+    // (lazy-column.ts).
     const page = new Uint8Array(PAGE_ROWS * 8);
-    for (const name of SPARSE_COLUMNS) {
-      const col = sparse[name];
+    for (const name of PAGED_COLUMNS) {
+      const col = paged[name];
       for (let from = 0, index = 0; from < header.slots; from += PAGE_ROWS, index++) {
         const count = Math.min(PAGE_ROWS, header.slots - from);
         const into = page.subarray(0, count * col.bytesPerRow);
@@ -322,19 +322,14 @@ export async function loadCheckpoint(
     }
     const cols: Columns = {
       status: await read("status", 1, (n) => new Uint8Array(n)),
-      enqueuedAt: await f64("enqueuedAt"),
-      ref: await f64("ref"),
-      ...sparse,
+      ...paged,
     };
     const ends = await u32("idEnds");
-    // The live ids' hashes come with the hash index; emptied slots are never looked up.
-    const hashes = new Uint32Array(header.slots);
     // The ids' bytes stay in the file (id-base.ts), read through a descriptor of our own.
     const fd = await reader.ownDescriptor(file);
     if (fd === undefined) throw new Error("the checkpoint was replaced while it was read");
-    base = openIdBase(fd, idLayout(header, reader.dataAt), (hash, slot) => {
-      hashes[slot] = hash;
-    });
+    // The ids' hashes stay in the file too: in its index, which the next checkpoint merges.
+    base = openIdBase(fd, idLayout(header, reader.dataAt));
     const blob = header.slots > 0 ? ends[header.slots - 1] : 0;
     if (ends.length !== header.slots || blob !== header.sections.idBytes[1])
       throw new Error("checkpoint ids do not end where their bytes do");
@@ -346,7 +341,7 @@ export async function loadCheckpoint(
       errorBytes.toString("utf8", i === 0 ? 0 : errorEnds[i - 1]!, errorEnds[i]!),
     ]);
     const claims = await reader.claims();
-    const sessions = createSessionTable({ cols, ids: { base, ends, hashes }, claims, errors });
+    const sessions = createSessionTable({ cols, ids: { base, ends }, claims, errors });
     const state = emptyState(sessions); // its due index is built from the table when first asked
     state.lines = header.lines;
     state.superseded = header.superseded;

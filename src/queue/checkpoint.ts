@@ -40,9 +40,77 @@ export async function markHolds(fh: FileHandle, ino: number, mark: JournalMark):
 export const HASH_CHUNK_PAIRS = 1 << 17;
 
 /**
- * Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs, a run of whole
- * buckets of the hash's top bits at a time, in one reused buffer (a chunk is valid until the
- * next is asked for). One counting pass by the top bits (about four slots a bucket); then per
+ * Live slots sorted by id hash (ties by slot), as interleaved (hash, slot) pairs, at most
+ * `most` pairs a chunk, in one reused buffer (a chunk is valid until the next is asked for).
+ * The ids of the table's base (the checkpoint it was loaded from or last wrote) are in that
+ * checkpoint's index, sorted already: those pairs are read back a chunk at a time, the removed
+ * sessions' left out, and merged with the ids added since (sortedTailChunks), whose slots all
+ * come after the base's (so on equal hashes the base's come first). Issue 10: the hashes of a
+ * checkpoint's ids are not held in memory (4 bytes a session of `process`).
+ */
+export function* sortedByHashChunks(
+  state: QueueState,
+  most = HASH_CHUNK_PAIRS,
+): Generator<Uint32Array> {
+  const t = state.sessions;
+  const first = t.ids.baseCount;
+  const tail = sortedTailChunks(state, first, most);
+  if (first === 0) {
+    yield* tail;
+    return;
+  }
+  const { status } = t.cols;
+  const out = new Uint32Array(2 * Math.max(1, Math.min(most, t.size)));
+  let k = 0;
+  /** Adds a pair; true when that filled the chunk. */
+  const add = (hash: number, slot: number) => {
+    out[k++] = hash;
+    out[k++] = slot;
+    return k === out.length;
+  };
+  // The tail's current chunk and its next pair; the hash is Infinity once the tail is done.
+  let chunk = tail.next();
+  let at = 0;
+  const tailHash = () => (chunk.done ? Number.POSITIVE_INFINITY : chunk.value[at]!);
+  const takeTail = () => {
+    const full = add(chunk.value![at]!, chunk.value![at + 1]!);
+    at += 2;
+    if (at === chunk.value!.length) {
+      chunk = tail.next();
+      at = 0;
+    }
+    return full;
+  };
+  for (const pairs of t.ids.basePairs()) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      const slot = pairs[i + 1]!;
+      if (!status[slot]) continue;
+      const hash = pairs[i]!;
+      while (tailHash() < hash) {
+        if (takeTail()) {
+          yield out;
+          k = 0;
+        }
+      }
+      if (add(hash, slot)) {
+        yield out;
+        k = 0;
+      }
+    }
+  }
+  while (tailHash() !== Number.POSITIVE_INFINITY) {
+    if (takeTail()) {
+      yield out;
+      k = 0;
+    }
+  }
+  if (k > 0) yield out.subarray(0, k);
+}
+
+/**
+ * The live slots from `from` on (the ids added since the base) sorted by id hash, ties by
+ * slot, in chunks of at most `most` pairs (unless one bucket holds more), one reused buffer.
+ * A run of whole buckets of the hash's top bits at a time. One counting pass by the top bits (about four slots a bucket); then per
  * chunk a scatter of its buckets' slots in slot order and each bucket sorted by hash, stably,
  * so equal hashes stay in slot order. Issue 10: two full radix passes held three sets of
  * columns at the final checkpoint, and then the whole index (8 bytes a session) was most of what
@@ -50,29 +118,29 @@ export const HASH_CHUNK_PAIRS = 1 << 17;
  * sessions cost eight scans. The fold must not change meanwhile (the store writes under its own
  * exclusion); if it does, the chunk's buckets do not come out as counted and this throws.
  */
-export function* sortedByHashChunks(
-  state: QueueState,
-  most = HASH_CHUNK_PAIRS,
-): Generator<Uint32Array> {
+function* sortedTailChunks(state: QueueState, from: number, most: number): Generator<Uint32Array> {
   const t = state.sessions;
   const { status } = t.cols;
+  let live = 0;
+  // Stryker disable next-line EqualityOperator: see below
+  for (let slot = from; slot < t.slots; slot++) if (status[slot]) live++;
   // The bucket count and the rooms below change the speed only. Reading a slot past the last
   // (status undefined), a bucket past the last (starts undefined: NaN pairs) or a pair of a
   // bucket outside the chunk (no `next` entry: index NaN, which a typed array ignores) changes
   // nothing either: those mutants are equivalent.
   // Stryker disable next-line ArithmeticOperator: see above
-  const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(t.size + 1)) - 2));
+  const bits = Math.min(24, Math.max(4, Math.ceil(Math.log2(live + 1)) - 2));
   const shift = 32 - bits;
   const buckets = 1 << bits;
   // starts[b]: where bucket b begins in the whole order.
   const starts = new Uint32Array(buckets + 1);
   // Stryker disable next-line EqualityOperator: see above
-  for (let slot = 0; slot < t.slots; slot++) {
+  for (let slot = from; slot < t.slots; slot++) {
     if (status[slot]) starts[(t.ids.hashAt(slot) >>> shift) + 1]!++;
   }
   for (let b = 1; b <= buckets; b++) starts[b]! += starts[b - 1]!;
   // Stryker disable next-line MethodExpression: see above
-  let pairs = new Uint32Array(2 * Math.min(most, t.size));
+  let pairs = new Uint32Array(2 * Math.min(most, live));
   // Stryker disable next-line EqualityOperator: see above
   for (let first = 0; first < buckets; ) {
     // Buckets first..end-1: as many whole ones as fit in `most` pairs, and at least one.
@@ -87,7 +155,7 @@ export function* sortedByHashChunks(
       // Where each bucket's next pair goes, relative to the chunk.
       const next = starts.slice(first, end).map((s) => s - base);
       // Stryker disable next-line EqualityOperator: see above
-      for (let slot = 0; slot < t.slots; slot++) {
+      for (let slot = from; slot < t.slots; slot++) {
         if (!status[slot]) continue;
         const hash = t.ids.hashAt(slot);
         const b = (hash >>> shift) - first;
@@ -151,7 +219,10 @@ type Section = [SectionName, number, () => Iterable<Uint8Array> | AsyncIterable<
  * fingerprint of the queue twice or three times over while it wrote them).
  */
 export interface PrintsSection {
-  slots: Uint32Array;
+  /** Live sessions with a fingerprint. */
+  count: number;
+  /** Their slots, ascending, as little-endian u32 bytes in chunks (each valid until the next). */
+  slots(): AsyncIterable<Uint8Array>;
   /**
    * The bytes, in chunks of one reused buffer: a chunk is valid until the next is asked for
    * (issue 10: a fresh 64 KiB chunk each time left every fingerprint of the queue in chunks for
@@ -208,8 +279,8 @@ export async function writeCheckpoint(
     ["errSlots", errorSlots.byteLength, one(errorSlots)],
     ["errEnds", errors.ends.byteLength, one(errors.ends)],
     ["errBytes", errors.bytes.length, () => [errors.bytes]],
-    ["fpSlots", prints.slots.byteLength, one(prints.slots)],
-    ["fpBytes", PRINT_BYTES * prints.slots.length, prints.bytes],
+    ["fpSlots", 4 * prints.count, prints.slots],
+    ["fpBytes", PRINT_BYTES * prints.count, prints.bytes],
   ];
   const ranges = {} as CheckpointHeader["sections"];
   let offset = 0;

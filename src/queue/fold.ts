@@ -78,7 +78,7 @@ function lazyDueIndex(sessions: SessionTable): DueIndex {
   let rank: Uint32Array = new Uint32Array(0);
   const older = (a: number, b: number) => {
     const { enqueuedAt } = sessions.cols;
-    const d = enqueuedAt[a]! - enqueuedAt[b]!;
+    const d = enqueuedAt.get(a) - enqueuedAt.get(b);
     // Stryker disable next-line EqualityOperator: d is not 0 here
     if (d !== 0) return d < 0;
     // A tie: the rank says which id is first, else the ids do (read from a checkpoint, maybe).
@@ -91,15 +91,24 @@ function lazyDueIndex(sessions: SessionTable): DueIndex {
     return sessions.ids.compare(a, b) < 0;
   };
   function build(): DueIndex {
-    rank = claimOrderRanks(sessions);
-    const built = createDueIndex(older, (slot) => dueTimeAt(sessions, slot));
-    // Past the last slot, or an entry at Infinity: never due, never taken.
-    // Stryker disable next-line EqualityOperator: see above
-    for (let slot = 0; slot < sessions.slots; slot++) {
+    const claimOrder = claimOrderOf(sessions);
+    rank = claimOrder.rank;
+    // The slots due at once, in claim order, kept in the order's own array: the ready heap.
+    const { order } = claimOrder;
+    const waiting: number[] = [];
+    let ready = 0;
+    for (const slot of order) {
       const at = dueTimeAt(sessions, slot);
+      if (at <= 0) order[ready++] = slot;
+      // An entry at Infinity: never due, never taken.
       // Stryker disable next-line ConditionalExpression: see above
-      if (at !== Number.POSITIVE_INFINITY) built.push(slot, at);
+      else if (at !== Number.POSITIVE_INFINITY) waiting.push(slot);
     }
+    const built = createDueIndex(older, (slot) => dueTimeAt(sessions, slot), {
+      ready: order.subarray(0, ready),
+      slots: sessions.slots,
+    });
+    for (const slot of waiting) built.push(slot, dueTimeAt(sessions, slot));
     return built;
   }
   return {
@@ -125,18 +134,19 @@ function lazyDueIndex(sessions: SessionTable): DueIndex {
 const UNRANKED = 0xffffffff;
 
 /**
- * Every live slot's place in claim order (enqueuedAt, then id): the due index's ties settled
+ * Every live slot's place in claim order (enqueuedAt, then id), `rank` by slot, and the live
+ * slots in that order, `order` (the due index's ready heap starts as it): the due index's ties settled
  * once (issue 10: enqueue stamps a whole batch with one time, so most comparisons in the heaps
  * are ties, and the ids of a checkpoint are read from its file, a read each). Slots in slot
  * order are nearly always in enqueuedAt order already (then no sort); a run of equal times is
- * sorted by its ids, read in slot order. 4 bytes a session, while the index lives. A slot's
+ * sorted by its ids, read in slot order. 4 bytes a session each, while the index lives. A slot's
  * enqueuedAt never changes in a live fold (a snapshot line only ever adds a session: compaction
  * writes them into a new journal, `migrate` for ids the journal lacks), nor does its id.
  */
-export function claimOrderRanks(sessions: SessionTable): Uint32Array {
+export function claimOrderOf(sessions: SessionTable): { rank: Uint32Array; order: Int32Array } {
   const { status, enqueuedAt } = sessions.cols;
   const rank = new Uint32Array(sessions.slots).fill(UNRANKED);
-  let order: Uint32Array = new Uint32Array(sessions.size);
+  let order: Int32Array = new Int32Array(sessions.size);
   let m = 0;
   // Whether the slots are in time order already, so the sort can be skipped: speed only (a sort
   // of sorted slots changes nothing), as are reads one past the end (undefined, never equal), a
@@ -148,12 +158,12 @@ export function claimOrderRanks(sessions: SessionTable): Uint32Array {
   for (let slot = 0; slot < sessions.slots; slot++) {
     if (!status[slot]) continue;
     // Stryker disable next-line all: see above
-    if (m > 0 && !(enqueuedAt[order[m - 1]!]! <= enqueuedAt[slot]!)) sorted = false;
+    if (m > 0 && !(enqueuedAt.get(order[m - 1]!) <= enqueuedAt.get(slot))) sorted = false;
     order[m++] = slot;
   }
   order = order.subarray(0, m);
   // Stryker disable next-line ConditionalExpression,ArithmeticOperator: see above
-  if (!sorted) order.sort((a, b) => enqueuedAt[a]! - enqueuedAt[b]! || a - b);
+  if (!sorted) order.sort((a, b) => enqueuedAt.get(a) - enqueuedAt.get(b) || a - b);
   // A run's id bytes and their ends (ends[0] = 0), reused from run to run.
   let bytes = new Uint8Array(4096);
   let ends = new Uint32Array(1024);
@@ -161,7 +171,7 @@ export function claimOrderRanks(sessions: SessionTable): Uint32Array {
   for (let i = 0; i < m; ) {
     let j = i + 1;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: see above
-    while (j < m && enqueuedAt[order[j]!] === enqueuedAt[order[i]!]) j++;
+    while (j < m && enqueuedAt.get(order[j]!) === enqueuedAt.get(order[i]!)) j++;
     // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: see above
     if (j - i > 1) {
       // The run's ids side by side in one buffer, sorted as byte ranges: no string or object
@@ -191,7 +201,7 @@ export function claimOrderRanks(sessions: SessionTable): Uint32Array {
     i = j;
   }
   for (let k = 0; k < m; k++) rank[order[k]!] = k;
-  return rank;
+  return { rank, order };
 }
 
 /** A lease that ran out without a result makes its sessions due again (the processor died). */

@@ -24,6 +24,12 @@ export interface IdBase {
   findHash(hash: number, take: (slot: number) => boolean): number;
   /** The whole blob in chunks of one reused buffer (a chunk is valid until the next). */
   chunks(): Generator<Uint8Array>;
+  /**
+   * The (hash, slot) pairs of the checkpoint's id index, sorted by hash and then slot, in
+   * chunks of one reused buffer (valid until the next): the next checkpoint merges them with
+   * the ids added since, so the hashes of these ids need not be held (issue 10).
+   */
+  pairs(): Generator<Uint32Array>;
   /** Bytes held in memory (the directory and the filter). */
   readonly byteSize: number;
   /** Reads of the file since the base was opened (the tests count work with it). */
@@ -106,14 +112,9 @@ function bitOf(hash: number, bytes: number): number {
 
 /**
  * A base over `fd` (taken: the base closes it). Without `index`, reads the pairs once, a chunk
- * at a time, to build it; `eachPair` sees every pair (the loader fills the hashes).
+ * at a time, to build it.
  */
-export function openIdBase(
-  fd: number,
-  layout: IdBaseLayout,
-  eachPair?: (hash: number, slot: number) => void,
-  index?: PairIndex,
-): IdBase {
+export function openIdBase(fd: number, layout: IdBaseLayout, index?: PairIndex): IdBase {
   const { count, blobBytes, blobAt, pairsAt, pairs } = layout;
   let closed = false;
   let reads = 0;
@@ -128,21 +129,22 @@ export function openIdBase(
       got += n;
     }
   };
+  function* pairChunks(): Generator<Uint32Array> {
+    const chunk = new Uint32Array(2 * Math.min(CHUNK / 8, Math.max(1, pairs)));
+    const bytes = new Uint8Array(chunk.buffer);
+    for (let from = 0; from < pairs; ) {
+      const rows = Math.min(chunk.length / 2, pairs - from);
+      read(bytes.subarray(0, 8 * rows), pairsAt + 8 * from);
+      yield chunk.subarray(0, 2 * rows);
+      from += rows;
+    }
+  }
   let built = index;
   try {
     if (!built) {
       const builder = pairIndexBuilder(pairs);
-      const chunk = new Uint32Array(2 * Math.min(CHUNK / 8, Math.max(1, pairs)));
-      const bytes = new Uint8Array(chunk.buffer);
-      for (let from = 0; from < pairs; ) {
-        const rows = Math.min(chunk.length / 2, pairs - from);
-        read(bytes.subarray(0, 8 * rows), pairsAt + 8 * from);
-        for (let i = 0; i < rows; i++) {
-          builder.add(chunk[2 * i]!);
-          eachPair?.(chunk[2 * i]!, chunk[2 * i + 1]!);
-        }
-        from += rows;
-      }
+      for (const chunk of pairChunks())
+        for (let i = 0; i < chunk.length; i += 2) builder.add(chunk[i]!);
       built = builder.done();
     }
     if (built.dir.length !== Math.ceil(pairs / DIR_STEP)) throw new Error("a foreign id index");
@@ -205,6 +207,7 @@ export function openIdBase(
         yield part;
       }
     },
+    pairs: pairChunks,
     byteSize: dir.byteLength + filter.byteLength,
     get reads() {
       return reads;

@@ -28,13 +28,17 @@ export interface IdTable {
   compare(a: number, b: number): number;
   /** The UTF-8 bytes of id `n` (a view: valid until the next read of the table). */
   bytesAt(n: number): Uint8Array;
+  /** Ids 0..baseCount-1 are in the base (a checkpoint's file); the rest were added since. */
+  readonly baseCount: number;
+  /** The idHash of id `n`, one added since the base (n >= baseCount): only those are held. */
   hashAt(n: number): number;
-  /** The UTF-8 bytes of ids 0..count-1 (in parts), their end offsets and hashes (a checkpoint). */
+  /** The base's (hash, slot) pairs in hash order, in chunks (none without a base): IdBase.pairs. */
+  basePairs(): Iterable<Uint32Array>;
+  /** The UTF-8 bytes of ids 0..count-1 (in parts) and their end offsets (a checkpoint). */
   raw(): {
     byteLength: number;
     parts(): Iterable<Uint8Array>;
     ends: Uint32Array;
-    hashes: Uint32Array;
   };
   /** From now on ids 0..count-1 are read from `base`, which holds exactly them; the old one closes. */
   rebase(base: IdBase): void;
@@ -75,15 +79,20 @@ export function compareUtf8(
   return xTo - xFrom - (yTo - yFrom);
 }
 
-/** What a table is restored from: `ends.length` ids, hashes known for the live ones. */
-export interface IdRows {
-  /** The ids' UTF-8 bytes, or a base that reads them (then it holds all `ends.length`). */
-  bytes?: Uint8Array;
-  base?: IdBase;
-  ends: Uint32Array;
-  /** idHash of each id (of each live one at least: the others are never looked up). */
-  hashes: Uint32Array;
-}
+/** What a table is restored from: `ends.length` ids, from their bytes or from a base. */
+export type IdRows =
+  | {
+      /** The ids' UTF-8 bytes. */
+      bytes: Uint8Array;
+      ends: Uint32Array;
+      /** idHash of each id (of each live one at least: the others are never looked up). */
+      hashes: Uint32Array;
+    }
+  | {
+      /** A base that reads the ids and finds them by hash: it holds all `ends.length`. */
+      base: IdBase;
+      ends: Uint32Array;
+    };
 
 const EMPTY = 0;
 const MIN_TABLE = 1024;
@@ -92,16 +101,18 @@ const RECENT = 4096;
 export function createIdTable(live: (n: number) => boolean = () => true, from?: IdRows): IdTable {
   let count = from?.ends.length ?? 0;
   let ends = from?.ends ?? new Uint32Array(MIN_TABLE);
-  let hashes = from?.hashes ?? new Uint32Array(MIN_TABLE);
-  let base = from?.base;
-  /** Ids below `first` are in the base; the rest in `bytes`, from blob offset `shift`. */
+  let base = from && "base" in from ? from.base : undefined;
+  /**
+   * Ids below `first` are in the base; the rest in `bytes`, from blob offset `shift`, and their
+   * hashes in `hashes`, from index `first` (issue 10: a base's hashes are in its file's index;
+   * held, they were 4 bytes a session of `process`).
+   */
   let first = base ? base.count : 0;
   if (base && first !== count) throw new Error("an id base must hold every restored id");
+  let hashes = from && "hashes" in from ? from.hashes : new Uint32Array(MIN_TABLE);
   let used = count > 0 ? ends[count - 1]! : 0;
   let shift = base ? used : 0;
-  let bytes = base
-    ? new Uint8Array(16 * MIN_TABLE)
-    : (from?.bytes ?? new Uint8Array(16 * MIN_TABLE));
+  let bytes = from && "bytes" in from ? from.bytes : new Uint8Array(16 * MIN_TABLE);
   /** id number + 1 in each cell; EMPTY marks a free one. Load at most 1/2. Tail ids only. */
   let table = new Int32Array(MIN_TABLE);
   let mask = table.length - 1;
@@ -116,7 +127,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
   const recent = new Map<string, number>();
 
   function place(n: number): void {
-    let i = hashes[n]! & mask;
+    let i = hashes[n - first]! & mask;
     while (table[i] !== EMPTY) i = (i + 1) & mask;
     table[i] = n + 1;
     inTable++;
@@ -170,7 +181,9 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       const e = new Uint32Array(Math.max(MIN_TABLE, ends.length * 2));
       e.set(ends);
       ends = e;
-      const h = new Uint32Array(e.length);
+    }
+    if (count - first === hashes.length) {
+      const h = new Uint32Array(Math.max(MIN_TABLE, hashes.length * 2));
       h.set(hashes);
       hashes = h;
     }
@@ -202,7 +215,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       if (!ascii) at = used - shift + view.write(id, used - shift, "utf8");
       used = at + shift;
       ends[n] = used;
-      hashes[n] = idHash(id);
+      hashes[n - first] = idHash(id);
       // The rehash places ids first..n-1 (those live); then n, live or not yet marked so.
       if (2 * (inTable + 1) > table.length) rehash(inTable + 1);
       count++;
@@ -213,7 +226,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       const h = idHash(id);
       for (let i = h & mask; table[i] !== EMPTY; i = (i + 1) & mask) {
         const n = table[i]! - 1;
-        if (hashes[n] === h && live(n) && equals(n, id)) return n;
+        if (hashes[n - first] === h && live(n) && equals(n, id)) return n;
       }
       if (!base) return -1;
       const seen = recent.get(id);
@@ -238,7 +251,14 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       return compareUtf8(other, 0, ba.length, y8, 0, y8.length);
     },
     bytesAt: bytesOf,
-    hashAt: (n) => hashes[n]!,
+    get baseCount() {
+      return first;
+    },
+    hashAt(n) {
+      if (n < first) throw new Error("a checkpointed id's hash is in the checkpoint's index");
+      return hashes[n - first]!;
+    },
+    basePairs: () => base?.pairs() ?? [],
     raw: () => {
       const tail = bytes.subarray(0, used - shift);
       const inBase = base;
@@ -249,7 +269,6 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
           yield tail;
         },
         ends: ends.subarray(0, count),
-        hashes: hashes.subarray(0, count),
       };
     },
     rebase(next) {
@@ -259,6 +278,7 @@ export function createIdTable(live: (n: number) => boolean = () => true, from?: 
       first = count;
       shift = used;
       bytes = new Uint8Array(16 * MIN_TABLE);
+      hashes = new Uint32Array(MIN_TABLE);
       view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       rehash(0);
     },

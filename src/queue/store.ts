@@ -5,7 +5,7 @@ import type { ScoreResult } from "../scoring/result.js";
 import { type ArchiveRecord, type ArchiveSetting, archiveFiles, readArchive } from "./archive.js";
 import { checkpointPath, journalMark, type PrintsSection, writeCheckpoint } from "./checkpoint.js";
 import { findInCheckpoint, summarizeFromCheckpoint } from "./checkpoint-query.js";
-import { type CheckpointReader, loadCheckpoint, openCheckpoint, u32s } from "./checkpoint-read.js";
+import { type CheckpointReader, loadCheckpoint, openCheckpoint } from "./checkpoint-read.js";
 import { type CompactOptions, type CompactReport, compactJournal } from "./compact.js";
 import {
   LINE_END,
@@ -47,8 +47,8 @@ export interface QueueStoreOptions {
 
 export const DEFAULT_CHECKPOINT_BYTES = 16 * 1024 * 1024;
 
-/** Fingerprints written (or handed out) a chunk at a time: 64 KiB. */
-const PRINT_CHUNK = 1_024;
+/** Fingerprints written (or handed out) a chunk at a time: 64 KiB, and their slots. */
+const SOURCE_CHUNK = 1_024;
 
 /** A run that read this many payloads for fingerprints writes a checkpoint when it closes. */
 const PRINT_READS_WORTH_A_CHECKPOINT = 1_000;
@@ -165,7 +165,7 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       // And so are the ids (issue 10): read from there from now on, not held.
       let base: IdBase | undefined;
       try {
-        base = openIdBase(written.fd, written.ids, undefined, written.index);
+        base = openIdBase(written.fd, written.ids, written.index);
         state.sessions.ids.rebase(base);
       } catch {
         base?.close(); // the ids stay in memory: a cache missed, nothing lost
@@ -212,24 +212,29 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   async function withLivePrints<T>(use: (prints: PrintsSection) => Promise<T>): Promise<T> {
     const reader = fh && (await openCheckpoint(checkpointPath(file), fh, ino));
     try {
-      const { slots, where, read } = await printSources(reader);
-      const count = slots.length;
+      // Payloads read for their print (rare): read once, though each pass asks for them.
+      const read = new Map<number, Int8Array>();
+      let count = 0;
+      for await (const chunk of printSources(reader, read)) count += chunk.slots.length;
+      async function* slots(): AsyncIterable<Uint8Array> {
+        for await (const chunk of printSources(reader, read))
+          yield new Uint8Array(chunk.slots.buffer, chunk.slots.byteOffset, chunk.slots.byteLength);
+      }
       async function* bytes(): AsyncIterable<Uint8Array> {
-        const buffer = new Uint8Array(Math.min(PRINT_CHUNK, count) * PRINT_BYTES);
-        for (let i = 0; i < count; ) {
-          const rows = Math.min(PRINT_CHUNK, count - i);
-          const chunk = buffer.subarray(0, rows * PRINT_BYTES);
-          for (let k = 0; k < rows; ) {
-            const from = where[i]!;
+        const buffer = new Uint8Array(SOURCE_CHUNK * PRINT_BYTES);
+        for await (const { slots, where } of printSources(reader, read)) {
+          const chunk = buffer.subarray(0, slots.length * PRINT_BYTES);
+          for (let k = 0; k < slots.length; ) {
+            const from = where[k]!;
             let run = 1;
             if (from >= 0 && reader) {
               // A run of consecutive rows of the old checkpoint, read at once.
-              while (k + run < rows && where[i + run] === from + run) run++;
+              while (k + run < slots.length && where[k + run] === from + run) run++;
               const into = chunk.subarray(k * PRINT_BYTES, (k + run) * PRINT_BYTES);
               const got = await reader.rows("fpBytes", from, run, PRINT_BYTES, into);
               if (got.length !== into.length) throw new Error("checkpoint fingerprints are short");
             } else {
-              const slot = slots[i]!;
+              const slot = slots[k]!;
               const fp =
                 from === -1
                   ? knownPrints.get(slot)!
@@ -239,63 +244,77 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
               chunk.set(new Uint8Array(fp.buffer, fp.byteOffset, PRINT_BYTES), k * PRINT_BYTES);
             }
             k += run;
-            i += run;
           }
           yield chunk;
         }
       }
-      return await use({ slots, bytes });
+      return await use({ count, slots, bytes });
     } finally {
       await reader?.close();
     }
   }
 
   /**
-   * The live slots that have a fingerprint and where each one is: a row of the old checkpoint's
-   * fpBytes (>= 0), this store's own (-1), read from its payload now (-2, kept in `read`), or
-   * the holder's (-3).
+   * The live slots that have a fingerprint, in slot order, and where each one is: a row of the
+   * old checkpoint's fpBytes (>= 0), this store's own (-1), read from its payload now (-2, kept
+   * in `read`), or the holder's (-3). A chunk of SOURCE_CHUNK at a time in reused arrays (valid
+   * until the next), the old checkpoint's slots read a chunk at a time too (issue 10: held
+   * whole, with the slots and sources of the whole queue, they put 12 MB on top of the final
+   * checkpoint of a 1M drain). Each pass gives the same chunks while the fold does not change.
    */
-  async function printSources(reader: CheckpointReader | undefined) {
+  async function* printSources(
+    reader: CheckpointReader | undefined,
+    read: Map<number, Int8Array>,
+  ): AsyncGenerator<{ slots: Uint32Array; where: Int32Array }> {
     const { sessions } = state;
-    let prior: Uint32Array = new Uint32Array(0);
-    let priorSlots = 0;
-    if (reader?.header.sections.fpSlots) {
-      prior = u32s(await reader.section("fpSlots"));
-      priorSlots = reader.header.slots;
+    const prints = reader?.header.sections.fpSlots;
+    const priorCount = prints ? prints[1] / 4 : 0;
+    const priorSlots = prints ? reader!.header.slots : 0;
+    // The old checkpoint's slots [priorFrom, priorFrom + prior.length): the chunk read last.
+    const priorBuffer = new Uint32Array(SOURCE_CHUNK);
+    let prior = priorBuffer.subarray(0, 0);
+    let priorFrom = 0;
+    async function loadPrior(row: number) {
+      priorFrom = row;
+      prior = priorBuffer.subarray(0, Math.min(SOURCE_CHUNK, priorCount - row));
+      const into = new Uint8Array(prior.buffer, 0, prior.byteLength);
+      const got = await reader!.rows("fpSlots", row, prior.length, 4, into);
+      if (got.length !== into.length) throw new Error("checkpoint fingerprint slots are short");
     }
-    // At most: the old checkpoint's, the store's own, the holder's, and those read now.
-    const most = Math.min(
-      sessions.size,
-      prior.length + knownPrints.size + heldPrints.size + Math.max(0, knownFrom - priorSlots),
-    );
-    const slots = new Uint32Array(most);
-    const where = new Int32Array(most);
-    const read = new Map<number, Int8Array>();
+    const slots = new Uint32Array(SOURCE_CHUNK);
+    const where = new Int32Array(SOURCE_CHUNK);
     let count = 0;
     let row = 0;
     for (let slot = 0; slot < sessions.slots; slot++) {
       if (!sessions.cols.status[slot]) continue;
       let from: number | undefined;
       if (slot < priorSlots) {
-        while (row < prior.length && prior[row]! < slot) row++;
-        if (prior[row] === slot) from = row;
+        for (; row < priorCount; row++) {
+          if (row - priorFrom >= prior.length) await loadPrior(row);
+          const at = prior[row - priorFrom]!;
+          if (at === slot) from = row;
+          if (at >= slot) break;
+        }
       } else if (slot >= knownFrom) {
         if (knownPrints.get(slot)) from = -1;
         else if (heldPrints.has(slot)) from = -3;
       } else if (fh) {
         // Between a checkpoint older than the one this store started from and that one: rare.
-        const fp = await printOfPayload(fh, slot);
+        const fp = read.get(slot) ?? (await printOfPayload(fh, slot));
         if (fp) {
           read.set(slot, fp);
           from = -2;
         }
       }
       if (from === undefined) continue;
-      if (count === most) throw new Error("more fingerprints than their bound"); // not written
       slots[count] = slot;
       where[count++] = from;
+      if (count === SOURCE_CHUNK) {
+        yield { slots, where };
+        count = 0;
+      }
     }
-    return { slots: slots.subarray(0, count), where, read };
+    if (count > 0) yield { slots: slots.subarray(0, count), where: where.subarray(0, count) };
   }
 
   function heldPrint(slot: number): Int8Array {
@@ -310,9 +329,12 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
   async function printOfPayload(handle: FileHandle, slot: number) {
     printReads++;
     const id = state.sessions.idAt(slot);
-    const payload = await verifiedPayload(handle, state.sessions.cols.ref[slot]!, id, path).catch(
-      () => undefined,
-    );
+    const payload = await verifiedPayload(
+      handle,
+      state.sessions.cols.ref.get(slot),
+      id,
+      path,
+    ).catch(() => undefined);
     return printOfText(payload);
   }
 
@@ -544,13 +566,17 @@ export function openQueueStore(opts: QueueStoreOptions): QueueStore {
       exclusive(async () => {
         await refresh();
         return withLivePrints(async (prints) => {
+          const ids: string[] = [];
+          for await (const chunk of prints.slots()) {
+            const slots = new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.length / 4);
+            for (const slot of slots) ids.push(state.sessions.idAt(slot));
+          }
           const out: [string, Int8Array][] = [];
-          let i = 0;
           for await (const reused of prints.bytes()) {
             const chunk = reused.slice(); // kept: the next chunk reuses the buffer
             for (let at = 0; at < chunk.length; at += PRINT_BYTES) {
               const fp = new Int8Array(chunk.buffer, chunk.byteOffset + at, PRINT_BYTES);
-              out.push([state.sessions.idAt(prints.slots[i++]!), fp]);
+              out.push([ids[out.length]!, fp]);
             }
           }
           return out;

@@ -78,7 +78,7 @@ export function countRows(
   c: RowCounts,
   cols: {
     status: Uint8Array;
-    enqueuedAt: Float64Array;
+    enqueuedAt: NumberColumn;
     attempts: NumberColumn;
     notBefore: NumberColumn;
   },
@@ -99,14 +99,14 @@ export function countRows(
       if (cols.attempts.get(i) > 0) c.retrying++;
       if (cols.notBefore.get(i) <= now) {
         c.due++;
-        c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
+        c.oldest = Math.min(c.oldest, cols.enqueuedAt.get(i));
       } else c.backoff++;
       // Stryker disable next-line ConditionalExpression: 1-4 are the only statuses, 0 was skipped above
     } else if (status === STATUS_CODE.claimed) {
       if ((claims.get(base + i)?.lease ?? Number.POSITIVE_INFINITY) <= now) {
         c.due++;
         c.expiredLeases++;
-        c.oldest = Math.min(c.oldest, cols.enqueuedAt[i]!);
+        c.oldest = Math.min(c.oldest, cols.enqueuedAt.get(i));
       } else c.inFlight++;
     }
   }

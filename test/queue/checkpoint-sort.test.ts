@@ -1,7 +1,12 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sortedByHashChunks } from "../../src/queue/checkpoint.js";
 import { idHash } from "../../src/queue/checkpoint-format.js";
 import { emptyState, type QueueState } from "../../src/queue/fold.js";
+import { planEnqueue } from "../../src/queue/plans.js";
+import { fakePayload } from "../support/payload.js";
+import { trackedStore } from "../support/stores.js";
+import { tempDir } from "../support/temp.js";
 
 // Issue 10: the checkpoint's id index, every live slot once as (id hash, slot), sorted by hash
 // and equal hashes by slot, whatever the queue's size (the bucket count follows it).
@@ -102,5 +107,70 @@ describe("the checkpoint's id index while the fold changes", () => {
     expect(() => {
       for (const _ of chunks);
     }).toThrow("the queue's fold changed while its checkpoint was written");
+  });
+});
+
+describe("the checkpoint's id index, merged from the last checkpoint's (issue 10)", () => {
+  // FNV-1a twins (equal hashes): one of each pair in the checkpoint, the other added since.
+  const twins = ["x62081yz", "s67693", "x18656yz", "é23876", "ü570019", "é806500"];
+
+  it("merges the base's pairs, removed sessions left out, with the sessions added since", async () => {
+    const path = join(await tempDir(), "queue.jsonl");
+    const writer = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
+    const first = [
+      ...Array.from({ length: 900 }, (_, k) => `a${(k * 7919) % 100_003}-${k}`),
+      twins[1]!,
+      twins[3]!,
+      twins[5]!,
+    ];
+    await writer.transact((s) =>
+      planEnqueue(
+        s,
+        first.map((id) => ({ id, payload: fakePayload() })),
+        1_000,
+      ),
+    );
+    await writer.close();
+    // Loaded from that checkpoint: its ids (and their hashes) are in the file.
+    const store = trackedStore({
+      path,
+      now: () => 2_000,
+      checkpointBytes: Number.MAX_SAFE_INTEGER,
+    });
+    const loaded = await store.refresh();
+    expect(loaded.sessions.ids.baseCount).toBe(903);
+    expect(() => loaded.sessions.ids.hashAt(0)).toThrow("in the checkpoint's index");
+    const later = [
+      ...Array.from({ length: 400 }, (_, k) => `b${(k * 104_729) % 100_003}-${k}`),
+      twins[0]!,
+      twins[2]!,
+      twins[4]!,
+    ];
+    await store.transact((s) =>
+      planEnqueue(
+        s,
+        later.map((id) => ({ id, payload: fakePayload() })),
+        2_000,
+      ),
+    );
+    // Removed since: every 7th of the first, every 5th of the later.
+    const gone = [...first.filter((_, k) => k % 7 === 3), ...later.filter((_, k) => k % 5 === 1)];
+    const state = await store.refresh();
+    for (const id of gone) state.sessions.delete(id);
+    const ids = [...first, ...later];
+    const removed = new Set(gone.map((id) => ids.indexOf(id)));
+    const want = expected(ids, removed);
+    // In chunks of 1, 7 and 64 pairs (every chunk full but the last), and whole.
+    for (const most of [1, 7, 64, undefined]) {
+      const chunks = Array.from(sortedByHashChunks(state, most), (c) => [...c]);
+      expect(chunks.flat()).toEqual(want);
+      if (most) expect(chunks.slice(0, -1).every((c) => c.length === 2 * most)).toBe(true);
+    }
+    // A twin of the checkpoint comes before its twin added since: same hash, smaller slot.
+    const at = (id: string) => want.indexOf(ids.indexOf(id), 0) - 1;
+    expect(idHash(twins[0]!)).toBe(idHash(twins[1]!));
+    expect(want[at(twins[1]!) + 2]).toBe(idHash(twins[0]!));
+    expect(want[at(twins[1]!) + 3]).toBe(ids.indexOf(twins[0]!));
+    await store.close();
   });
 });

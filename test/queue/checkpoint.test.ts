@@ -186,7 +186,8 @@ describe("sparse columns through a checkpoint (issue 10: pages of defaults are n
       ),
     );
     const cols = (await store.refresh()).sessions.columnBytes();
-    expect(cols).toBe(131_072 * (1 + 8 + 8)); // enqueued only: the dense columns
+    // Enqueued only: the status column, and two packed pages of enqueue times and of offsets.
+    expect(cols).toBe(131_072 + 2 * 65_536 * (4 + 4));
     // The oldest first: claim 66,000 and give most of them back, so the rows that leave their
     // defaults are 65,990 and up (page 1 of 65,536 rows).
     await store.transact((s) =>
@@ -215,8 +216,11 @@ describe("sparse columns through a checkpoint (issue 10: pages of defaults are n
     expect(restored.sessions.get("s65995")).toMatchObject({ attempts: 1, notBefore: 9_000 });
     expect(restored.sessions.get("s65990")).toMatchObject({ status: "dead", attempts: 1 });
     expect(restored.sessions.get("s1")).toMatchObject({ status: "queued", attempts: 0 });
-    // Restored exactly: dense rows as many as slots, and one page of each sparse column.
-    expect(restored.sessions.columnBytes()).toBe(70_000 * (1 + 8 + 8) + 65_536 * (2 + 8 * 3));
+    // Restored exactly: status rows as many as slots, two packed pages of enqueue times and of
+    // offsets, and one page of each sparse column (times and offsets packed).
+    expect(restored.sessions.columnBytes()).toBe(
+      70_000 + 2 * 65_536 * (4 + 4) + 65_536 * (2 + 4 * 3),
+    );
   });
 });
 

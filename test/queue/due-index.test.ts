@@ -3,7 +3,7 @@ import { SWEEP_FROM } from "../../src/queue/due-index.js";
 import type { OutgoingEvent } from "../../src/queue/events.js";
 import {
   applyEvent,
-  claimOrderRanks,
+  claimOrderOf,
   emptyState,
   isDue,
   type QueueState,
@@ -307,7 +307,9 @@ describe("ties in claim order settled once (issue 10: ids may be read from a che
     add(["c"], 3_000);
     apply(state, [{ event: { t: "remove", at: 0, ids: ["y"] } }]);
     // Slots: b a10 a9 | z é y | c. Order: z é (1,000) · a10 a9 b (2,000) · c (3,000).
-    expect(Array.from(claimOrderRanks(state.sessions))).toEqual([4, 2, 3, 0, 1, 0xffffffff, 5]);
+    const { rank, order } = claimOrderOf(state.sessions);
+    expect(Array.from(rank)).toEqual([4, 2, 3, 0, 1, 0xffffffff, 5]);
+    expect(Array.from(order)).toEqual([3, 4, 1, 2, 0, 6]);
   });
 
   it("ranks a run of 1,500 sessions of one time, 40 KB of ids, as a sort of their strings", () => {
@@ -328,7 +330,7 @@ describe("ties in claim order settled once (issue 10: ids may be read from a che
         1_000,
       ).events,
     );
-    const ranks = claimOrderRanks(state.sessions);
+    const ranks = claimOrderOf(state.sessions).rank;
     const sorted = [...ids].sort((x, y) => (x < y ? -1 : 1));
     expect(ids.map((_, slot) => sorted[ranks[slot]!])).toEqual(ids);
   });

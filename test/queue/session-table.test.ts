@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  createSessionTable,
-  SPARSE_COLUMNS,
-  sparseColumns,
-} from "../../src/queue/session-table.js";
+import { createSessionTable, PAGED_COLUMNS, pagedColumns } from "../../src/queue/session-table.js";
 import { blobOf } from "../support/id-blob.js";
 
 // Issue 10: the fold's sessions as columns. Records in and out must be exactly what an object
@@ -22,8 +18,9 @@ describe("session table", () => {
   it("holds 3,000 sessions (past two growths) and gives each back as it was set", () => {
     const t = createSessionTable();
     for (let k = 0; k < 3_000; k++) t.add(`s${k}`, 1_000 + k, 100 * k);
-    // Enqueued sessions set no attempts, backoff, done time or result: only the dense columns.
-    expect(t.columnBytes()).toBe(4_096 * (1 + 8 + 8));
+    // Enqueued sessions set no attempts, backoff, done time or result: the status column and a
+    // packed page (4 bytes a row) of enqueue times and of payload offsets.
+    expect(t.columnBytes()).toBe(4_096 + 65_536 * (4 + 4));
     const dead = {
       id: "s2500",
       status: "dead" as const,
@@ -46,8 +43,8 @@ describe("session table", () => {
     expect(t.get("s2500")).not.toBe(dead); // a copy: changing it changes nothing
     expect(t.get("s2999")?.claim).toBe(claim);
     expect([t.slotOf("s1234"), t.slotOf("nope"), t.idAt(77)]).toEqual([1234, -1, "s77"]);
-    // One dead session: a page of each sparse column.
-    expect(t.columnBytes()).toBe(4_096 * (1 + 8 + 8) + 65_536 * (2 + 8 * 3));
+    // One dead session: a page of each sparse column, the times and the offset packed.
+    expect(t.columnBytes()).toBe(4_096 + 65_536 * (4 + 4) + 65_536 * (2 + 4 * 3));
     // The first session (slot 0) set again, done at offset 0: the same slot, its offset kept.
     const first = { ...rec("s0", 0), status: "scored" as const, doneAt: 5, resultRef: 0 };
     expect(t.set(first)).toBe(0);
@@ -77,20 +74,14 @@ describe("session table", () => {
     src.set({ ...rec("s2", 2), lastError: "server" });
     src.delete("s3");
     const n = src.slots;
-    const sparse = sparseColumns();
-    for (const name of SPARSE_COLUMNS) {
-      for (const [page, bytes] of [...src.cols[name].bytes(n)].entries())
-        sparse[name].restorePage(page, bytes);
+    const paged = pagedColumns();
+    for (const name of PAGED_COLUMNS) {
+      let page = 0;
+      for (const bytes of src.cols[name].bytes(n)) paged[name].restorePage(page++, bytes);
     }
-    const { status, enqueuedAt, ref } = src.cols;
-    const cols = {
-      status: status.slice(0, n),
-      enqueuedAt: enqueuedAt.slice(0, n),
-      ref: ref.slice(0, n),
-      ...sparse,
-    };
-    const { ends, hashes } = src.ids.raw();
-    const ids = { bytes: blobOf(src.ids), ends: ends.slice(), hashes: hashes.slice() };
+    const cols = { status: src.cols.status.slice(0, n), ...paged };
+    const hashes = Uint32Array.from({ length: n }, (_, k) => src.ids.hashAt(k));
+    const ids = { bytes: blobOf(src.ids), ends: src.ids.raw().ends.slice(), hashes };
     const t = createSessionTable({ cols, ids, claims: src.claims, errors: src.errors });
     expect([...t.values()]).toEqual([...src.values()]);
     expect([t.size, t.slots, t.has("s3")]).toEqual([4, 5, false]);
