@@ -29,6 +29,8 @@ export interface DueIndex {
   readonly waiting: number;
   /** Waiting entries looked at by sweeps so far (at most two per push over time). */
   readonly swept: number;
+  /** Bytes of the arrays the index holds (issue 10: memory per session). */
+  readonly bytes: number;
 }
 
 /** The waiting entries are swept for stale ones from this many on. */
@@ -49,6 +51,9 @@ function createHeap(before: (a: number, b: number) => boolean, initial?: Int32Ar
   return {
     get size() {
       return size;
+    },
+    get bytes() {
+      return items.buffer.byteLength; // the claim order's whole array when it started as part of it
     },
     top: () => items[0]!,
     /** Empties the heap (into a smaller array) and returns the items `keep` accepts. */
@@ -107,7 +112,7 @@ export function createDueIndex(
    * array as its own (issue 10: at a million sessions, pushing them one by one grew a second
    * array of 4 MB by doubling, beside the claim order it was built from).
    */
-  start?: { ready: Int32Array; slots: number },
+  start: { ready: Int32Array; slots: number },
 ): DueIndex {
   // A waiting entry is a pair (due time, slot); the heap holds entry numbers.
   let dueAt = new Float64Array(1024);
@@ -116,10 +121,11 @@ export function createDueIndex(
   let entries = 0;
   // Stryker disable next-line EqualityOperator: entries due at the same time may come out in either order
   const waiting = createHeap((a, b) => dueAt[a]! < dueAt[b]!);
-  const ready = createHeap(older, start?.ready);
+  const ready = createHeap(older, start.ready);
   /** 1 while a slot has an entry in `ready`: one entry each there. */
-  let inReady = new Uint8Array(Math.max(1024, start?.slots ?? 0));
-  for (const slot of start?.ready ?? []) inReady[slot] = 1;
+  // Stryker disable next-line MethodExpression: the room only (toReady grows it for a slot past it)
+  let inReady = new Uint8Array(Math.max(1024, start.slots));
+  for (const slot of start.ready) inReady[slot] = 1;
   let examined = 0;
 
   function toReady(slot: number) {
@@ -210,6 +216,11 @@ export function createDueIndex(
     },
     get swept() {
       return swept;
+    },
+    get bytes() {
+      return (
+        ready.bytes + waiting.bytes + inReady.byteLength + dueAt.byteLength + slotOf.byteLength
+      );
     },
   };
 }

@@ -122,12 +122,14 @@ const codable = (v: number) => Number.isSafeInteger(v) && !Object.is(v, -0);
  */
 export function createPackedColumn(fill: number): LazyColumn {
   const codes: (Uint32Array | undefined)[] = [];
+  // Stryker disable next-line ArrayDeclaration: a page's base is set before the page is read
   const bases: number[] = [];
   const wide: (Float64Array | undefined)[] = [];
   let packedPages = 0;
   let widePages = 0;
   const bytesOf = (p: Float64Array) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
   /** Keeps the page arrays packed (no holes) up to `index`. */
+  // Stryker disable next-line BlockStatement: speed only (a hole reads as undefined all the same)
   function reach(index: number) {
     // Stryker disable next-line EqualityOperator,ConditionalExpression: filling the gap keeps the arrays packed (speed); a hole reads as undefined all the same
     while (codes.length < index) {
@@ -142,6 +144,7 @@ export function createPackedColumn(fill: number): LazyColumn {
     const c = codes[index];
     if (c !== undefined) {
       const base = bases[index]!;
+      // Stryker disable next-line EqualityOperator: a write one past a typed array's end is ignored
       for (let r = 0; r < PAGE_ROWS; r++) if (c[r] !== 0) page[r] = base + c[r]!;
       codes[index] = undefined;
       packedPages--;
@@ -172,6 +175,7 @@ export function createPackedColumn(fill: number): LazyColumn {
     if (c === undefined) out.fill(fill);
     else {
       const base = bases[index]!;
+      // Stryker disable next-line EqualityOperator: a write one past a typed array's end is ignored
       for (let r = 0; r < PAGE_ROWS; r++) out[r] = c[r] === 0 ? fill : base + c[r]!;
     }
     return bytesOf(out);
@@ -221,6 +225,7 @@ export function createPackedColumn(fill: number): LazyColumn {
       const rows = bytes.length / 8;
       // The bytes as doubles: in place when aligned, else copied into the shared buffer.
       let values: Float64Array;
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: viewed or copied, the same values
       if (bytes.byteOffset % 8 === 0)
         values = new Float64Array(bytes.buffer, bytes.byteOffset, rows);
       else {
@@ -250,6 +255,7 @@ export function createPackedColumn(fill: number): LazyColumn {
       // The window centred on the values: later rows (done times, new offsets) fit either side.
       const base = lo - 1 - Math.floor((CODE_MAX - 1 - (hi - lo)) / 2);
       const page = packed(index, base);
+      // Stryker disable next-line EqualityOperator: row `rows` reads undefined, written as code 0 (the default it holds)
       for (let r = 0; r < rows; r++) if (!Object.is(values[r], fill)) page[r] = values[r]! - base;
     },
   };

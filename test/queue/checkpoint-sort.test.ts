@@ -114,22 +114,25 @@ describe("the checkpoint's id index, merged from the last checkpoint's (issue 10
   // FNV-1a twins (equal hashes): one of each pair in the checkpoint, the other added since.
   const twins = ["x62081yz", "s67693", "x18656yz", "é23876", "ü570019", "é806500"];
 
+  /** `count` spread-out ids starting with `prefix`, then three twins. */
+  const idsOf = (prefix: string, count: number, step: number, twinsAt: number[]) => [
+    ...Array.from({ length: count }, (_, k) => `${prefix}${(k * step) % 100_003}-${k}`),
+    ...twinsAt.map((i) => twins[i]!),
+  ];
+  const enqueue = (store: ReturnType<typeof trackedStore>, ids: string[], at: number) =>
+    store.transact((s) =>
+      planEnqueue(
+        s,
+        ids.map((id) => ({ id, payload: fakePayload() })),
+        at,
+      ),
+    );
+
   it("merges the base's pairs, removed sessions left out, with the sessions added since", async () => {
     const path = join(await tempDir(), "queue.jsonl");
     const writer = trackedStore({ path, now: () => 1_000, checkpointBytes: 0 });
-    const first = [
-      ...Array.from({ length: 900 }, (_, k) => `a${(k * 7919) % 100_003}-${k}`),
-      twins[1]!,
-      twins[3]!,
-      twins[5]!,
-    ];
-    await writer.transact((s) =>
-      planEnqueue(
-        s,
-        first.map((id) => ({ id, payload: fakePayload() })),
-        1_000,
-      ),
-    );
+    const first = idsOf("a", 900, 7919, [1, 3, 5]);
+    await enqueue(writer, first, 1_000);
     await writer.close();
     // Loaded from that checkpoint: its ids (and their hashes) are in the file.
     const store = trackedStore({
@@ -140,19 +143,8 @@ describe("the checkpoint's id index, merged from the last checkpoint's (issue 10
     const loaded = await store.refresh();
     expect(loaded.sessions.ids.baseCount).toBe(903);
     expect(() => loaded.sessions.ids.hashAt(0)).toThrow("in the checkpoint's index");
-    const later = [
-      ...Array.from({ length: 400 }, (_, k) => `b${(k * 104_729) % 100_003}-${k}`),
-      twins[0]!,
-      twins[2]!,
-      twins[4]!,
-    ];
-    await store.transact((s) =>
-      planEnqueue(
-        s,
-        later.map((id) => ({ id, payload: fakePayload() })),
-        2_000,
-      ),
-    );
+    const later = idsOf("b", 400, 104_729, [0, 2, 4]);
+    await enqueue(store, later, 2_000);
     // Removed since: every 7th of the first, every 5th of the later.
     const gone = [...first.filter((_, k) => k % 7 === 3), ...later.filter((_, k) => k % 5 === 1)];
     const state = await store.refresh();

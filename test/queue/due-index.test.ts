@@ -68,6 +68,28 @@ describe("due index: claim work independent of queue size (issue 10)", () => {
     expect(large.reduce((a, b) => a + b, 0) / large.length).toBeLessThan(30);
   });
 
+  it("starts its ready heap as the claim order's own array: 4 bytes a due session, not a second array", () => {
+    const state = queueOf(3_000);
+    // Two claimed (leases: waiting entries) and one backing off, before the index is built.
+    for (const [id, lease] of [
+      ["s10", 50_000],
+      ["s11", 60_000],
+    ] as const)
+      state.sessions.set({
+        ...state.sessions.get(id)!,
+        status: "claimed",
+        claim: { batch: "x", lease, owner: "o" },
+      });
+    state.sessions.set({ ...state.sessions.get("s12")!, notBefore: 40_000 });
+    expect(state.due.bytes).toBe(0); // not built yet
+    const plan = planClaim(state, { now: 2_000, max: 3, leaseMs: 100, owner: "t", batch: "b" });
+    expect(plan.value.map((r) => r.id)).toEqual(["s0", "s1", "s100"]);
+    // The claim order of the 3,000 (12,000 bytes; its first 2,997 are the ready heap), a waiting
+    // heap and its entries at their first size (1,024), and a flag a slot. Pushed one by one,
+    // the 2,997 would have grown an array of their own to 4,096 entries.
+    expect(state.due.bytes).toBe(3_000 * 4 + 1_024 * 4 + 3_000 + 1_024 * (8 + 4));
+  });
+
   it("takes oldest first and skips sessions that are claimed, scored or backing off", () => {
     const state = queueOf(5);
     const at = (now: number, max = 5) =>

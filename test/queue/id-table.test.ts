@@ -43,6 +43,8 @@ describe("id table (issue 10)", () => {
     expect([t.find("session-5000"), t.find("session-"), t.find("")]).toEqual([-1, -1, -1]);
     const { byteLength, ends } = t.raw();
     const hashes = hashesOf(t);
+    // No base: every hash held, no base pairs.
+    expect([t.baseCount, [...t.basePairs()]]).toEqual([0, []]);
     const bytes = blobOf(t);
     expect([bytes.length, byteLength, ends.length, hashes.length, ends[4]]).toEqual([
       "session-".length * 5_000 + 10 * 1 + 90 * 2 + 900 * 3 + 4_000 * 4,

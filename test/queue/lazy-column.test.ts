@@ -214,6 +214,8 @@ describe("packed column", () => {
       ["an unsafe integer", [2 ** 53]],
       ["Infinity alone", [Number.POSITIVE_INFINITY]],
       ["-Infinity alone", [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]],
+      // Safe, but 2^31 below it is not: no exact base.
+      ["the lowest safe integer", [-(2 ** 53) + 1]],
     ];
     for (const [name, values] of cases) {
       const src = new Float64Array(5).fill(Number.NaN);
@@ -248,6 +250,18 @@ describe("packed column", () => {
       42,
       -1,
     ]);
+    // A default far below the values (a result offset of -1 among offsets past 2^40): rows
+    // holding the default stay code 0, not a code of their own (which would not fit).
+    const far = createPackedColumn(-1);
+    far.restorePage(0, new Uint8Array(new Float64Array([2 ** 40, -1, 2 ** 40 + 9]).buffer));
+    expect([far.byteLength, far.get(0), far.get(1), far.get(2)]).toEqual([
+      P * 4,
+      2 ** 40,
+      -1,
+      2 ** 40 + 9,
+    ]);
+    // Whole pages: one part each, and none for no rows.
+    expect([[...far.bytes(P)].length, [...far.bytes(0)].length]).toEqual([1, 0]);
     // All defaults: no page.
     const none = createPackedColumn(-1);
     none.restorePage(0, new Uint8Array(new Float64Array([-1, -1]).buffer));
