@@ -108,12 +108,12 @@ export function* sortedByHashChunks(
 }
 
 /**
- * The live slots from `from` on (the ids added since the base) sorted by id hash, ties by
- * slot, in chunks of at most `most` pairs (unless one bucket holds more), one reused buffer.
- * A run of whole buckets of the hash's top bits at a time. One counting pass by the top bits (about four slots a bucket); then per
- * chunk a scatter of its buckets' slots in slot order and each bucket sorted by hash, stably,
- * so equal hashes stay in slot order. Issue 10: two full radix passes held three sets of
- * columns at the final checkpoint, and then the whole index (8 bytes a session) was most of what
+ * The live slots from `from` on (the ids added since the base) sorted by id hash, ties by slot, in
+ * chunks of at most `most` pairs (unless one bucket holds more), one reused buffer: a run of whole
+ * buckets of the hash's top bits at a time. One counting pass by the top bits (about four slots a
+ * bucket); then per chunk a scatter of its buckets' slots in slot order and each bucket sorted by
+ * hash, stably, so equal hashes stay in slot order. Issue 10: two full radix passes held three sets
+ * of columns at the final checkpoint, and then the whole index (8 bytes a session) was most of what
  * the final checkpoint of a 1M drain added to its peak. Each chunk scans every slot: a million
  * sessions cost eight scans. The fold must not change meanwhile (the store writes under its own
  * exclusion); if it does, the chunk's buckets do not come out as counted and this throws.

@@ -140,14 +140,14 @@ function lazyDueIndex(sessions: SessionTable): DueIndex {
 const UNRANKED = 0xffffffff;
 
 /**
- * Every live slot's place in claim order (enqueuedAt, then id), `rank` by slot, and the live
- * slots in that order, `order` (the due index's ready heap starts as it): the due index's ties settled
- * once (issue 10: enqueue stamps a whole batch with one time, so most comparisons in the heaps
- * are ties, and the ids of a checkpoint are read from its file, a read each). Slots in slot
- * order are nearly always in enqueuedAt order already (then no sort); a run of equal times is
- * sorted by its ids, read in slot order. 4 bytes a session each, while the index lives. A slot's
- * enqueuedAt never changes in a live fold (a snapshot line only ever adds a session: compaction
- * writes them into a new journal, `migrate` for ids the journal lacks), nor does its id.
+ * Every live slot's place in claim order (enqueuedAt, then id), `rank` by slot, and the live slots
+ * in that order, `order` (the due index's ready heap starts as it): the due index's ties settled
+ * once (issue 10: enqueue stamps a whole batch with one time, so most comparisons in the heaps are
+ * ties, and the ids of a checkpoint are read from its file, a read each). Slots in slot order are
+ * nearly always in enqueuedAt order already (then no sort); a run of equal times is sorted by its
+ * ids, read in slot order. 4 bytes a session each, while the index lives. A slot's enqueuedAt never
+ * changes in a live fold (a snapshot line only ever adds a session: compaction writes them into a
+ * new journal, `migrate` for ids the journal lacks), nor does its id.
  */
 export function claimOrderOf(sessions: SessionTable): { rank: Uint32Array; order: Int32Array } {
   const { status, enqueuedAt } = sessions.cols;

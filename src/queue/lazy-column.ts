@@ -9,8 +9,6 @@ export interface NumberColumn {
   get(row: number): number;
 }
 
-type Page = Float64Array | Uint16Array;
-
 export const PAGE_BITS = 16;
 export const PAGE_ROWS = 1 << PAGE_BITS;
 const ROW_MASK = PAGE_ROWS - 1;
@@ -32,23 +30,27 @@ export interface LazyColumn extends NumberColumn {
   restorePage(index: number, bytes: Uint8Array): void;
 }
 
-export function createLazyColumn(kind: "f64" | "u16", fill: number): LazyColumn {
-  const make = (): Page => {
-    const page = kind === "f64" ? new Float64Array(PAGE_ROWS) : new Uint16Array(PAGE_ROWS);
+/**
+ * A lazy column of 16-bit counts (attempts), as a Uint16Array holds them (wrapping past 65,535).
+ * Times and offsets use createPackedColumn.
+ */
+export function createLazyColumn(fill: number): LazyColumn {
+  const make = (): Uint16Array => {
+    const page = new Uint16Array(PAGE_ROWS);
     // Stryker disable next-line ConditionalExpression: filling with 0 is what a new page holds
     if (!Object.is(fill, 0)) page.fill(fill);
     return page;
   };
-  const pages: (Page | undefined)[] = [];
+  const pages: (Uint16Array | undefined)[] = [];
   let allocated = 0;
   let blank: Uint8Array | undefined;
-  const bytesOf = (p: Page) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+  const bytesOf = (p: Uint16Array) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
   /** One page of defaults, as bytes (shared: written out for every absent page). */
   const blankBytes = () => {
     blank ??= bytesOf(make());
     return blank;
   };
-  function pageFor(index: number): Page {
+  function pageFor(index: number): Uint16Array {
     let page = pages[index];
     if (page === undefined) {
       // Stryker disable next-line EqualityOperator,ConditionalExpression: filling the gap keeps the array packed (speed); a hole reads as undefined all the same
@@ -61,7 +63,7 @@ export function createLazyColumn(kind: "f64" | "u16", fill: number): LazyColumn 
   }
   const column: LazyColumn = {
     fill,
-    bytesPerRow: kind === "f64" ? 8 : 2,
+    bytesPerRow: 2,
     get(row) {
       const page = pages[row >>> PAGE_BITS];
       return page === undefined ? fill : page[row & ROW_MASK]!;
@@ -117,7 +119,7 @@ const codable = (v: number) => Number.isSafeInteger(v) && !Object.is(v, -0);
  * other: a page keeps a base and each row's 32-bit code, value = base + code (code 0: the
  * default). A page that is given a value it cannot code (a fraction, -0, a NaN or Infinity that
  * is not the default, a whole number outside its base's 2^32 window) turns into a Float64Array
- * page first, so every value reads back exactly as set, as with createLazyColumn("f64", fill).
+ * page first, so every value reads back exactly as set, as a Float64Array would hold it.
  * Checkpoints see 8-byte rows (`bytes`, `restorePage`): their format does not change.
  */
 export function createPackedColumn(fill: number): LazyColumn {

@@ -97,8 +97,7 @@ export function pagedColumns(): PackedColumns<LazyColumn> & SparseColumns<LazyCo
   return {
     enqueuedAt: createPackedColumn(0),
     ref: createPackedColumn(0),
-    // Stryker disable next-line StringLiteral: any kind but "f64" makes 16-bit pages
-    attempts: createLazyColumn("u16", 0),
+    attempts: createLazyColumn(0),
     notBefore: createPackedColumn(0),
     doneAt: createPackedColumn(Number.NaN),
     resultRef: createPackedColumn(-1),
