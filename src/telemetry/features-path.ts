@@ -44,26 +44,44 @@ export function distance(a: { x: number; y: number }, b: { x: number; y: number 
 }
 
 /**
- * Differentiates once: values at times -> rates (per second) at the midpoints. Fills `rates` and
- * `outTimes` (at least n-1 long) and returns how many it wrote.
+ * Differentiates the speeds twice (issue 10: one walk where there were two derivations, each
+ * writing its rates' times, and two passes taking absolute values). A rate is per second, at the
+ * midpoint of the two values it comes from, between consecutive values whose times strictly
+ * increase; accelerations are the speeds' rates, jerks the signed accelerations' rates. Writes
+ * |acceleration| and |jerk| into the scratch and their counts; the same operations in the same
+ * order as differentiating each series on its own, so the same bits.
  */
-function derive(
-  values: Float64Array,
-  times: Float64Array,
-  n: number,
-  rates: Float64Array,
-  outTimes: Float64Array,
-): number {
-  let m = 0;
-  for (let i = 1; i < n; i++) {
-    const dt = times[i]! - times[i - 1]!;
+function accelsAndJerks(
+  speeds: Float64Array,
+  speedTimes: Float64Array,
+  ns: number,
+  accels: Float64Array,
+  jerks: Float64Array,
+): void {
+  let na = 0;
+  let nj = 0;
+  let prevAccel = 0;
+  let prevTime = 0;
+  for (let i = 1; i < ns; i++) {
+    const dt = speedTimes[i]! - speedTimes[i - 1]!;
     // Stryker disable next-line ConditionalExpression,EqualityOperator: points come in time order, so speed midpoints strictly increase and dt > 0
     if (dt <= 0) continue;
-    rates[m] = ((values[i]! - values[i - 1]!) / dt) * 1000;
-    outTimes[m] = (times[i]! + times[i - 1]!) / 2;
-    m++;
+    const accel = ((speeds[i]! - speeds[i - 1]!) / dt) * 1000;
+    const time = (speedTimes[i]! + speedTimes[i - 1]!) / 2;
+    accels[na] = Math.abs(accel);
+    if (na > 0) {
+      const dtj = time - prevTime;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as above, for the accelerations' midpoints
+      if (dtj > 0) jerks[nj++] = Math.abs(((accel - prevAccel) / dtj) * 1000);
+    }
+    prevAccel = accel;
+    prevTime = time;
+    na++;
   }
-  return m;
+  scratch.accels = accels;
+  scratch.nAccels = na;
+  scratch.jerks = jerks;
+  scratch.nJerks = nj;
 }
 
 /**
@@ -94,9 +112,7 @@ const buffers = {
   speeds: series(),
   speedTimes: series(),
   accels: series(),
-  accelTimes: series(),
   jerks: series(),
-  jerkTimes: series(),
   turns: series(),
   strokeDts: series(),
 };
@@ -116,10 +132,6 @@ const scratch: PathScratch = {
   nStrokeDts: 0,
 };
 
-function absInPlace(values: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) values[i] = Math.abs(values[i]!);
-}
-
 /** Steps, kinematics and turns of a time-ordered path, in the shared scratch buffers. */
 export function measurePath(points: readonly Point[]): PathScratch {
   return measureColumns(pointColumns(points));
@@ -131,20 +143,10 @@ export function measureColumns(c: PointColumns): PathScratch {
   const speeds = sized(buffers.speeds, n);
   const speedTimes = sized(buffers.speedTimes, n);
   const ns = stepsInto(c, speeds, speedTimes);
-  const accels = sized(buffers.accels, n);
-  const accelTimes = sized(buffers.accelTimes, n);
-  const na = derive(speeds, speedTimes, ns, accels, accelTimes);
-  const jerks = sized(buffers.jerks, n);
-  const nj = derive(accels, accelTimes, na, jerks, sized(buffers.jerkTimes, n));
-  absInPlace(accels, na);
-  absInPlace(jerks, nj);
+  accelsAndJerks(speeds, speedTimes, ns, sized(buffers.accels, n), sized(buffers.jerks, n));
   scratch.steps = n;
   scratch.speeds = speeds;
   scratch.nSpeeds = ns;
-  scratch.accels = accels;
-  scratch.nAccels = na;
-  scratch.jerks = jerks;
-  scratch.nJerks = nj;
   return scratch;
 }
 
