@@ -65,16 +65,19 @@ const T8 = 0.049768779946159324; // fdlibm aT[8], 0x3FA97B4B 24760DEB
 const T9 = -0.036531572744216916; // fdlibm aT[9], 0xBFA2B444 2C6A6C2F
 const T10 = 0.016285820115365782; // fdlibm aT[10], 0x3F90AD3A E322DA11
 
-export function atan2(y: number, x: number): number {
-  const ax = Math.abs(x);
-  const ay = Math.abs(y);
-  // False for NaN, an infinity, a zero, or a quotient out of range: fdlibm's special cases.
-  // Stryker disable next-line all: Math.atan2 has the same bits for every input (the tests pin it), so the guard only picks which of two equal computations runs
-  if (!(ay < ax * RANGE && ax < ay * RANGE)) return Math.atan2(y, x);
-  const a = ay / ax;
+/** The row of the reduction table for a = |y / x| (see P..LO above). */
+function rowOf(a: number): number {
   // Stryker disable next-line EqualityOperator: at a threshold itself both intervals' rows give fdlibm's bits (atan2.test.ts tries each threshold exactly)
-  const k = +(a >= 0.4375) + +(a >= 0.6875) + +(a >= 1.1875) + +(a >= 2.4375);
-  const t = (P[k]! * a - Q[k]!) / (R[k]! + S[k]! * a);
+  return +(a >= 0.4375) + +(a >= 0.6875) + +(a >= 1.1875) + +(a >= 2.4375);
+}
+
+/** fdlibm's reduced argument for a in row k. */
+function reduced(a: number, k: number): number {
+  return (P[k]! * a - Q[k]!) / (R[k]! + S[k]! * a);
+}
+
+/** fdlibm's atan(a) from the reduced argument t of row k, then the quadrant of (y, x). */
+function fromReduced(t: number, k: number, y: number, x: number): number {
   const z = t * t;
   const w = z * z;
   const s1 = z * (T0 + w * (T2 + w * (T4 + w * (T6 + w * (T8 + w * T10)))));
@@ -88,4 +91,85 @@ export function atan2(y: number, x: number): number {
   const base = right * r + (1 - right) * (PI - (r - PI_LO));
   // Stryker disable next-line EqualityOperator: y is not 0 here (the guard)
   return (2 * +(y > 0) - 1) * base;
+}
+
+/** False for NaN, an infinity, a zero, or a quotient out of range: fdlibm's special cases. */
+function inRange(ay: number, ax: number): boolean {
+  return ay < ax * RANGE && ax < ay * RANGE;
+}
+
+export function atan2(y: number, x: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  // Stryker disable next-line all: Math.atan2 has the same bits for every input (the tests pin it), so the guard only picks which of two equal computations runs
+  if (!inRange(ay, ax)) return Math.atan2(y, x);
+  const a = ay / ax;
+  const k = rowOf(a);
+  return fromReduced(reduced(a, k), k, y, x);
+}
+
+/**
+ * The reduced arguments and rows of atan2Into's pairs between its passes, a block at a time:
+ * fixed arrays the compiler knows (issue 10: a scratch grown on demand, read through a variable,
+ * was 25% slower).
+ */
+const BLOCK = 512;
+const blockArgs = new Float64Array(BLOCK);
+const blockRows = new Int32Array(BLOCK);
+
+/**
+ * out[from + i] = atan2(ys[i], xs[i]) for i < n; `out` must not be `ys` or `xs` (issue 10). One
+ * atan2 is a chain of about a hundred cycles (a division, the row, a second division, the
+ * polynomial), and a loop that computes one after another keeps only two or three of them in
+ * flight: 10.4 ns a pair here. Done a step at a time over a block of pairs (the quotients, then
+ * the reduced arguments, then the polynomials), each pass is short independent work the CPU
+ * overlaps: 7.5-8 ns. The same operations on every pair: the same bits as atan2, which a pair
+ * outside its range (a zero, NaN, an infinity, an extreme quotient) gets from Math.atan2 in a
+ * last pass.
+ */
+export function atan2Into(
+  ys: Float64Array,
+  xs: Float64Array,
+  n: number,
+  out: Float64Array,
+  from = 0,
+): void {
+  for (let start = 0; start < n; start += BLOCK) {
+    atan2Block(ys, xs, start, Math.min(BLOCK, n - start), out, from + start);
+  }
+}
+
+/** atan2Into for the pairs start..start+count-1 (count <= BLOCK), written from out[at]. */
+function atan2Block(
+  ys: Float64Array,
+  xs: Float64Array,
+  start: number,
+  count: number,
+  out: Float64Array,
+  at: number,
+): void {
+  let special = 0;
+  for (let i = 0; i < count; i++) {
+    const ax = Math.abs(xs[start + i]!);
+    const ay = Math.abs(ys[start + i]!);
+    special |= +!inRange(ay, ax);
+    blockArgs[i] = ay / ax;
+  }
+  for (let i = 0; i < count; i++) {
+    const a = blockArgs[i]!;
+    const row = rowOf(a);
+    blockRows[i] = row;
+    blockArgs[i] = reduced(a, row);
+  }
+  for (let i = 0; i < count; i++) {
+    const y = ys[start + i]!;
+    const x = xs[start + i]!;
+    out[at + i] = fromReduced(blockArgs[i]!, blockRows[i]!, y, x);
+  }
+  if (special === 0) return;
+  for (let i = 0; i < count; i++) {
+    const y = ys[start + i]!;
+    const x = xs[start + i]!;
+    if (!inRange(Math.abs(y), Math.abs(x))) out[at + i] = Math.atan2(y, x);
+  }
 }

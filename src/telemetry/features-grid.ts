@@ -1,4 +1,4 @@
-import { atan2 } from "./atan2.js";
+import { atan2Into } from "./atan2.js";
 import type { Point } from "./features-path.js";
 import { blankRecord } from "./features-row.js";
 import { moments3, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
@@ -37,6 +37,9 @@ const STRAIGHT_RAD = 0.02;
  */
 const grid = { speeds: series(), turns: series(), speedJerks: series() };
 const absTurns = series();
+/** A stroke's turns' atan2 arguments (addStroke). */
+const turnYs = series();
+const turnXs = series();
 const p90Scratch = series();
 const ownGrid = sampledGrid();
 const gridSlots = momentsSlots();
@@ -53,7 +56,9 @@ function addStroke(g: SampledGrid, a: number, e: number): void {
   // Stryker disable next-line ArithmeticOperator: more room than the stroke's turns changes only the capacity
   const room = Math.max(0, e - a - 2);
   const turns = reserve(grid.turns, grid.turns.n + room);
-  let n = grid.turns.n;
+  const ys = sized(turnYs, room);
+  const xs = sized(turnXs, room);
+  let m = 0;
   // Stryker disable next-line ArithmeticOperator,EqualityOperator: the slots at a stroke's ends (its last point's, the stroke before's last) hold 0 (grid-sampling.ts), never a moving step
   for (let i = a + 1; i < e - 1; i++) {
     if (lengths[i]! >= MOVING_PX && lengths[i - 1]! >= MOVING_PX) {
@@ -61,10 +66,13 @@ function addStroke(g: SampledGrid, a: number, e: number): void {
       const prevDy = y[i]! - y[i - 1]!;
       const dx = x[i + 1]! - x[i]!;
       const dy = y[i + 1]! - y[i]!;
-      turns[n++] = atan2(prevDx * dy - prevDy * dx, prevDx * dx + prevDy * dy);
+      ys[m] = prevDx * dy - prevDy * dx;
+      xs[m++] = prevDx * dx + prevDy * dy;
     }
   }
-  grid.turns.n = n;
+  // Issue 10: the angles all together (atan2Into), after the turns' arguments.
+  atan2Into(ys, xs, m, turns, grid.turns.n);
+  grid.turns.n += m;
   normaliseStroke(lengths, a, e - 1);
 }
 

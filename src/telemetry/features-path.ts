@@ -1,4 +1,4 @@
-import { atan2 } from "./atan2.js";
+import { atan2, atan2Into } from "./atan2.js";
 import { STROKE_GAP_MS } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
@@ -114,6 +114,8 @@ const buffers = {
   accels: series(),
   jerks: series(),
   turns: series(),
+  turnYs: series(),
+  turnXs: series(),
   strokeDts: series(),
 };
 const scratch: PathScratch = {
@@ -161,6 +163,8 @@ function stepsInto(c: PointColumns, speeds: Float64Array, speedTimes: Float64Arr
   const lengths = sized(buffers.lengths, n);
   const strokeDts = sized(buffers.strokeDts, n);
   const turns = sized(buffers.turns, n);
+  const turnYs = sized(buffers.turnYs, n);
+  const turnXs = sized(buffers.turnXs, n);
   const { x, y, t } = c;
   let ns = 0;
   let nIn = 0;
@@ -181,11 +185,16 @@ function stepsInto(c: PointColumns, speeds: Float64Array, speedTimes: Float64Arr
       speedTimes[ns++] = (t[i]! + t[i + 1]!) / 2;
     }
     if (dx === 0 && dy === 0) continue;
-    if (hasPrev) turns[nt++] = atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
+    // The turn's arguments here, the angles all together below (atan2Into: issue 10).
+    if (hasPrev) {
+      turnYs[nt] = prevX * dy - prevY * dx;
+      turnXs[nt++] = prevX * dx + prevY * dy;
+    }
     prevX = dx;
     prevY = dy;
     hasPrev = true;
   }
+  atan2Into(turnYs, turnXs, nt, turns);
   scratch.dts = dts;
   scratch.lengths = lengths;
   scratch.strokeDts = strokeDts;
