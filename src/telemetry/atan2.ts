@@ -94,14 +94,16 @@ function fromReduced(t: number, k: number, y: number, x: number): number {
 }
 
 /** False for NaN, an infinity, a zero, or a quotient out of range: fdlibm's special cases. */
+// Stryker disable next-line all: Math.atan2 has the same bits for every input (the tests pin it), so the guard only picks which of two equal computations runs
 function inRange(ay: number, ax: number): boolean {
+  // Stryker disable next-line all: as above
   return ay < ax * RANGE && ax < ay * RANGE;
 }
 
 export function atan2(y: number, x: number): number {
   const ax = Math.abs(x);
   const ay = Math.abs(y);
-  // Stryker disable next-line all: Math.atan2 has the same bits for every input (the tests pin it), so the guard only picks which of two equal computations runs
+  // Stryker disable next-line all: as inRange's
   if (!inRange(ay, ax)) return Math.atan2(y, x);
   const a = ay / ax;
   const k = rowOf(a);
@@ -134,6 +136,7 @@ export function atan2Into(
   out: Float64Array,
   from = 0,
 ): void {
+  // Stryker disable next-line EqualityOperator: a last block of no pairs (n a multiple of BLOCK) does nothing
   for (let start = 0; start < n; start += BLOCK) {
     atan2Block(ys, xs, start, Math.min(BLOCK, n - start), out, from + start);
   }
@@ -149,12 +152,17 @@ function atan2Block(
   at: number,
 ): void {
   let special = 0;
+  // The first two passes' bounds: a pass run one pair long writes scratch past the block's pairs,
+  // which the third pass and the fix-up never read (and a flag the fix-up pass then runs on).
+  // Stryker disable next-line EqualityOperator: see above
   for (let i = 0; i < count; i++) {
     const ax = Math.abs(xs[start + i]!);
     const ay = Math.abs(ys[start + i]!);
+    // Stryker disable next-line UnaryOperator: -1 flags a block as 1 does
     special |= +!inRange(ay, ax);
     blockArgs[i] = ay / ax;
   }
+  // Stryker disable next-line EqualityOperator: see above
   for (let i = 0; i < count; i++) {
     const a = blockArgs[i]!;
     const row = rowOf(a);
@@ -166,10 +174,14 @@ function atan2Block(
     const x = xs[start + i]!;
     out[at + i] = fromReduced(blockArgs[i]!, blockRows[i]!, y, x);
   }
+  // The fix-up gives Math.atan2's value, the same bits as the passes' (the tests pin it): run on a
+  // block without special pairs, or on every pair, it changes nothing.
+  // Stryker disable next-line ConditionalExpression: see above
   if (special === 0) return;
   for (let i = 0; i < count; i++) {
     const y = ys[start + i]!;
     const x = xs[start + i]!;
+    // Stryker disable next-line ConditionalExpression: see above
     if (!inRange(Math.abs(y), Math.abs(x))) out[at + i] = Math.atan2(y, x);
   }
 }

@@ -1,4 +1,4 @@
-import { atan2, atan2Into } from "./atan2.js";
+import { atan2Into } from "./atan2.js";
 import { STROKE_GAP_MS } from "./features-timing.js";
 import { hypot } from "./hypot.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
@@ -215,26 +215,11 @@ export function pathSteps(points: readonly Point[]): PathSteps {
   };
 }
 
-/** Writes the turning angles into `out` (at least n-1 long) and returns how many. */
-function turnsInto(points: readonly Point[], out: Float64Array): number {
-  let m = 0;
-  let prevX = 0;
-  let prevY = 0;
-  let hasPrev = false;
-  for (let i = 1; i < points.length; i++) {
-    const dx = points[i]!.x - points[i - 1]!.x;
-    const dy = points[i]!.y - points[i - 1]!.y;
-    if (dx === 0 && dy === 0) continue;
-    if (hasPrev) out[m++] = atan2(prevX * dy - prevY * dx, prevX * dx + prevY * dy);
-    prevX = dx;
-    prevY = dy;
-    hasPrev = true;
-  }
-  return m;
-}
-
-/** Turning angles (radians, signed, -π..π) between consecutive non-zero steps. */
+/**
+ * Turning angles (radians, signed, -π..π) between consecutive non-zero steps: the turns
+ * measurePath finds (issue 10: this had a walk of its own, the same logic written twice).
+ */
 export function turnAngles(points: readonly Point[]): Float64Array {
-  const out = new Float64Array(Math.max(0, points.length - 1));
-  return out.slice(0, turnsInto(points, out));
+  const m = measurePath(points);
+  return m.turns.slice(0, m.nTurns);
 }
