@@ -1,9 +1,10 @@
 import { atan2Into } from "./atan2.js";
 import type { Point } from "./features-path.js";
 import { blankRecord } from "./features-row.js";
-import { moments3, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
+import { moments3, momentsSlots, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGrid } from "./grid-sampling.js";
+import { percentileOf } from "./percentile-of.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
 import { reserve, series, sized } from "./series.js";
 
@@ -40,7 +41,6 @@ const absTurns = series();
 /** A stroke's turns' atan2 arguments (addStroke). */
 const turnYs = series();
 const turnXs = series();
-const p90Scratch = series();
 const ownGrid = sampledGrid();
 const gridSlots = momentsSlots();
 
@@ -160,9 +160,7 @@ export function extraFeaturesOf(
     jerks.n,
     gridSlots,
   );
-  const sorted = sized(p90Scratch, nTurns);
-  sorted.set(abs.subarray(0, nTurns));
-  const turnP90 = onePercentileInPlace(sorted, nTurns, 90);
+  const turnP90 = percentileOf(abs, nTurns, 90);
   let straight = 0;
   let flips = 0;
   for (let i = 0; i < nTurns; i++) {

@@ -2,12 +2,13 @@ import { atan2 } from "./atan2.js";
 import { GRID_MS } from "./features-grid.js";
 import type { Point } from "./features-path.js";
 import { blankRecord } from "./features-row.js";
-import { moments6, momentsSlots, onePercentileInPlace, safeRatio } from "./features-stats.js";
+import { moments6, momentsSlots, safeRatio } from "./features-stats.js";
 import { type StrokeTiming, strokeTiming } from "./features-timing.js";
 import { type SampledGrid, sampledGrid, sampleGridPair } from "./grid-sampling.js";
 import { hypot } from "./hypot.js";
+import { percentileOf } from "./percentile-of.js";
 import { type PointColumns, pointColumns } from "./point-columns.js";
-import { push, reserve, type Series, series, sized } from "./series.js";
+import { push, reserve, type Series, series } from "./series.js";
 
 /**
  * Shape features for the bots of issue 13, part 2: tweened Bézier moves, WindMouse physics,
@@ -70,7 +71,6 @@ const newShape = (): GridShape => ({
 });
 const fineShape = newShape();
 const coarseShape = newShape();
-const scratch = series();
 
 /**
  * Turns (only where `withTurns`) and residuals of one stroke, grid points a..e-1. Issue 10: room
@@ -195,11 +195,9 @@ const NO_VALUES = new Float64Array(0);
 const fineSlots = momentsSlots();
 const coarseSlots = momentsSlots();
 
-/** Median of the first n values (a copy is reordered, not the values). */
+/** Median of the first n values (not reordered). */
 function medianOf(values: Float64Array, n: number): number {
-  const copy = sized(scratch, n);
-  copy.set(values.subarray(0, n));
-  return onePercentileInPlace(copy, n, 50);
+  return percentileOf(values, n, 50);
 }
 
 export function shapeFeatures(points: readonly Point[]): Record<ShapeFeatureName, number> {

@@ -223,7 +223,7 @@ function select(a: Float64Array, from: number, to: number, k: number): number {
  * Order statistics of ordered values do not depend on how they are found, so the bits are
  * select's; with a NaN or a -0 they would, and percentileInPlace keeps select for those.
  */
-function selectOrdered(a: Float64Array, from: number, to: number, k: number): number {
+export function selectOrdered(a: Float64Array, from: number, to: number, k: number): number {
   let lo = from;
   let hi = to;
   // Stryker disable next-line EqualityOperator: a one-element range partitions onto itself and returns a[k] all the same
@@ -260,7 +260,7 @@ function selectOrdered(a: Float64Array, from: number, to: number, k: number): nu
 }
 
 /** Smallest of a[from..to) (the values are numbers, none NaN: see unordered). */
-function minOf(a: Float64Array, from: number, to: number): number {
+export function minOf(a: Float64Array, from: number, to: number): number {
   let m = a[from]!;
   for (let i = from + 1; i < to; i++) if (a[i]! < m) m = a[i]!;
   return m;

@@ -14,19 +14,13 @@ import {
   type ShapeGrids,
   shapeFeaturesOf,
 } from "./features-shape.js";
-import {
-  type Moments,
-  moments,
-  moments6,
-  momentsSlots,
-  safeRatio,
-  twoPercentilesInPlace,
-} from "./features-stats.js";
+import { type Moments, moments, moments6, momentsSlots, safeRatio } from "./features-stats.js";
 import { strokeTimingOf } from "./features-timing.js";
 import { sampledGrid, sampleGridPair } from "./grid-sampling.js";
+import { percentilesOf } from "./percentile-of.js";
 import { pointColumns } from "./point-columns.js";
 import { roundFeature } from "./round-feature.js";
-import { push, series, sized } from "./series.js";
+import { push, series } from "./series.js";
 
 export { EXTRA_FEATURE_COLUMNS, roundFeature, SHAPE_FEATURE_COLUMNS };
 
@@ -116,7 +110,6 @@ const records = {
   extra: blankRecord(EXTRA_FEATURE_COLUMNS),
   shape: blankRecord(SHAPE_FEATURE_COLUMNS),
 };
-const speedScratch = series();
 const grids: ShapeGrids = { fine: sampledGrid(), coarse: sampledGrid() };
 const pauseScratch = series();
 
@@ -159,10 +152,10 @@ function playProofFeatures(
   { speed, accel, jerk, timing, turns }: PathStats,
   out: Record<PlayProofFeatureName, number>,
 ): Record<PlayProofFeatureName, number> {
-  // Issue 10: one reused copy; the 95th percentile is selected in the median's upper part.
-  const sorted = sized(speedScratch, path.nSpeeds);
-  sorted.set(path.speeds.subarray(0, path.nSpeeds));
-  const [medianSpeed, speedP95] = twoPercentilesInPlace(sorted, path.nSpeeds, 50, 95);
+  // Issue 10: both by counting (percentilesOf), the speeds left in place.
+  const percentiles = percentilesOf(path.speeds, path.nSpeeds, 50, 95);
+  const medianSpeed = percentiles[0]!;
+  const speedP95 = percentiles[1]!;
   let totalDistance = 0;
   for (let i = 0; i < path.steps; i++) totalDistance += path.lengths[i]!;
   const durationMs = s.durationMs ?? observedSpan(moves, clicks);
