@@ -21,6 +21,7 @@
 //        npm run bench -- --only scale --huge
 //        npm run bench -- --only redis [--huge] [--redis-sessions 50000] [--redis-repeat 1]
 import { mkdir, rm, stat } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -53,6 +54,15 @@ const big = Number(values.sessions);
 const sizes = [...new Set([Math.min(10_000, big), big])];
 const want = (name) => !values.only || values.only.split(",").includes(name);
 const rows = [];
+
+// Issue 10: the same build meets or misses a bar depending on the machine (README ¹³, ¹⁴), so
+// every run says which machine its figures are from.
+const cpu = cpus();
+console.log(
+  `machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}, Node ${process.version}`,
+);
 
 if (want("enqueue")) {
   for (const n of sizes) {
