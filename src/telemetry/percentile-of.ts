@@ -107,7 +107,9 @@ export function countedPercentiles(
   const belowP = scan[1]!;
   const widthP = scan[2]!;
   // From p's first bucket on: q's lower rank is never below p's, but may be below p's upper one.
-  bucketsOf(rankQ, fromP, belowP);
+  // One percentile (q = p): scan still holds p's window (scanning again finds it again).
+  // Stryker disable next-line ConditionalExpression: see above
+  if (q !== p) bucketsOf(rankQ, fromP, belowP);
   const fromQ = scan[0]!;
   const belowQ = scan[1]!;
   const widthQ = scan[2]!;
@@ -124,7 +126,8 @@ export function countedPercentiles(
     kq += +((c - fromQ) >>> 0 <= widthQ);
   }
   const atP = rankIn(nearP, kp, rankP, Math.floor(rankP) - belowP);
-  const atQ = rankIn(nearQ, kq, rankQ, Math.floor(rankQ) - belowQ);
+  // Stryker disable next-line ConditionalExpression: for q = p, rankIn on the same window gives atP again
+  const atQ = q === p ? atP : rankIn(nearQ, kq, rankQ, Math.floor(rankQ) - belowQ);
   if (Number.isNaN(atP) || Number.isNaN(atQ)) return undefined;
   pair[0] = atP;
   pair[1] = atQ;
